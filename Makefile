@@ -1,0 +1,70 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+# Both create the virtual environment, install the project, build the front-end
+# assets, migrate and load the reference and seed data.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+NPM_ASSETS := node_modules/govuk-frontend/dist/govuk node_modules/@ministryofjustice/frontend/moj
+
+.PHONY: run test setup install assets migrate data lint clean
+
+run: setup ## Serve the register on http://$(HOST):$(PORT)
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: setup ## The whole test suite (browser tests included where Chromium is installed)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+setup: install assets migrate data
+
+install: $(BIN)/.installed
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: static/build/app.css static/build/init.js static/build/govuk-frontend.min.js static/build/moj-frontend.min.js static/govuk/assets/images/.copied
+
+static/build/app.css: node_modules/.installed $(wildcard static/src/*.scss)
+	mkdir -p static/build
+	npx sass --no-source-map --style=compressed --quiet-deps --load-path=. --load-path=node_modules static/src/app.scss $@
+
+static/build/init.js: static/src/init.js
+	mkdir -p static/build
+	cp $< $@
+
+static/build/govuk-frontend.min.js: node_modules/.installed
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $@
+
+static/build/moj-frontend.min.js: node_modules/.installed
+	cp node_modules/@ministryofjustice/frontend/moj/moj-frontend.min.js $@
+
+# Only the few images the stylesheet uses; never the crown or the GOV.UK logotype.
+static/govuk/assets/images/.copied: node_modules/.installed
+	mkdir -p static/govuk/assets/images
+	cp node_modules/@ministryofjustice/frontend/moj/assets/images/icon-tag-remove-cross.svg \
+	   node_modules/@ministryofjustice/frontend/moj/assets/images/icon-tag-remove-cross-white.svg \
+	   static/govuk/assets/images/
+	touch $@
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+data: install
+	$(BIN)/python manage.py setup_register
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) node_modules static/build static/govuk staticfiles

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Shared Services Register administration"
+admin.site.site_title = "Shared Services Register"
+admin.site.index_title = "Register data"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("register.urls")),
+]
+
+handler404 = "register.views.page_not_found"
