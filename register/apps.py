@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RegisterConfig(AppConfig):
+    name = "register"
+    verbose_name = "Shared services register"
+    default_auto_field = "django.db.models.BigAutoField"

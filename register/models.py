@@ -1,0 +1,798 @@
+"""The register's data model.
+
+Business rules live here: database constraints for what must never be stored,
+``clean()`` for the rules that need a clear message (shared by the admin, the
+importers and any other entry path), and query-set methods for the reads that
+every page needs (visibility of exempt records, partner counts, savings totals).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from .dates import DatePrecision, financial_year_label, format_partial_date
+from .money import format_money, format_percentage
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Nation(models.TextChoices):
+    ENGLAND = "England", "England"
+    WALES = "Wales", "Wales"
+    SCOTLAND = "Scotland", "Scotland"
+    NORTHERN_IRELAND = "Northern Ireland", "Northern Ireland"
+
+
+class NaturalKeyManager(models.Manager):
+    """Looks records up by the model's one natural-key field (for fixtures and importers)."""
+
+    def get_by_natural_key(self, key):
+        return self.get(**{self.model.natural_key_field: key})
+
+
+# --- Reference data -----------------------------------------------------------------
+
+
+class Region(models.Model):
+    name = models.CharField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    nation = models.CharField(max_length=20, choices=Nation.choices)
+
+    natural_key_field = "slug"
+    objects = NaturalKeyManager()
+
+    class Meta:
+        ordering = ["nation", "name", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class Tier(models.Model):
+    class Level(models.TextChoices):
+        UPPER = "upper", "Upper tier"
+        LOWER = "lower", "Lower tier"
+        SINGLE = "single", "Single tier"
+        OTHER = "other", "Other"
+
+    code = models.CharField(
+        max_length=8, unique=True, help_text="The source data's type code, e.g. CTY, NMD, MD."
+    )
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=80, unique=True)
+    level = models.CharField(max_length=10, choices=Level.choices, db_index=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    natural_key_field = "code"
+    objects = NaturalKeyManager()
+
+    class Meta:
+        ordering = ["position", "name", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class Authority(models.Model):
+    """A council, or another public body that takes part in arrangements (tier 'other')."""
+
+    code = models.CharField(
+        max_length=3,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z]{3}$", "A code is three capital letters, e.g. CLD.")],
+        help_text="Three-letter register code, e.g. CLD for Calderdale.",
+    )
+    gss_code = models.CharField(
+        "GSS code",
+        max_length=9,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="ONS code, e.g. E08000033. Empty for bodies that are not councils.",
+    )
+    name = models.CharField(max_length=120, help_text="Short name, e.g. Calderdale.")
+    official_name = models.CharField(max_length=200, blank=True)
+    tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="authorities")
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="authorities", null=True, blank=True
+    )
+    county = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="districts",
+        help_text="For a shire district, the county council whose area it lies in.",
+    )
+    start_date = models.DateField(null=True, blank=True, help_text="Empty: before records.")
+    end_date = models.DateField(null=True, blank=True)
+    successors = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="predecessors"
+    )
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    population = models.PositiveIntegerField(null=True, blank=True)
+    website = models.URLField(max_length=300, blank=True)
+    editors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="authorities",
+        help_text="Editors who may change arrangements this authority takes part in.",
+    )
+
+    history = HistoricalRecords()
+    natural_key_field = "code"
+    objects = NaturalKeyManager()
+
+    class Meta:
+        verbose_name_plural = "authorities"
+        ordering = ["name", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="authority_end_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="authority_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="authority_longitude_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("register:authority-detail", args=[self.code])
+
+    def natural_key(self):
+        return (self.code,)
+
+    def clean(self):
+        errors = {}
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = "The end date cannot be before the start date."
+        if self.county_id and self.county_id == self.pk:
+            errors["county"] = "An authority cannot be its own county."
+        if errors:
+            raise ValidationError(errors)
+
+
+class Partnership(models.Model):
+    """A standing group of authorities that sponsors work, e.g. AWYA."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    short_name = models.CharField(max_length=40, blank=True, help_text="e.g. AWYA")
+    description = models.TextField(blank=True)
+    members = models.ManyToManyField(Authority, blank=True, related_name="partnerships")
+    website = models.URLField(max_length=300, blank=True)
+
+    natural_key_field = "slug"
+    objects = NaturalKeyManager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return f"{reverse('register:arrangement-list')}?partnership={self.slug}"
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class ServiceArea(models.Model):
+    """A two-level taxonomy: a category (no parent) and the services within it."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=100, unique=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text="Empty for a category; the category for a service.",
+    )
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    natural_key_field = "slug"
+    objects = NaturalKeyManager()
+
+    class Meta:
+        ordering = ["position", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="service_area_unique_name"),
+        ]
+
+    def __str__(self):
+        return f"{self.parent.name}: {self.name}" if self.parent_id else self.name
+
+    def get_absolute_url(self):
+        return reverse("register:service-area-detail", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def is_category(self) -> bool:
+        return self.parent_id is None
+
+    def clean(self):
+        if self.parent_id:
+            if self.parent_id == self.pk:
+                raise ValidationError({"parent": "A service area cannot be its own parent."})
+            if self.parent.parent_id:
+                raise ValidationError(
+                    {"parent": "The taxonomy has two levels: the parent must be a category."}
+                )
+            if self.pk and self.children.exists():
+                raise ValidationError(
+                    {"parent": "This category has services in it, so it cannot have a parent."}
+                )
+
+
+class Source(models.Model):
+    """A document that a fact came from: a committee report, a survey, a web page."""
+
+    class Kind(models.TextChoices):
+        COMMITTEE_REPORT = "committee_report", "Committee report"
+        NATIONAL_REPORT = "national_report", "National report"
+        SURVEY = "survey", "Survey"
+        WEB_PAGE = "web_page", "Web page or news item"
+        OTHER = "other", "Other"
+
+    slug = models.SlugField(max_length=120, unique=True)
+    title = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    issuing_body = models.CharField(max_length=200, blank=True)
+    author = models.CharField(max_length=200, blank=True)
+    meeting = models.CharField(max_length=200, blank=True, help_text="Committee and meeting.")
+    date = models.DateField(null=True, blank=True)
+    date_precision = models.CharField(
+        max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    reference = models.CharField(max_length=200, blank=True, help_text="e.g. Agenda item 4")
+    url = models.URLField("URL", max_length=500, blank=True)
+    note = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+    natural_key_field = "slug"
+    objects = NaturalKeyManager()
+
+    class Meta:
+        ordering = ["date", "title", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def date_display(self) -> str:
+        return format_partial_date(self.date, self.date_precision)
+
+
+class Finding(models.Model):
+    """A statistic or observation reported by a source, never the register's own total."""
+
+    class Unit(models.TextChoices):
+        COUNT = "count", "Count"
+        GBP = "GBP", "Pounds (£)"
+        PERCENT = "percent", "Per cent"
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="findings")
+    statement = models.TextField()
+    value = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    unit = models.CharField(max_length=10, choices=Unit.choices, blank=True)
+    note = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["source__date", "source_id", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(value__isnull=True, unit="") | Q(value__isnull=False) & ~Q(unit=""),
+                name="finding_value_has_unit",
+            ),
+            models.CheckConstraint(
+                condition=~Q(unit="percent") | Q(value__gte=0, value__lte=100),
+                name="finding_percent_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.statement
+
+    @property
+    def value_display(self) -> str:
+        if self.value is None:
+            return ""
+        if self.unit == self.Unit.GBP:
+            return format_money(self.value)
+        if self.unit == self.Unit.PERCENT:
+            return format_percentage(self.value)
+        return f"{self.value.normalize():,f}"
+
+
+# --- Arrangements -------------------------------------------------------------------
+
+
+class Kind(models.TextChoices):
+    SHARED_SERVICE = "shared_service", "Shared service"
+    SHARED_MANAGEMENT = "shared_management", "Shared management"
+    JOINT_PROCUREMENT = "joint_procurement", "Joint procurement or framework"
+    JOINT_COMMISSIONING = "joint_commissioning", "Joint commissioning"
+    COLLABORATIVE_WORKING = "collaborative_working", "Collaborative working"
+    HOSTED_RESOURCE = "hosted_resource", "Hosted post or resource"
+    MUTUAL_SUPPORT = "mutual_support", "Mutual support"
+    OTHER = "other", "Other"
+
+
+class Status(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    UNDER_CONSIDERATION = "under_consideration", "Under consideration"
+    IN_DEVELOPMENT = "in_development", "In development"
+    PROCUREMENT = "procurement", "Procurement under way"
+    OPERATIONAL = "operational", "Operational"
+    NOT_PURSUED = "not_pursued", "Not pursued"
+    ENDED = "ended", "Ended"
+
+
+VIEW_EXEMPT_PERMISSION = "register.view_exempt_arrangement"
+
+
+def can_see_exempt(user) -> bool:
+    """Exempt records (Schedule 12A) are for signed-in users with the permission only."""
+    return bool(
+        user is not None and user.is_authenticated and user.has_perm(VIEW_EXEMPT_PERMISSION)
+    )
+
+
+class SavingQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if can_see_exempt(user):
+            return self
+        return self.filter(arrangement__exempt=False)
+
+    def counted(self):
+        """Savings that count towards totals: money amounts that are not targets."""
+        return self.filter(amount__isnull=False).exclude(basis=Saving.Basis.TARGET)
+
+
+class ArrangementQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Every query a page makes about arrangements starts here."""
+        if can_see_exempt(user):
+            return self
+        return self.filter(exempt=False)
+
+    def with_totals(self):
+        """Annotate partner counts, lead authority and savings totals as subqueries.
+
+        Subqueries rather than joins, so that combining them with other filters
+        never multiplies rows, and a page of any size costs one query.
+        """
+        members = Membership.objects.filter(arrangement=OuterRef("pk")).exclude(
+            role=Membership.Role.WITHDRAWN
+        )
+        partner_count = members.order_by().values("arrangement").annotate(n=Count("pk")).values("n")
+        lead = Membership.objects.filter(arrangement=OuterRef("pk"), role=Membership.Role.LEAD)
+        savings = (
+            Saving.objects.counted()
+            .filter(arrangement=OuterRef("pk"))
+            .order_by()
+            .values("arrangement")
+            .annotate(total=Sum("amount"))
+            .values("total")
+        )
+        money = DecimalField(**MONEY)
+        return self.annotate(
+            partner_count=Coalesce(Subquery(partner_count), 0),
+            lead_name=Subquery(lead.values("authority__name")[:1]),
+            lead_code=Subquery(lead.values("authority__code")[:1]),
+            savings_total=Coalesce(
+                Subquery(savings, output_field=money), Value(Decimal(0)), output_field=money
+            ),
+        )
+
+
+class Arrangement(models.Model):
+    """One shared-service arrangement, programme or workstream."""
+
+    Kind = Kind
+    Status = Status
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    summary = models.TextField(blank=True, help_text="One or two sentences.")
+    description = models.TextField(blank=True)
+    kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True)
+    status = models.CharField(max_length=30, choices=Status.choices, db_index=True)
+    service_areas = models.ManyToManyField(ServiceArea, blank=True, related_name="arrangements")
+    partnership = models.ForeignKey(
+        Partnership,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="arrangements",
+        help_text="The standing group that sponsors it, if any.",
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="workstreams",
+        verbose_name="parent programme",
+        help_text="For a workstream, the programme it belongs to.",
+    )
+    governance = models.TextField(blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    start_precision = models.CharField(
+        max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    end_date = models.DateField(null=True, blank=True)
+    end_precision = models.CharField(
+        max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    objectives = models.JSONField(default=list, blank=True)
+    benefits = models.JSONField("non-financial benefits", default=list, blank=True)
+    barriers = models.JSONField(default=list, blank=True)
+    sources = models.ManyToManyField(Source, blank=True, related_name="arrangements")
+    exempt = models.BooleanField(
+        default=False,
+        db_index=True,
+        help_text="Exempt information under Schedule 12A of the Local Government Act 1972: "
+        "hidden from anyone not signed in.",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    history = HistoricalRecords(excluded_fields=["version"])
+    objects = ArrangementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title", "pk"]
+        permissions = [("view_exempt_arrangement", "Can see exempt arrangements")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="arrangement_end_not_before_start",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "kind"], name="arrangement_status_kind"),
+            models.Index(fields=["start_date"], name="arrangement_start"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("register:arrangement-detail", args=[self.slug])
+
+    @property
+    def start_display(self) -> str:
+        return format_partial_date(self.start_date, self.start_precision)
+
+    @property
+    def end_display(self) -> str:
+        return format_partial_date(self.end_date, self.end_precision)
+
+    def ancestors(self):
+        """The chain of parent programmes, nearest first; stops at a cycle."""
+        seen, node, chain = {self.pk}, self.parent, []
+        while node is not None and node.pk not in seen:
+            chain.append(node)
+            seen.add(node.pk)
+            node = node.parent
+        return chain
+
+    def clean(self):
+        errors = {}
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = "The end date cannot be before the start date."
+        if self.parent_id:
+            if self.pk and self.parent_id == self.pk:
+                errors["parent"] = "An arrangement cannot be its own parent programme."
+            elif self.pk and any(a.pk == self.pk for a in self.parent.ancestors()):
+                errors["parent"] = (
+                    "That programme is a workstream of this one, so it cannot be its parent."
+                )
+        for field in ("objectives", "benefits", "barriers"):
+            value = getattr(self, field)
+            if not isinstance(value, list) or not all(
+                isinstance(item, str) and item.strip() for item in value
+            ):
+                errors[field] = "Give a list of statements, one per line, none of them empty."
+        if errors:
+            raise ValidationError(errors)
+
+
+class Membership(models.Model):
+    """An authority's part in an arrangement."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", "Lead"
+        HOST = "host", "Host"
+        PARTNER = "partner", "Partner"
+        JOINING = "joining", "Joining"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    arrangement = models.ForeignKey(
+        Arrangement, on_delete=models.CASCADE, related_name="memberships"
+    )
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(
+        max_length=10, choices=Role.choices, default=Role.PARTNER, db_index=True
+    )
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["arrangement_id", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["arrangement", "authority"],
+                name="membership_unique_authority",
+                violation_error_message="This authority is already a member of this arrangement.",
+            ),
+            models.UniqueConstraint(
+                fields=["arrangement"],
+                condition=Q(role="lead"),
+                name="membership_one_lead",
+                violation_error_message="An arrangement has at most one lead authority.",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="membership_end_not_before_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["authority", "role"], name="membership_authority_role")]
+
+    def __str__(self):
+        return f"{self.authority} ({self.get_role_display().lower()}) in {self.arrangement}"
+
+    def clean(self):
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "The end date cannot be before the start date."})
+
+
+class Saving(models.Model):
+    """A financial benefit of an arrangement, as stated, with its qualifier and basis."""
+
+    class Qualifier(models.TextChoices):
+        EXACTLY = "exactly", "exactly"
+        ABOUT = "about", "about"
+        OVER = "over", "over"
+        UP_TO = "up_to", "up to"
+
+    class Period(models.TextChoices):
+        FINANCIAL_YEAR = "financial_year", "In one financial year"
+        PER_YEAR = "per_year", "Per year, recurring"
+        ONE_OFF = "one_off", "One-off"
+        NOT_STATED = "not_stated", "Period not stated"
+
+    class Basis(models.TextChoices):
+        TARGET = "target", "Target"
+        ESTIMATED = "estimated", "Estimated"
+        FORECAST = "forecast", "Forecast"
+        ACHIEVED = "achieved", "Achieved"
+
+    arrangement = models.ForeignKey(Arrangement, on_delete=models.CASCADE, related_name="savings")
+    authority = models.ForeignKey(
+        Authority,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="savings",
+        help_text="Empty when the saving is for the whole arrangement.",
+    )
+    amount = models.DecimalField(
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="In pounds.",
+    )
+    percentage = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
+    percentage_of = models.CharField(
+        max_length=200, blank=True, help_text="What the percentage is a percentage of."
+    )
+    qualifier = models.CharField(
+        max_length=10, choices=Qualifier.choices, default=Qualifier.EXACTLY
+    )
+    period = models.CharField(max_length=20, choices=Period.choices, default=Period.NOT_STATED)
+    financial_year = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        db_index=True,
+        validators=[MinValueValidator(1990), MaxValueValidator(2100)],
+        help_text="The year the financial year starts: 2012 for 2012/13.",
+    )
+    basis = models.CharField(max_length=10, choices=Basis.choices, db_index=True)
+    cashable = models.BooleanField(null=True, blank=True, help_text="Empty when not stated.")
+    description = models.TextField(blank=True)
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="savings"
+    )
+
+    history = HistoricalRecords()
+    objects = SavingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["arrangement_id", "financial_year", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                name="saving_amount_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(percentage__isnull=True) | Q(percentage__gte=0, percentage__lte=100),
+                name="saving_percentage_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=False) | Q(percentage__isnull=False),
+                name="saving_has_amount_or_percentage",
+            ),
+            models.CheckConstraint(
+                condition=Q(period="financial_year", financial_year__isnull=False)
+                | ~Q(period="financial_year") & Q(financial_year__isnull=True),
+                name="saving_financial_year_matches_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(financial_year__isnull=True)
+                | Q(financial_year__gte=1990, financial_year__lte=2100),
+                name="saving_financial_year_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.display} ({self.arrangement})"
+
+    @property
+    def financial_year_display(self) -> str:
+        return financial_year_label(self.financial_year)
+
+    @property
+    def display(self) -> str:
+        """'over £700,000 (2.5% of fostering spend)', 'up to 35%', '£12,000'."""
+        qualifier = (
+            "" if self.qualifier == self.Qualifier.EXACTLY else f"{self.get_qualifier_display()} "
+        )
+        parts = []
+        if self.amount is not None:
+            parts.append(f"{qualifier}{format_money(self.amount)}")
+            if self.percentage is not None:
+                of = f" of {self.percentage_of}" if self.percentage_of else ""
+                parts.append(f"({format_percentage(self.percentage)}{of})")
+        else:
+            of = f" of {self.percentage_of}" if self.percentage_of else ""
+            parts.append(f"{qualifier}{format_percentage(self.percentage)}{of}")
+        return " ".join(parts)
+
+    def clean(self):
+        errors = {}
+        if self.amount is None and self.percentage is None:
+            errors["amount"] = "Give an amount in pounds, a percentage, or both."
+        if self.amount is not None and self.amount < 0:
+            errors["amount"] = "A saving cannot be negative."
+        if self.percentage is not None and not (0 <= self.percentage <= 100):
+            errors["percentage"] = "A percentage must be between 0 and 100."
+        if self.period == self.Period.FINANCIAL_YEAR and self.financial_year is None:
+            errors["financial_year"] = "Give the financial year, e.g. 2012 for 2012/13."
+        if self.period != self.Period.FINANCIAL_YEAR and self.financial_year is not None:
+            errors["period"] = (
+                "A financial year is given, so the period must be 'In one financial year'."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class Milestone(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        DONE = "done", "Done"
+        MISSED = "missed", "Missed"
+
+    arrangement = models.ForeignKey(
+        Arrangement, on_delete=models.CASCADE, related_name="milestones"
+    )
+    title = models.CharField(max_length=200)
+    date = models.DateField(null=True, blank=True, help_text="Empty when the source gives none.")
+    date_precision = models.CharField(
+        max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    note = models.TextField(blank=True)
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="milestones"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["arrangement_id", "date", "pk"]
+        indexes = [models.Index(fields=["date"], name="milestone_date")]
+
+    def __str__(self):
+        return f"{self.title} ({self.date_display or 'no date'})"
+
+    @property
+    def date_display(self) -> str:
+        return format_partial_date(self.date, self.date_precision)
+
+
+class SavingsTarget(models.Model):
+    """An authority's budget savings target for one financial year."""
+
+    authority = models.ForeignKey(
+        Authority, on_delete=models.PROTECT, related_name="savings_targets"
+    )
+    financial_year = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1990), MaxValueValidator(2100)],
+        help_text="The year the financial year starts: 2012 for 2012/13.",
+    )
+    amount = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal(0))])
+    description = models.TextField(blank=True)
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="savings_targets"
+    )
+
+    class Meta:
+        ordering = ["authority_id", "financial_year", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authority", "financial_year"],
+                name="savings_target_unique_year",
+                violation_error_message="This authority already has a target for that year.",
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="savings_target_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.authority}: {format_money(self.amount)} in {self.financial_year_display}"
+
+    @property
+    def financial_year_display(self) -> str:
+        return financial_year_label(self.financial_year)
