@@ -1,0 +1,362 @@
+"""Importers: reading outside data into the register, checking it as it goes.
+
+``import_authorities`` reads mySociety's list of UK local authorities. The list
+is real data with real faults, so every row is checked; what can be derived is
+derived, documented corrections are applied from an overrides file kept in the
+project, and everything fixed or left unresolved is reported, never loaded
+silently.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from .models import Authority, Region, Tier
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+AUTHORITIES_CSV = FIXTURES / "uk_local_authorities.csv"
+AUTHORITY_OVERRIDES_CSV = FIXTURES / "authority_overrides.csv"
+DEFAULT_DATE = datetime.date(2012, 4, 1)
+DEFAULT_NATIONS = ("England", "Wales")
+
+REQUIRED_COLUMNS = {
+    "local-authority-code",
+    "official-name",
+    "nice-name",
+    "gss-code",
+    "start-date",
+    "end-date",
+    "replaced-by",
+    "nation",
+    "region",
+    "local-authority-type",
+    "county-la",
+    "pop-2020",
+    "lat",
+    "long",
+}
+# The GSS code prefix each type of authority should carry.
+GSS_PREFIXES = {
+    "CTY": "E10",
+    "NMD": "E07",
+    "MD": "E08",
+    "LBO": "E09",
+    "UA": "E06",
+    "WPA": "W06",
+    "CC": "E09",
+    "SCO": "S12",
+    "NID": "N09",
+}
+CODE_RE = re.compile(r"^[A-Z]{3}$")
+GSS_RE = re.compile(r"^[ENSW]\d{8}$")
+# A generous box around the United Kingdom.
+LAT_RANGE = (Decimal("49.5"), Decimal("61.0"))
+LONG_RANGE = (Decimal("-8.7"), Decimal("2.0"))
+
+
+class SourceFileError(Exception):
+    """The file cannot be imported at all (missing, or not the expected columns)."""
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    fixed: list[str] = field(default_factory=list)
+    unresolved: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out = [
+            f"Authorities: {len(self.created)} created, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged."
+        ]
+        if self.updated:
+            out.append("Updated:")
+            out += [f"  - {line}" for line in self.updated]
+        out.append(f"Fixed ({len(self.fixed)}):")
+        out += [f"  - {line}" for line in self.fixed] or ["  (nothing)"]
+        out.append(f"Could not resolve ({len(self.unresolved)}):")
+        out += [f"  - {line}" for line in self.unresolved] or ["  (nothing)"]
+        out += [f"Note: {line}" for line in self.notes]
+        return out
+
+
+@dataclass
+class Override:
+    code: str
+    column: str
+    value: str
+    reason: str
+
+
+def read_overrides(path: Path) -> list[Override]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(_without_comments(handle)))
+    return [
+        Override(
+            row["code"].strip(), row["column"].strip(), row["value"].strip(), row["reason"].strip()
+        )
+        for row in rows
+    ]
+
+
+def _without_comments(lines: Iterable[str]) -> Iterable[str]:
+    return (line for line in lines if not line.lstrip().startswith("#"))
+
+
+def _parse_date(text: str) -> datetime.date | None:
+    text = text.strip()
+    return datetime.date.fromisoformat(text) if text else None
+
+
+def _decimal(text: str, places: int | None = None) -> Decimal | None:
+    text = text.strip()
+    if not text:
+        return None
+    value = Decimal(text)
+    return value.quantize(Decimal(1).scaleb(-places)) if places is not None else value
+
+
+def active_on(row: dict, on_date: datetime.date) -> bool:
+    start, end = _parse_date(row["start-date"]), _parse_date(row["end-date"])
+    return (start is None or start <= on_date) and (end is None or end > on_date)
+
+
+def import_authorities(
+    path: Path = AUTHORITIES_CSV,
+    on_date: datetime.date = DEFAULT_DATE,
+    nations: Iterable[str] = DEFAULT_NATIONS,
+    overrides_path: Path | None = AUTHORITY_OVERRIDES_CSV,
+    dry_run: bool = False,
+) -> ImportReport:
+    """Create or update (by code) every authority active on ``on_date`` in ``nations``."""
+    nations = set(nations)
+    report = ImportReport()
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            missing = REQUIRED_COLUMNS - set(reader.fieldnames or [])
+            if missing:
+                raise SourceFileError(
+                    f"{path.name} lacks the columns: {', '.join(sorted(missing))}."
+                )
+            all_rows = [(number, row) for number, row in enumerate(reader, start=2)]
+    except FileNotFoundError as exc:
+        raise SourceFileError(f"No such file: {path}") from exc
+
+    rows = {}
+    for number, row in all_rows:
+        try:
+            if row["nation"] in nations and active_on(row, on_date):
+                rows[row["local-authority-code"].strip()] = (number, row)
+        except ValueError:
+            report.unresolved.append(
+                f"row {number} ({row.get('local-authority-code')}): start or end date is not a "
+                f"date ({row['start-date']!r}, {row['end-date']!r}); row skipped"
+            )
+
+    if overrides_path is not None:
+        _apply_overrides(rows, read_overrides(overrides_path), report)
+
+    tiers = {tier.code: tier for tier in Tier.objects.all()}
+    regions = {region.name: region for region in Region.objects.all()}
+    _derive_district_regions(rows, report)
+
+    with transaction.atomic():
+        existing = {a.code: a for a in Authority.objects.filter(code__in=rows)}
+        loaded: dict[str, Authority] = {}
+        for code, (number, row) in sorted(rows.items()):
+            values = _authority_values(code, number, row, tiers, regions, report)
+            if values is None:
+                continue
+            authority = existing.get(code)
+            if authority is None:
+                authority = Authority(code=code, **values)
+                authority.full_clean(exclude=["county", "successors"], validate_unique=False)
+                authority.save()
+                report.created.append(code)
+            else:
+                changes = {
+                    name: (getattr(authority, name), value)
+                    for name, value in values.items()
+                    if getattr(authority, name) != value
+                }
+                if changes:
+                    for name, (_, value) in changes.items():
+                        setattr(authority, name, value)
+                    authority.save()
+                    report.updated.append(
+                        f"{code}: "
+                        + "; ".join(f"{k} {old!r} -> {new!r}" for k, (old, new) in changes.items())
+                    )
+                else:
+                    report.unchanged.append(code)
+            loaded[code] = authority
+        _link_counties_and_successors(rows, loaded, report)
+        if dry_run:
+            transaction.set_rollback(True)
+            report.notes.append("Dry run: nothing was saved.")
+    return report
+
+
+def _apply_overrides(rows: dict, overrides: list[Override], report: ImportReport) -> None:
+    for override in overrides:
+        if override.code not in rows:
+            report.notes.append(
+                f"override for {override.code} not used: not among the authorities imported"
+            )
+            continue
+        number, row = rows[override.code]
+        if override.column not in row:
+            report.unresolved.append(
+                f"override for {override.code} names an unknown column {override.column!r}"
+            )
+            continue
+        old = row[override.column]
+        if old == override.value:
+            report.notes.append(
+                f"override {override.code} {override.column} = {override.value!r} is no longer "
+                "needed: the source now says the same"
+            )
+            continue
+        row[override.column] = override.value
+        report.fixed.append(
+            f"{override.code} {override.column}: {old!r} -> {override.value!r} (override: "
+            f"{override.reason})"
+        )
+
+
+def _derive_district_regions(rows: dict, report: ImportReport) -> None:
+    """A shire district lies in its county's region."""
+    for code, (_number, row) in sorted(rows.items()):
+        if row["local-authority-type"] != "NMD":
+            continue
+        county_code = row["county-la"].strip()
+        if county_code not in rows:
+            continue  # reported when counties are linked
+        county_region = rows[county_code][1]["region"]
+        if not county_region:
+            continue
+        if not row["region"]:
+            row["region"] = county_region
+            report.fixed.append(
+                f"{code} region: derived {county_region!r} from its county {county_code}"
+            )
+        elif row["region"] != county_region:
+            report.unresolved.append(
+                f"{code} ({row['nice-name']}) is in region {row['region']!r} but its county "
+                f"{county_code} is in {county_region!r}; kept the district's own"
+            )
+
+
+def _authority_values(code, number, row, tiers, regions, report) -> dict | None:
+    label = f"row {number} ({code})"
+    if not CODE_RE.match(code):
+        report.unresolved.append(f"{label}: code is not three capital letters; row skipped")
+        return None
+    kind = row["local-authority-type"].strip()
+    tier = tiers.get(kind)
+    if tier is None:
+        report.unresolved.append(f"{label}: unknown authority type {kind!r}; row skipped")
+        return None
+    values = {
+        "name": row["nice-name"].strip() or row["official-name"].strip(),
+        "official_name": row["official-name"].strip(),
+        "tier": tier,
+        "gss_code": row["gss-code"].strip() or None,
+        "region": None,
+        "start_date": _parse_date(row["start-date"]),
+        "end_date": _parse_date(row["end-date"]),
+        "latitude": None,
+        "longitude": None,
+        "population": None,
+    }
+    gss = values["gss_code"]
+    if gss and not GSS_RE.match(gss):
+        report.unresolved.append(f"{label}: GSS code {gss!r} is malformed; left empty")
+        values["gss_code"] = None
+    elif gss and kind in GSS_PREFIXES and not gss.startswith(GSS_PREFIXES[kind]):
+        report.unresolved.append(
+            f"{label}: GSS code {gss} does not match its type {kind} "
+            f"(expected {GSS_PREFIXES[kind]}...); kept as given"
+        )
+    region_name = row["region"].strip()
+    if region_name:
+        values["region"] = regions.get(region_name)
+        if values["region"] is None:
+            report.unresolved.append(f"{label}: unknown region {region_name!r}; left empty")
+    else:
+        report.unresolved.append(f"{label} {values['name']}: no region in the source; left empty")
+    try:
+        lat, long = _decimal(row["lat"], 6), _decimal(row["long"], 6)
+    except InvalidOperation:
+        lat = long = None
+        report.unresolved.append(f"{label}: coordinates are not numbers; left empty")
+    if lat is None or long is None:
+        report.unresolved.append(f"{label} {values['name']}: no coordinates in the source")
+    elif not (LAT_RANGE[0] <= lat <= LAT_RANGE[1] and LONG_RANGE[0] <= long <= LONG_RANGE[1]):
+        report.unresolved.append(
+            f"{label}: coordinates {lat}, {long} are outside the UK; left empty"
+        )
+    else:
+        values["latitude"], values["longitude"] = lat, long
+    try:
+        population = _decimal(row["pop-2020"])
+        if population is not None:
+            if population <= 0 or population != population.to_integral_value():
+                raise InvalidOperation
+            values["population"] = int(population)
+    except InvalidOperation:
+        report.unresolved.append(
+            f"{label}: population {row['pop-2020']!r} is not a count; left empty"
+        )
+    return values
+
+
+def _link_counties_and_successors(rows, loaded: dict[str, Authority], report: ImportReport) -> None:
+    not_loaded_successors = set()
+    for code, (_number, row) in sorted(rows.items()):
+        authority = loaded.get(code)
+        if authority is None:
+            continue
+        county_code = row["county-la"].strip()
+        county = None
+        if row["local-authority-type"] == "NMD":
+            county = loaded.get(county_code)
+            if county is None:
+                report.unresolved.append(
+                    f"{code} ({authority.name}): county {county_code or '(none)'} is not among the "
+                    "authorities imported; county left empty"
+                )
+            elif county.tier.code != "CTY":
+                report.unresolved.append(
+                    f"{code}: its county {county_code} is not a county council; county left empty"
+                )
+                county = None
+        if authority.county_id != (county.pk if county else None):
+            old = authority.county.code if authority.county_id else None
+            authority.county = county
+            authority.save(update_fields=["county"])
+            if code not in report.created:
+                report.updated.append(f"{code}: county {old!r} -> {county_code!r}")
+        successors = [c.strip() for c in row["replaced-by"].split(",") if c.strip()]
+        present = [loaded[c] for c in successors if c in loaded]
+        not_loaded_successors.update(c for c in successors if c not in loaded)
+        if {a.pk for a in authority.successors.all()} != {a.pk for a in present}:
+            authority.successors.set(present)
+    if not_loaded_successors:
+        report.notes.append(
+            "successors not linked because they were not active on the date imported: "
+            + ", ".join(sorted(not_loaded_successors))
+        )
