@@ -398,9 +398,7 @@ class ArrangementQuerySet(models.QuerySet):
         Subqueries rather than joins, so that combining them with other filters
         never multiplies rows, and a page of any size costs one query.
         """
-        members = Membership.objects.filter(arrangement=OuterRef("pk")).exclude(
-            role=Membership.Role.WITHDRAWN
-        )
+        members = Membership.objects.taking_part().filter(arrangement=OuterRef("pk"))
         partner_count = members.order_by().values("arrangement").annotate(n=Count("pk")).values("n")
         lead = Membership.objects.filter(arrangement=OuterRef("pk"), role=Membership.Role.LEAD)
         savings = (
@@ -538,6 +536,12 @@ class Arrangement(models.Model):
             raise ValidationError(errors)
 
 
+class MembershipQuerySet(models.QuerySet):
+    def taking_part(self):
+        """Memberships that count as taking part: every role except withdrawn."""
+        return self.exclude(role=Membership.Role.WITHDRAWN)
+
+
 class Membership(models.Model):
     """An authority's part in an arrangement."""
 
@@ -560,6 +564,7 @@ class Membership(models.Model):
     note = models.TextField(blank=True)
 
     history = HistoricalRecords()
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["arrangement_id", "pk"]
