@@ -103,11 +103,11 @@ def parse_financial_year(text: str) -> int | None:
     text = (text or "").strip()
     if not text:
         return None
-    head, _, tail = text.replace("-", "/").partition("/")
+    head, separator, tail = text.replace("-", "/").partition("/")
     if not (head.isdigit() and len(head) == 4):
         return None
     year = int(head)
-    if tail and (not tail.isdigit() or int(tail) % 100 != (year + 1) % 100):
+    if separator and (not tail.isdigit() or int(tail) % 100 != (year + 1) % 100):
         return None
     if not 1900 <= year <= 2200:
         return None

@@ -300,10 +300,14 @@ def _authority_values(code, number, row, tiers, regions, report) -> dict | None:
         report.unresolved.append(f"{label} {values['name']}: no region in the source; left empty")
     try:
         lat, long = _decimal(row["lat"], 6), _decimal(row["long"], 6)
+        readable = True
     except InvalidOperation:
         lat = long = None
+        readable = False
         report.unresolved.append(f"{label}: coordinates are not numbers; left empty")
-    if lat is None or long is None:
+    if not readable:
+        pass
+    elif lat is None or long is None:
         report.unresolved.append(f"{label} {values['name']}: no coordinates in the source")
     elif not (LAT_RANGE[0] <= lat <= LAT_RANGE[1] and LONG_RANGE[0] <= long <= LONG_RANGE[1]):
         report.unresolved.append(

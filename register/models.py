@@ -720,10 +720,6 @@ class Saving(models.Model):
         errors = {}
         if self.amount is None and self.percentage is None:
             errors["amount"] = "Give an amount in pounds, a percentage, or both."
-        if self.amount is not None and self.amount < 0:
-            errors["amount"] = "A saving cannot be negative."
-        if self.percentage is not None and not (0 <= self.percentage <= 100):
-            errors["percentage"] = "A percentage must be between 0 and 100."
         if self.period == self.Period.FINANCIAL_YEAR and self.financial_year is None:
             errors["financial_year"] = "Give the financial year, e.g. 2012 for 2012/13."
         if self.period != self.Period.FINANCIAL_YEAR and self.financial_year is not None:

@@ -1,0 +1,141 @@
+"""The authority importer: counts, corrections, derivations, idempotence, bad rows."""
+
+import csv
+import io
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from register.importers import AUTHORITIES_CSV, import_authorities
+from register.models import Authority
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args):
+    out = io.StringIO()
+    call_command("import_authorities", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_counts_per_tier_on_1_april_2012(reference_data):
+    output = run()
+    assert "Authorities: 376 created, 0 updated, 0 unchanged." in output
+    counts = Counter(Authority.objects.values_list("tier__code", flat=True))
+    assert counts == {
+        "NMD": 201,
+        "UA": 56,
+        "MD": 36,
+        "LBO": 32,
+        "CTY": 27,
+        "WPA": 22,
+        "SRA": 1,
+        "CC": 1,
+    }
+    levels = Counter(Authority.objects.values_list("tier__level", flat=True))
+    assert levels == {"lower": 201, "single": 147, "upper": 27, "other": 1}
+    # Active on the date: Christchurch (abolished 2019) is in; Buckinghamshire Council (2020) not.
+    assert Authority.objects.filter(code="CHC").exists()
+    assert not Authority.objects.filter(code="BUC").exists()
+
+
+def test_corrections_and_derivations_are_applied_and_reported(reference_data):
+    output = run()
+    derbyshire = Authority.objects.get(code="DBY")
+    assert derbyshire.region.name == "East Midlands"
+    assert Authority.objects.get(code="LIN").region.name == "East Midlands"
+    forest_heath = Authority.objects.get(code="FOR")
+    assert forest_heath.county.code == "SFK"
+    assert forest_heath.region.name == "East of England"
+    assert "FOR county-la: 'SRY' -> 'SFK'" in output
+    # Kettering has no region in the source: it is derived from Northamptonshire.
+    assert Authority.objects.get(code="KET").region.name == "East Midlands"
+    assert "KET region: derived 'East Midlands' from its county NTH" in output
+    # Every shire district ends up in its county's region, and every authority has a region.
+    for district in Authority.objects.filter(tier__code="NMD").select_related("county"):
+        assert district.county is not None, district.code
+        assert district.region_id == district.county.region_id, district.code
+    assert not Authority.objects.filter(region__isnull=True).exists()
+    # Calderdale, with its codes and coordinates.
+    calderdale = Authority.objects.get(code="CLD")
+    assert calderdale.gss_code == "E08000033"
+    assert calderdale.tier.code == "MD"
+    assert calderdale.region.name == "Yorkshire and The Humber"
+    assert calderdale.latitude is not None and calderdale.population > 0
+
+
+def test_what_cannot_be_resolved_is_reported(reference_data):
+    output = run()
+    assert "row 32 (BKM) Buckinghamshire County: no coordinates in the source" in output
+    assert "Could not resolve (27):" in output
+    assert Authority.objects.get(code="BKM").latitude is None
+
+
+def test_running_twice_changes_nothing(reference_data):
+    run()
+    before = list(Authority.objects.order_by("code").values())
+    output = run()
+    assert "Authorities: 0 created, 0 updated, 376 unchanged." in output
+    assert list(Authority.objects.order_by("code").values()) == before
+
+
+def test_updates_in_place_by_code_and_reports_the_change(reference_data):
+    run()
+    calderdale = Authority.objects.get(code="CLD")
+    Authority.objects.filter(code="CLD").update(name="Calderdale (edited)")
+    output = run()
+    assert "Authorities: 0 created, 1 updated, 375 unchanged." in output
+    assert "CLD: name 'Calderdale (edited)' -> 'Calderdale'" in output
+    assert Authority.objects.get(code="CLD").pk == calderdale.pk
+
+
+def test_date_and_nation_options(reference_data):
+    output = run("--date", "2021-04-02", "--nation", "Scotland")
+    assert "Authorities: 32 created" in output
+    assert set(Authority.objects.values_list("region__name", flat=True)) == {"Scotland"}
+
+
+def test_a_bad_row_is_reported_and_not_loaded(reference_data, tmp_path):
+    with AUTHORITIES_CSV.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        rows = [row for row in reader if row["local-authority-code"] in {"CLD", "KIR", "LDS"}]
+        fields = reader.fieldnames
+    rows[0]["local-authority-type"] = "XYZ"  # CLD: unknown type
+    rows[1]["lat"] = "not a number"  # KIR: bad coordinates
+    rows[2]["long"] = "-120.0"  # LDS: outside the UK
+    path = tmp_path / "authorities.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    report = import_authorities(path=path, overrides_path=None)
+    text = "\n".join(report.lines())
+    assert "row 2 (CLD): unknown authority type 'XYZ'; row skipped" in text
+    assert "row 3 (KIR): coordinates are not numbers; left empty" in text
+    assert "row 4 (LDS): coordinates 53.825746, -120.000000 are outside the UK; left empty" in text
+    assert "(KIR) Kirklees: no coordinates" not in text
+    assert sorted(Authority.objects.values_list("code", flat=True)) == ["KIR", "LDS"]
+    assert Authority.objects.get(code="LDS").longitude is None
+
+
+def test_a_file_without_the_expected_columns_is_refused(reference_data, tmp_path):
+    path = tmp_path / "wrong.csv"
+    path.write_text("code,name\nCLD,Calderdale\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="lacks the columns"):
+        run("--path", str(path))
+    with pytest.raises(CommandError, match="must be a date"):
+        run("--date", "April 2012")
+    assert not Authority.objects.exists()
+
+
+def test_dry_run_saves_nothing(reference_data):
+    output = run("--dry-run")
+    assert "Dry run: nothing was saved." in output
+    assert not Authority.objects.exists()
+
+
+def test_the_shipped_csv_keeps_its_licence():
+    licence = Path(AUTHORITIES_CSV).with_suffix(".LICENSE").read_text(encoding="utf-8")
+    assert "MIT License" in licence and "mySociety" in licence
