@@ -141,6 +141,11 @@ STORAGES = {
     },
 }
 
+# Outside production, serve assets straight from static/ (no collectstatic needed);
+# in production, from the hashed, compressed copies collectstatic makes.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG
+
 LOGIN_URL = "admin:login"
 
 # Sign-in protection (django-axes): five failures lock the username and address
