@@ -5,3 +5,6 @@ class RegisterConfig(AppConfig):
     name = "register"
     verbose_name = "Shared services register"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signals  # noqa: F401  (connects the receivers)

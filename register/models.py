@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from . import search
 from .dates import DatePrecision, financial_year_label, format_partial_date
 from .money import format_money, format_percentage
 
@@ -470,10 +471,15 @@ class Arrangement(models.Model):
         "hidden from anyone not signed in.",
     )
     version = models.PositiveIntegerField(default=1, editable=False)
+    search_document = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="Title, summary, description and partner names, for free-text search.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
-    history = HistoricalRecords(excluded_fields=["version"])
+    history = HistoricalRecords(excluded_fields=["version", "search_document"])
     objects = ArrangementQuerySet.as_manager()
 
     class Meta:
@@ -494,6 +500,22 @@ class Arrangement(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        partner_names = (
+            list(
+                Membership.objects.filter(arrangement_id=self.pk)
+                .order_by("authority__name")
+                .values_list("authority__name", flat=True)
+            )
+            if self.pk
+            else []
+        )
+        self.search_document = search.document_for(self, partner_names)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "search_document" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "search_document"]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("register:arrangement-detail", args=[self.slug])

@@ -1,9 +1,387 @@
-"""Views: thin. Each parses the request, calls one query function, renders."""
+"""Views: thin. Each parses the request, calls the query functions, renders."""
 
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum
+from django.http import QueryDict
 from django.shortcuts import render
-from django.views.generic import TemplateView
+from django.urls import reverse
+from django.views.generic import DetailView, TemplateView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+from django_tables2.export.views import ExportMixin
 
-from .models import Arrangement, Authority, Saving
+from . import summaries
+from .dates import financial_year_label
+from .filters import ArrangementFilterSet, AuthorityFilterSet
+from .models import (
+    Arrangement,
+    Authority,
+    Membership,
+    Milestone,
+    Saving,
+    SavingsTarget,
+    ServiceArea,
+    can_see_exempt,
+)
+from .tables import ArrangementTable, AuthorityTable
+
+PAGE_SIZES = (25, 50, 100)
+ROLE_ORDER = ["lead", "host", "partner", "joining", "withdrawn"]
+
+
+def page_size(request, default: int = 25) -> int:
+    try:
+        size = int(request.GET.get("per_page", default))
+    except (TypeError, ValueError):
+        return default
+    return size if size in PAGE_SIZES else default
+
+
+def url_without(request, name: str, value: str | None = None) -> str:
+    """The current URL less one filter value (or the whole parameter), back on page 1."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    if value is None:
+        query.pop(name, None)
+    else:
+        query.setlist(name, [v for v in query.getlist(name) if v != value])
+    return f"{request.path}?{query.urlencode()}" if query else request.path
+
+
+def selected_filters(filterset, request) -> list[dict]:
+    """Each chosen filter value as a removable tag: heading, label and removal link."""
+    form = filterset.form
+    if not form.is_bound or not hasattr(form, "cleaned_data"):
+        return []
+    groups = []
+    for name, field in form.fields.items():
+        raw = [v for v in request.GET.getlist(name) if v.strip()]
+        if not raw or name in form.errors:
+            continue
+        value = form.cleaned_data.get(name)
+        labels = dict(getattr(field, "choices", []) or [])
+        items = []
+        if hasattr(value, "__iter__") and not isinstance(value, str):
+            for item in value:
+                key = (
+                    getattr(item, field.to_field_name, None)
+                    if hasattr(field, "to_field_name")
+                    else item
+                )
+                key = str(key if key is not None else item)
+                items.append(
+                    {"label": str(labels.get(item, item)), "url": url_without(request, name, key)}
+                )
+        else:
+            label = labels.get(raw[0], value if value is not None else raw[0])
+            if name == "financial_year" and isinstance(value, int):
+                label = financial_year_label(value)
+            items.append({"label": str(label), "url": url_without(request, name)})
+        groups.append({"heading": field.label, "items": items})
+    return groups
+
+
+class ArrangementListView(ExportMixin, SingleTableMixin, FilterView):
+    model = Arrangement
+    table_class = ArrangementTable
+    filterset_class = ArrangementFilterSet
+    template_name = "register/arrangement_list.html"
+    export_formats = ("csv", "xlsx", "json")
+    export_name = "arrangements"
+
+    def get_queryset(self):
+        first_area = ServiceArea.objects.filter(arrangements=OuterRef("pk")).order_by("name")
+        queryset = (
+            Arrangement.objects.visible_to(self.request.user)
+            .with_totals()
+            .annotate(first_service_area=Subquery(first_area.values("name")[:1]))
+            .prefetch_related(
+                Prefetch("service_areas", queryset=ServiceArea.objects.order_by("name", "pk"))
+            )
+        )
+        return queryset
+
+    def searching(self) -> bool:
+        return bool(self.request.GET.get("q", "").strip()) and not self.request.GET.get("sort")
+
+    def get_table_data(self):
+        data = super().get_table_data()
+        if (
+            self.searching()
+            and connection.vendor == "postgresql"
+            and "search_rank" in data.query.annotations
+        ):
+            return data.order_by("-search_rank", "title", "pk")
+        return data
+
+    def get_table_kwargs(self):
+        # With a search and no chosen sort, keep the relevance order.
+        return {"order_by": ()} if self.searching() else {}
+
+    def get_table_pagination(self, table):
+        return {"per_page": page_size(self.request)}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = context["filter"]
+        context["totals"] = summaries.list_totals(self.object_list)
+        context["selected_filters"] = selected_filters(filterset, self.request)
+        context["per_page"] = page_size(self.request)
+        context["page_sizes"] = PAGE_SIZES
+        context["service_area_tree"] = service_area_tree()
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["export_links"] = [
+            (label, f"?{_with(query, _export=fmt)}")
+            for fmt, label in (("csv", "CSV"), ("xlsx", "Excel"), ("json", "JSON"))
+        ]
+        context["page_size_links"] = [
+            (size, f"?{_with(query, per_page=str(size))}") for size in PAGE_SIZES
+        ]
+        return context
+
+
+def _with(query: QueryDict, **values) -> str:
+    query = query.copy()
+    for key, value in values.items():
+        query[key] = value
+    return query.urlencode()
+
+
+def service_area_tree() -> list[dict]:
+    """Categories with their services, in order: one query."""
+    areas = list(ServiceArea.objects.order_by("position", "name", "pk"))
+    categories = [{"area": a, "children": []} for a in areas if a.parent_id is None]
+    by_pk = {c["area"].pk: c for c in categories}
+    for area in areas:
+        if area.parent_id in by_pk:
+            by_pk[area.parent_id]["children"].append(area)
+    return categories
+
+
+class ArrangementDetailView(DetailView):
+    template_name = "register/arrangement_detail.html"
+    context_object_name = "arrangement"
+
+    def get_queryset(self):
+        return (
+            Arrangement.objects.visible_to(self.request.user)
+            .select_related("partnership", "parent")
+            .prefetch_related(
+                Prefetch("service_areas", queryset=ServiceArea.objects.select_related("parent")),
+                Prefetch("sources"),
+                Prefetch(
+                    "memberships",
+                    queryset=Membership.objects.select_related("authority__tier").order_by(
+                        "authority__name", "pk"
+                    ),
+                ),
+                Prefetch(
+                    "savings",
+                    queryset=Saving.objects.select_related("authority", "source").order_by(
+                        F("financial_year").asc(nulls_last=True), "pk"
+                    ),
+                ),
+                Prefetch(
+                    "milestones",
+                    queryset=Milestone.objects.select_related("source").order_by(
+                        F("date").asc(nulls_last=True), "pk"
+                    ),
+                ),
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        arrangement = self.object
+        user = self.request.user
+        memberships = sorted(
+            arrangement.memberships.all(),
+            key=lambda m: (ROLE_ORDER.index(m.role), m.authority.name),
+        )
+        context["memberships"] = memberships
+        context["savings_totals"] = summaries.savings_by_year_and_basis(
+            Saving.objects.filter(arrangement=arrangement)
+        )
+        context["workstreams"] = (
+            Arrangement.objects.visible_to(user)
+            .filter(parent=arrangement)
+            .with_totals()
+            .order_by("title", "pk")
+        )
+        area_ids = [area.pk for area in arrangement.service_areas.all()]
+        context["related"] = (
+            Arrangement.objects.visible_to(user)
+            .filter(
+                Exists(
+                    Arrangement.service_areas.through.objects.filter(
+                        arrangement=OuterRef("pk"), servicearea_id__in=area_ids
+                    )
+                )
+            )
+            .exclude(pk=arrangement.pk)
+            .order_by("title", "pk")[:10]
+        )
+        parent = arrangement.parent
+        context["parent"] = (
+            parent if parent and (can_see_exempt(user) or not parent.exempt) else None
+        )
+        return context
+
+
+class AuthorityListView(ExportMixin, SingleTableMixin, FilterView):
+    model = Authority
+    table_class = AuthorityTable
+    filterset_class = AuthorityFilterSet
+    template_name = "register/authority_list.html"
+    export_formats = ("csv", "xlsx", "json")
+    export_name = "authorities"
+
+    def get_queryset(self):
+        visible = Arrangement.objects.visible_to(self.request.user).values("pk")
+        count = (
+            Membership.objects.taking_part()
+            .filter(authority=OuterRef("pk"), arrangement__in=visible)
+            .order_by()
+            .values("authority")
+            .annotate(n=Count("arrangement", distinct=True))
+            .values("n")
+        )
+        return Authority.objects.select_related("tier", "region").annotate(
+            arrangement_count=Subquery(count)
+        )
+
+    def get_table_pagination(self, table):
+        return {"per_page": page_size(self.request, default=50)}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["selected_filters"] = selected_filters(context["filter"], self.request)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["export_links"] = [
+            (label, f"?{_with(query, _export=fmt)}")
+            for fmt, label in (("csv", "CSV"), ("xlsx", "Excel"), ("json", "JSON"))
+        ]
+        return context
+
+
+class AuthorityDetailView(DetailView):
+    template_name = "register/authority_detail.html"
+    context_object_name = "authority"
+    slug_field = "code"
+    slug_url_kwarg = "code"
+
+    def get_queryset(self):
+        return Authority.objects.select_related("tier", "region", "county").prefetch_related(
+            "partnerships", "successors"
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        authority = self.object
+        visible = Arrangement.objects.visible_to(self.request.user)
+        memberships = list(
+            Membership.objects.filter(authority=authority, arrangement__in=visible.values("pk"))
+            .select_related("arrangement")
+            .order_by("arrangement__title", "pk")
+        )
+        context["roles"] = [
+            (label, [m for m in memberships if m.role == role])
+            for role, label in Membership.Role.choices
+            if any(m.role == role for m in memberships)
+        ]
+        context["membership_count"] = len(memberships)
+        savings = list(
+            Saving.objects.visible_to(self.request.user)
+            .filter(authority=authority)
+            .select_related("arrangement", "source")
+            .order_by(F("financial_year").asc(nulls_last=True), "pk")
+        )
+        context["savings"] = savings
+        context["targets_by_year"] = targets_beside_savings(authority, self.request.user)
+        return context
+
+
+def targets_beside_savings(authority, user) -> list[dict]:
+    """Per financial year: the authority's savings target and the savings recorded for it."""
+    targets = {t.financial_year: t for t in SavingsTarget.objects.filter(authority=authority)}
+    recorded = {
+        row["financial_year"]: row["total"]
+        for row in Saving.objects.visible_to(user)
+        .counted()
+        .filter(authority=authority, financial_year__isnull=False)
+        .order_by()
+        .values("financial_year")
+        .annotate(total=Sum("amount"))
+    }
+    return [
+        {
+            "year": year,
+            "label": financial_year_label(year),
+            "target": targets[year].amount if year in targets else None,
+            "recorded": recorded.get(year),
+        }
+        for year in sorted(set(targets) | set(recorded))
+    ]
+
+
+class ServiceAreaListView(TemplateView):
+    template_name = "register/service_area_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        counts = summaries.arrangement_counts_by_service_area(
+            Arrangement.objects.visible_to(self.request.user)
+        )
+        tree = service_area_tree()
+        for category in tree:
+            category["count"] = counts.get(category["area"].pk, 0)
+            category["services"] = [
+                {"area": area, "count": counts.get(area.pk, 0)} for area in category["children"]
+            ]
+        context["tree"] = tree
+        return context
+
+
+class ServiceAreaDetailView(SingleTableMixin, DetailView):
+    template_name = "register/service_area_detail.html"
+    context_object_name = "area"
+    table_class = ArrangementTable
+    queryset = ServiceArea.objects.select_related("parent")
+
+    def get_table_data(self):
+        area = self.object
+        first_area = ServiceArea.objects.filter(arrangements=OuterRef("pk")).order_by("name")
+        return (
+            Arrangement.objects.visible_to(self.request.user)
+            .filter(
+                Exists(
+                    ServiceArea.objects.filter(
+                        Q(pk=area.pk) | Q(parent_id=area.pk), arrangements=OuterRef("pk")
+                    )
+                )
+            )
+            .with_totals()
+            .annotate(first_service_area=Subquery(first_area.values("name")[:1]))
+            .prefetch_related(
+                Prefetch("service_areas", queryset=ServiceArea.objects.order_by("name", "pk"))
+            )
+        )
+
+    def get_table_pagination(self, table):
+        return {"per_page": page_size(self.request)}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["services"] = list(self.object.children.all()) if self.object.is_category else []
+        context["list_url"] = (
+            f"{reverse('register:arrangement-list')}?service_area={self.object.slug}"
+        )
+        return context
 
 
 class HomeView(TemplateView):
@@ -11,17 +389,23 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        arrangements = Arrangement.objects.visible_to(self.request.user)
-        context["arrangement_count"] = arrangements.count()
-        context["authority_count"] = (
-            Authority.objects.filter(memberships__arrangement__in=arrangements).distinct().count()
+        context["totals"] = summaries.list_totals(Arrangement.objects.visible_to(self.request.user))
+        context["status_counts"] = list(
+            Arrangement.objects.visible_to(self.request.user)
+            .order_by()
+            .values("status")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "status")
         )
-        context["saving_count"] = Saving.objects.visible_to(self.request.user).count()
+        labels = dict(Arrangement.Status.choices)
+        for row in context["status_counts"]:
+            row["label"] = labels[row["status"]]
         return context
 
 
 class AccessibilityView(TemplateView):
     template_name = "register/accessibility.html"
+    extra_context = {"contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL}
 
 
 def page_not_found(request, exception=None):

@@ -130,6 +130,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise expects it, even before collectstatic
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -161,3 +162,5 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 DJANGO_TABLES2_TEMPLATE = "django_tables2/govuk.html"
 
 SERVICE_NAME = "Shared Services Register"
+# Shown in the accessibility statement for requests and problem reports.
+ACCESSIBILITY_CONTACT_EMAIL = os.environ.get("REGISTER_CONTACT_EMAIL", "")

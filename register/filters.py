@@ -1,0 +1,302 @@
+"""FilterSets: one per model, shared by its list page, its exports and the summaries' links.
+
+Values in URLs are readable (`?status=operational&service_area=legal&authority=CLD`)
+so a filtered view can be bookmarked and shared. Filters on who takes part use
+``Exists`` subqueries, so combining them never duplicates rows.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q
+
+from .dates import parse_financial_year
+from .models import (
+    Arrangement,
+    Authority,
+    Kind,
+    Membership,
+    Partnership,
+    Region,
+    Saving,
+    ServiceArea,
+    Status,
+    Tier,
+    can_see_exempt,
+)
+from .search import search_arrangements
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+MAX_TEXT = 200
+
+
+class FinancialYearField(forms.CharField):
+    """Accepts '2012/13', '2012-13' or '2012'; cleans to the starting year."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in (None, ""):
+            return None
+        year = parse_financial_year(value)
+        if year is None:
+            raise forms.ValidationError(
+                "Enter a financial year like 2012/13.", code="invalid_financial_year"
+            )
+        return year
+
+
+class FinancialYearFilter(django_filters.Filter):
+    field_class = FinancialYearField
+
+
+def _visible_programmes(request):
+    user = getattr(request, "user", None)
+    return (
+        Arrangement.objects.visible_to(user)
+        .filter(Exists(Arrangement.objects.filter(parent=OuterRef("pk"))))
+        .order_by("title", "pk")
+    )
+
+
+def _taking_part(**lookups):
+    """Arrangements in which an authority matching ``lookups`` takes part."""
+    return Exists(Membership.objects.taking_part().filter(arrangement=OuterRef("pk"), **lookups))
+
+
+class ArrangementFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search",
+        method="search",
+        max_length=MAX_TEXT,
+        help_text="Words in the title, summary, description or a partner's name",
+    )
+    service_area = django_filters.ModelMultipleChoiceFilter(
+        label="Service area",
+        queryset=ServiceArea.objects.select_related("parent"),
+        to_field_name="slug",
+        method="filter_service_area",
+    )
+    kind = django_filters.MultipleChoiceFilter(label="Kind", choices=Kind.choices)
+    status = django_filters.MultipleChoiceFilter(label="Status", choices=Status.choices)
+    authority = django_filters.ModelMultipleChoiceFilter(
+        label="Authority",
+        queryset=Authority.objects.all(),
+        to_field_name="code",
+        method="filter_authority",
+    )
+    role = django_filters.ChoiceFilter(
+        label="Authority's role",
+        choices=[("lead", "Lead only")],
+        empty_label="Any role",
+        method="filter_nothing",
+    )
+    tier = django_filters.ModelMultipleChoiceFilter(
+        label="Tier of a partner",
+        queryset=Tier.objects.all(),
+        to_field_name="slug",
+        method="filter_tier",
+    )
+    tier_level = django_filters.MultipleChoiceFilter(
+        label="Tier level of a partner", choices=Tier.Level.choices, method="filter_tier_level"
+    )
+    region = django_filters.ModelMultipleChoiceFilter(
+        label="Region of a partner",
+        queryset=Region.objects.all(),
+        to_field_name="slug",
+        method="filter_region",
+    )
+    partnership = django_filters.ModelChoiceFilter(
+        label="Partnership", queryset=Partnership.objects.all(), to_field_name="slug"
+    )
+    parent = django_filters.ModelChoiceFilter(
+        label="Programme",
+        queryset=_visible_programmes,
+        to_field_name="slug",
+        help_text="Show the workstreams of one programme",
+    )
+    has_savings = django_filters.ChoiceFilter(
+        label="Has a savings figure",
+        choices=YES_NO,
+        method="filter_has_savings",
+        empty_label="Either",
+    )
+    savings_min = django_filters.NumberFilter(
+        label="Savings recorded from (£)",
+        field_name="savings_total",
+        lookup_expr="gte",
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+    )
+    savings_max = django_filters.NumberFilter(
+        label="Savings recorded up to (£)",
+        field_name="savings_total",
+        lookup_expr="lte",
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+    )
+    financial_year = FinancialYearFilter(
+        label="Financial year of a saving",
+        method="filter_financial_year",
+        help_text="For example, 2012/13",
+        max_length=9,
+    )
+    saving_basis = django_filters.MultipleChoiceFilter(
+        label="Basis of a saving", choices=Saving.Basis.choices, method="filter_saving_basis"
+    )
+    start_year_min = django_filters.NumberFilter(
+        label="Started from (year)",
+        field_name="start_date__year",
+        lookup_expr="gte",
+        min_value=1900,
+        max_value=2200,
+        decimal_places=0,
+    )
+    start_year_max = django_filters.NumberFilter(
+        label="Started up to (year)",
+        field_name="start_date__year",
+        lookup_expr="lte",
+        min_value=1900,
+        max_value=2200,
+        decimal_places=0,
+    )
+
+    class Meta:
+        model = Arrangement
+        fields = []
+
+    def search(self, queryset, name, value):
+        return search_arrangements(queryset, value, connection.vendor)
+
+    def filter_service_area(self, queryset, name, areas):
+        if not areas:
+            return queryset
+        slugs = [area.slug for area in areas]
+        return queryset.filter(
+            Exists(
+                ServiceArea.objects.filter(
+                    Q(slug__in=slugs) | Q(parent__slug__in=slugs),
+                    arrangements=OuterRef("pk"),
+                )
+            )
+        )
+
+    def filter_authority(self, queryset, name, authorities):
+        if not authorities:
+            return queryset
+        lookups = {"authority__in": authorities}
+        if self.form.cleaned_data.get("role") == "lead":
+            lookups["role"] = Membership.Role.LEAD
+        return queryset.filter(_taking_part(**lookups))
+
+    def filter_nothing(self, queryset, name, value):
+        # `role` refines the authority filter; on its own it selects nothing.
+        return queryset
+
+    def filter_tier(self, queryset, name, tiers):
+        return queryset.filter(_taking_part(authority__tier__in=tiers)) if tiers else queryset
+
+    def filter_tier_level(self, queryset, name, levels):
+        return (
+            queryset.filter(_taking_part(authority__tier__level__in=levels)) if levels else queryset
+        )
+
+    def filter_region(self, queryset, name, regions):
+        return queryset.filter(_taking_part(authority__region__in=regions)) if regions else queryset
+
+    def filter_has_savings(self, queryset, name, value):
+        has = Exists(Saving.objects.filter(arrangement=OuterRef("pk")))
+        if value == "yes":
+            return queryset.filter(has)
+        if value == "no":
+            return queryset.exclude(has)
+        return queryset
+
+    def filter_financial_year(self, queryset, name, year):
+        if year is None:
+            return queryset
+        return queryset.filter(
+            Exists(Saving.objects.filter(arrangement=OuterRef("pk"), financial_year=year))
+        )
+
+    def filter_saving_basis(self, queryset, name, bases):
+        if not bases:
+            return queryset
+        return queryset.filter(
+            Exists(Saving.objects.filter(arrangement=OuterRef("pk"), basis__in=bases))
+        )
+
+    def is_narrowed(self) -> bool:
+        return bool(self.form.is_bound and any(v for v in self.form.cleaned_data.values()))
+
+
+class AuthorityFilterSet(django_filters.FilterSet):
+    name = django_filters.CharFilter(
+        label="Name or code", method="filter_name", max_length=MAX_TEXT
+    )
+    tier = django_filters.ModelMultipleChoiceFilter(
+        label="Tier", queryset=Tier.objects.all(), to_field_name="slug", field_name="tier__slug"
+    )
+    tier_level = django_filters.MultipleChoiceFilter(
+        label="Tier level", field_name="tier__level", choices=Tier.Level.choices
+    )
+    region = django_filters.ModelMultipleChoiceFilter(
+        label="Region",
+        queryset=Region.objects.all(),
+        to_field_name="slug",
+        field_name="region__slug",
+    )
+    partnership = django_filters.ModelChoiceFilter(
+        label="Partnership",
+        queryset=Partnership.objects.all(),
+        to_field_name="slug",
+        method="filter_partnership",
+    )
+    participating = django_filters.ChoiceFilter(
+        label="Takes part in an arrangement",
+        choices=YES_NO,
+        method="filter_participating",
+        empty_label="Either",
+    )
+
+    class Meta:
+        model = Authority
+        fields = []
+
+    def filter_name(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=value) | Q(official_name__icontains=value) | Q(code__iexact=value)
+        )
+
+    def filter_partnership(self, queryset, name, partnership):
+        if partnership is None:
+            return queryset
+        return queryset.filter(
+            Exists(
+                Partnership.members.through.objects.filter(
+                    partnership=partnership, authority=OuterRef("pk")
+                )
+            )
+        )
+
+    def filter_participating(self, queryset, name, value):
+        user = getattr(self.request, "user", None)
+        arrangements = Arrangement.objects.all()
+        if not can_see_exempt(user):
+            arrangements = arrangements.filter(exempt=False)
+        takes_part = Exists(
+            Membership.objects.taking_part().filter(
+                authority=OuterRef("pk"), arrangement__in=arrangements
+            )
+        )
+        if value == "yes":
+            return queryset.filter(takes_part)
+        if value == "no":
+            return queryset.exclude(takes_part)
+        return queryset

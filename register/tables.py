@@ -1,0 +1,185 @@
+"""Tables: declarative, sortable, and exportable as plain text.
+
+Every ordering ends with the primary key, so pages never skip or repeat rows.
+Columns that render HTML define ``value_<column>`` so exports get plain text.
+"""
+
+from __future__ import annotations
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from .models import Arrangement, Authority, Status
+from .money import format_money
+
+TABLE_ATTRS = {
+    "class": "govuk-table",
+    "th": {"class": "govuk-table__header"},
+    "td": {"class": "govuk-table__cell"},
+}
+NUMERIC = {
+    "th": {"class": "govuk-table__header govuk-table__header--numeric"},
+    "td": {"class": "govuk-table__cell govuk-table__cell--numeric"},
+}
+
+STATUS_TAG_COLOURS = {
+    Status.PROPOSED: "govuk-tag--grey",
+    Status.UNDER_CONSIDERATION: "govuk-tag--light-blue",
+    Status.IN_DEVELOPMENT: "govuk-tag--blue",
+    Status.PROCUREMENT: "govuk-tag--purple",
+    Status.OPERATIONAL: "govuk-tag--green",
+    Status.NOT_PURSUED: "govuk-tag--orange",
+    Status.ENDED: "govuk-tag--grey",
+}
+
+
+def status_tag(status: str, label: str) -> str:
+    return format_html(
+        '<strong class="govuk-tag {}">{}</strong>', STATUS_TAG_COLOURS.get(status, ""), label
+    )
+
+
+class ArrangementTable(tables.Table):
+    title = tables.Column(linkify=True, order_by=("title", "pk"))
+    status = tables.Column(order_by=("status", "title", "pk"))
+    kind = tables.Column(order_by=("kind", "title", "pk"))
+    lead_name = tables.Column(
+        verbose_name="Lead authority", order_by=("lead_name", "title", "pk"), default="None named"
+    )
+    partner_count = tables.Column(
+        verbose_name="Partners",
+        order_by=("partner_count", "title", "pk"),
+        attrs=NUMERIC,
+    )
+    service_areas = tables.Column(
+        verbose_name="Service areas",
+        accessor="first_service_area",
+        order_by=("first_service_area", "title", "pk"),
+    )
+    savings_total = tables.Column(
+        verbose_name="Savings recorded",
+        order_by=("savings_total", "title", "pk"),
+        attrs=NUMERIC,
+    )
+    start_date = tables.Column(
+        verbose_name="Start", order_by=("start_date", "title", "pk"), default="Not stated"
+    )
+
+    class Meta:
+        model = Arrangement
+        fields = ()
+        sequence = (
+            "title",
+            "status",
+            "kind",
+            "lead_name",
+            "partner_count",
+            "service_areas",
+            "savings_total",
+            "start_date",
+        )
+        order_by = ("title",)
+        per_page = 25
+        # The view checks the page size (25, 50 or 100); the table never reads it from the URL.
+        per_page_field = "per_page_checked_by_view"
+        empty_text = "No arrangements match these filters."
+        attrs = TABLE_ATTRS
+
+    def render_status(self, record):
+        return status_tag(record.status, record.get_status_display())
+
+    def value_status(self, record):
+        return record.get_status_display()
+
+    def render_kind(self, record):
+        return record.get_kind_display()
+
+    def value_kind(self, record):
+        return record.get_kind_display()
+
+    def render_lead_name(self, record):
+        return format_html(
+            '<a class="govuk-link" href="{}">{}</a>',
+            Authority(code=record.lead_code).get_absolute_url(),
+            record.lead_name,
+        )
+
+    def render_service_areas(self, record):
+        return (
+            format_html_join(
+                ", ",
+                '<a class="govuk-link" href="{}">{}</a>',
+                ((area.get_absolute_url(), area.name) for area in record.service_areas.all()),
+            )
+            or "None"
+        )
+
+    def value_service_areas(self, record):
+        return "; ".join(area.name for area in record.service_areas.all())
+
+    def render_savings_total(self, record):
+        return format_money(record.savings_total) if record.savings_total else "None"
+
+    def value_savings_total(self, record):
+        return f"{record.savings_total:.2f}" if record.savings_total else ""
+
+    def render_start_date(self, record):
+        return record.start_display
+
+    def value_start_date(self, record):
+        return record.start_display
+
+
+class AuthorityTable(tables.Table):
+    name = tables.Column(linkify=True, order_by=("name", "code"))
+    code = tables.Column(order_by=("code",))
+    tier = tables.Column(
+        verbose_name="Tier", accessor="tier__name", order_by=("tier__position", "name", "code")
+    )
+    region = tables.Column(
+        verbose_name="Region",
+        accessor="region__name",
+        order_by=("region__name", "name", "code"),
+        default="None",
+    )
+    arrangement_count = tables.Column(
+        verbose_name="Arrangements",
+        default=0,
+        order_by=("arrangement_count", "name", "code"),
+        attrs=NUMERIC,
+    )
+    population = tables.Column(
+        order_by=("population", "name", "code"),
+        default="Not known",
+        attrs=NUMERIC,
+    )
+
+    class Meta:
+        model = Authority
+        fields = ()
+        sequence = ("name", "code", "tier", "region", "arrangement_count", "population")
+        order_by = ("name",)
+        per_page = 50
+        per_page_field = "per_page_checked_by_view"
+        empty_text = "No authorities match these filters."
+        attrs = TABLE_ATTRS
+
+    def render_population(self, value):
+        return f"{value:,}"
+
+    def value_population(self, value):
+        return value
+
+    def value_arrangement_count(self, value):
+        return value or 0
+
+    def render_arrangement_count(self, record, value):
+        if not value:
+            return "0"
+        return format_html(
+            '<a class="govuk-link" href="{}?authority={}">{}</a>',
+            reverse("register:arrangement-list"),
+            record.code,
+            value,
+        )

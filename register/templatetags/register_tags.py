@@ -1,0 +1,50 @@
+"""Template filters: formatting only; templates never compute."""
+
+from django import template
+
+from ..dates import financial_year_label, format_partial_date
+from ..money import format_money, format_percentage
+from ..tables import status_tag
+
+register = template.Library()
+
+
+@register.filter
+def money(value):
+    return format_money(value) if value is not None else ""
+
+
+@register.filter
+def percentage(value):
+    return format_percentage(value)
+
+
+@register.filter
+def financial_year(value):
+    return financial_year_label(value) if value is not None else "Year not stated"
+
+
+@register.filter
+def partial_date(value, precision="day"):
+    return format_partial_date(value, precision)
+
+
+@register.simple_tag
+def status(arrangement):
+    return status_tag(arrangement.status, arrangement.get_status_display())
+
+
+@register.simple_tag
+def selected_values(request, name):
+    return request.GET.getlist(name)
+
+
+@register.filter
+def point_lists(arrangement):
+    """Objectives, benefits and barriers that have entries: (heading, items, anchor)."""
+    lists = [
+        ("Objectives", arrangement.objectives, "objectives"),
+        ("Non-financial benefits", arrangement.benefits, "benefits"),
+        ("Barriers", arrangement.barriers, "barriers"),
+    ]
+    return [(heading, items, anchor) for heading, items, anchor in lists if items]
