@@ -65,7 +65,22 @@ def _taking_part(**lookups):
     return Exists(Membership.objects.taking_part().filter(arrangement=OuterRef("pk"), **lookups))
 
 
-class ArrangementFilterSet(django_filters.FilterSet):
+class RegisterFilterSet(django_filters.FilterSet):
+    """Ignores empty values (`?status=&kind=`), which hand-edited URLs often carry."""
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            data = data.copy()
+            for key in list(data.keys()):
+                values = [value for value in data.getlist(key) if value.strip()]
+                if values:
+                    data.setlist(key, values)
+                else:
+                    del data[key]
+        super().__init__(data, *args, **kwargs)
+
+
+class ArrangementFilterSet(RegisterFilterSet):
     q = django_filters.CharFilter(
         label="Search",
         method="search",
@@ -233,7 +248,7 @@ class ArrangementFilterSet(django_filters.FilterSet):
         return bool(self.form.is_bound and any(v for v in self.form.cleaned_data.values()))
 
 
-class AuthorityFilterSet(django_filters.FilterSet):
+class AuthorityFilterSet(RegisterFilterSet):
     name = django_filters.CharFilter(
         label="Name or code", method="filter_name", max_length=MAX_TEXT
     )

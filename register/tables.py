@@ -7,6 +7,7 @@ Columns that render HTML define ``value_<column>`` so exports get plain text.
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.db.models import F
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
@@ -32,6 +33,14 @@ STATUS_TAG_COLOURS = {
     Status.NOT_PURSUED: "govuk-tag--orange",
     Status.ENDED: "govuk-tag--grey",
 }
+
+
+def order_nulls_last(queryset, field: str, is_descending: bool):
+    """Order by a column that may be empty, empties last either way (as on every database),
+    then by title and primary key."""
+    if is_descending:
+        return queryset.order_by(F(field).desc(nulls_last=True), "-title", "-pk")
+    return queryset.order_by(F(field).asc(nulls_last=True), "title", "pk")
 
 
 def status_tag(status: str, label: str) -> str:
@@ -86,6 +95,15 @@ class ArrangementTable(tables.Table):
         empty_text = "No arrangements match these filters."
         attrs = TABLE_ATTRS
 
+    def order_lead_name(self, queryset, is_descending):
+        return order_nulls_last(queryset, "lead_name", is_descending), True
+
+    def order_start_date(self, queryset, is_descending):
+        return order_nulls_last(queryset, "start_date", is_descending), True
+
+    def order_service_areas(self, queryset, is_descending):
+        return order_nulls_last(queryset, "first_service_area", is_descending), True
+
     def render_status(self, record):
         return status_tag(record.status, record.get_status_display())
 
@@ -104,6 +122,9 @@ class ArrangementTable(tables.Table):
             Authority(code=record.lead_code).get_absolute_url(),
             record.lead_name,
         )
+
+    def value_lead_name(self, record):
+        return record.lead_name or ""
 
     def render_service_areas(self, record):
         return (

@@ -1,0 +1,216 @@
+"""Every filter, with the arrangements it should select from a small register."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.http import QueryDict
+from django.test import RequestFactory
+
+from register.filters import ArrangementFilterSet, AuthorityFilterSet
+from register.models import Arrangement, Authority, Membership, Tier
+
+pytestmark = pytest.mark.django_db
+
+
+def filtered(query, user=None, filterset_class=ArrangementFilterSet, queryset=None):
+    request = RequestFactory().get("/", QueryDict(query))
+    request.user = user or AnonymousUser()
+    if queryset is None:
+        queryset = Arrangement.objects.visible_to(request.user).with_totals()
+    filterset = filterset_class(request.GET, queryset=queryset, request=request)
+    assert filterset.is_valid(), filterset.errors
+    return filterset.qs
+
+
+def titles(query, **kwargs):
+    return sorted(a.title for a in filtered(query, **kwargs))
+
+
+LEGAL, DRAFTSMAN, FOSTERING, REGULATORY = (
+    "Shared legal team",
+    "Costs draftsman",
+    "Fostering framework",
+    "Regulatory services",
+)
+
+CASES = {
+    "q": [
+        ("q=barristers", [LEGAL]),
+        ("q=Gammashire", [DRAFTSMAN, FOSTERING]),
+        ("q=legal team", [LEGAL]),
+        ("q=", [DRAFTSMAN, FOSTERING, LEGAL, REGULATORY]),
+    ],
+    "service_area": [
+        ("service_area=legal", [DRAFTSMAN, LEGAL]),
+        ("service_area=corporate", [DRAFTSMAN, LEGAL]),  # a category includes its services
+        ("service_area=regulatory", [REGULATORY]),
+        ("service_area=legal&service_area=fostering", [DRAFTSMAN, FOSTERING, LEGAL]),
+    ],
+    "kind": [
+        ("kind=hosted_resource", [DRAFTSMAN]),
+        ("kind=shared_service&kind=joint_procurement", [FOSTERING, LEGAL, REGULATORY]),
+    ],
+    "status": [
+        ("status=not_pursued", [REGULATORY]),
+        ("status=operational&status=procurement", [FOSTERING, LEGAL]),
+    ],
+    "authority": [
+        ("authority=ALP", [DRAFTSMAN, FOSTERING, LEGAL]),
+        ("authority=DEL", [FOSTERING, REGULATORY]),
+    ],
+    "role": [
+        ("authority=ALP&role=lead", [LEGAL]),
+        ("authority=BET&role=lead", [DRAFTSMAN]),
+        ("role=lead", [DRAFTSMAN, FOSTERING, LEGAL, REGULATORY]),
+    ],
+    "tier": [
+        ("tier=county", [DRAFTSMAN, FOSTERING]),
+        ("tier=welsh-unitary", [FOSTERING, REGULATORY]),
+    ],
+    "tier_level": [("tier_level=upper", [DRAFTSMAN, FOSTERING]), ("tier_level=lower", [])],
+    "region": [
+        ("region=wales", [FOSTERING, REGULATORY]),
+        ("region=wales&region=yorkshire-and-the-humber", [DRAFTSMAN, FOSTERING, LEGAL, REGULATORY]),
+    ],
+    "partnership": [("partnership=northern", [DRAFTSMAN, LEGAL])],
+    "parent": [("parent={legal}", [DRAFTSMAN])],
+    "has_savings": [
+        ("has_savings=yes", [DRAFTSMAN, FOSTERING, LEGAL]),
+        ("has_savings=no", [REGULATORY]),
+    ],
+    # Savings recorded: estimated, forecast and achieved amounts; targets left out.
+    "savings_min": [
+        ("savings_min=100000", [FOSTERING, LEGAL]),
+        ("savings_min=150000.01", [FOSTERING]),
+    ],
+    "savings_max": [("savings_max=150000", [DRAFTSMAN, LEGAL, REGULATORY])],
+    "financial_year": [
+        ("financial_year=2012/13", [LEGAL]),
+        ("financial_year=2012", [LEGAL]),
+        ("financial_year=2013-14", []),
+    ],
+    "saving_basis": [
+        ("saving_basis=forecast", [FOSTERING]),
+        ("saving_basis=target", [LEGAL]),
+        ("saving_basis=achieved&saving_basis=forecast", [DRAFTSMAN, FOSTERING, LEGAL]),
+    ],
+    "start_year_min": [("start_year_min=2012", [FOSTERING])],
+    "start_year_max": [("start_year_max=2011", [LEGAL])],
+}
+
+
+def test_every_filter_has_cases():
+    assert set(CASES) == set(ArrangementFilterSet.base_filters)
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [case for cases in CASES.values() for case in cases],
+    ids=[query for cases in CASES.values() for query, _ in cases],
+)
+def test_arrangement_filter(register, query, expected):
+    assert titles(query.format(legal=register.legal.slug)) == sorted(expected)
+
+
+def test_filters_combine_with_and(register):
+    assert titles("authority=ALP&status=operational&service_area=corporate") == [LEGAL]
+
+
+def test_exempt_arrangements_are_filtered_only_for_those_allowed(register, viewer):
+    assert titles("authority=DEL") == [FOSTERING, REGULATORY]
+    assert titles("authority=DEL", user=viewer) == [
+        "Confidential waste deal",
+        FOSTERING,
+        REGULATORY,
+    ]
+    assert titles("q=confidential") == []
+    # An exempt programme cannot even be named as a parent by the public.
+    register.legal.exempt = True
+    register.legal.save()
+    request = RequestFactory().get("/", {"parent": register.legal.slug})
+    request.user = AnonymousUser()
+    filterset = ArrangementFilterSet(
+        request.GET, queryset=Arrangement.objects.visible_to(request.user), request=request
+    )
+    assert not filterset.is_valid()
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("status=banana", "status"),
+        ("kind=", None),
+        ("authority=ZZZ", "authority"),
+        ("service_area=nowhere", "service_area"),
+        ("savings_min=abc", "savings_min"),
+        ("savings_min=-5", "savings_min"),
+        ("financial_year=2012/14", "financial_year"),
+        ("financial_year=banana", "financial_year"),
+        ("start_year_min=12.5", "start_year_min"),
+        ("has_savings=maybe", "has_savings"),
+        ("q=" + "x" * 201, "q"),
+    ],
+)
+def test_invalid_values_are_reported_not_raised(register, query, field):
+    request = RequestFactory().get("/", QueryDict(query))
+    request.user = AnonymousUser()
+    filterset = ArrangementFilterSet(
+        request.GET,
+        queryset=Arrangement.objects.visible_to(request.user).with_totals(),
+        request=request,
+    )
+    if field is None:
+        assert filterset.is_valid()
+    else:
+        assert not filterset.is_valid()
+        assert field in filterset.errors
+
+
+AUTHORITY_CASES = {
+    "name": [("name=alpha", ["ALP"]), ("name=bet", ["BET"]), ("name=del", ["DEL"])],
+    "tier": [("tier=county", ["GAM"]), ("tier=county&tier=welsh-unitary", ["DEL", "GAM"])],
+    "tier_level": [("tier_level=single", ["ALP", "BET", "DEL"]), ("tier_level=upper", ["GAM"])],
+    "region": [("region=wales", ["DEL"])],
+    "partnership": [("partnership=northern", ["ALP", "BET"])],
+    "participating": [
+        ("participating=yes", ["ALP", "BET", "DEL", "GAM"]),
+        ("participating=no", ["ZED"]),
+    ],
+}
+
+
+def test_every_authority_filter_has_cases():
+    assert set(AUTHORITY_CASES) == set(AuthorityFilterSet.base_filters)
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [case for cases in AUTHORITY_CASES.values() for case in cases],
+    ids=[query for cases in AUTHORITY_CASES.values() for query, _ in cases],
+)
+def test_authority_filter(register, query, expected):
+    Authority.objects.create(code="ZED", name="Zedton", tier=Tier.objects.get(code="NMD"))
+    codes = sorted(
+        a.code
+        for a in filtered(
+            query, filterset_class=AuthorityFilterSet, queryset=Authority.objects.all()
+        )
+    )
+    assert codes == expected
+
+
+def test_taking_part_only_in_an_exempt_arrangement_is_hidden_from_the_public(register, viewer):
+    only_secret = Authority.objects.create(
+        code="SEC", name="Secretby", tier=Tier.objects.get(code="NMD")
+    )
+    Membership.objects.create(arrangement=register.secret, authority=only_secret)
+    public = filtered(
+        "participating=yes", filterset_class=AuthorityFilterSet, queryset=Authority.objects.all()
+    )
+    signed_in = filtered(
+        "participating=yes",
+        user=viewer,
+        filterset_class=AuthorityFilterSet,
+        queryset=Authority.objects.all(),
+    )
+    assert "SEC" not in {a.code for a in public}
+    assert "SEC" in {a.code for a in signed_in}

@@ -1,0 +1,223 @@
+"""The browsing pages as an officer uses them: lists, sorting, pages, exports, details."""
+
+import csv
+import io
+import json
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/arrangements/"
+
+
+def rows_of_csv(response):
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
+
+
+def test_list_shows_counts_totals_and_selected_filters(client, register):
+    page = client.get(LIST, {"authority": "ALP", "status": ["operational", "procurement"]})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Showing 1 to 2 of 2 arrangements" in html
+    assert 'id="total-arrangements">2<' in html
+    # Alphaton, Betaford, Gammashire (fostering) and Deltaby (fostering): distinct authorities.
+    assert 'id="total-authorities">4<' in html
+    # 100,000 estimated + 50,000 achieved + 700,000 forecast; the target is not counted.
+    assert 'id="total-savings">£850,000<' in html
+    basis = html.split('id="savings-by-basis"')[1].split("</p>")[0]
+    assert "target £999,999 (1 figure); estimated £100,000 (1 figure)" in basis
+    assert "forecast £700,000 (1 figure); achieved £50,000 (1 figure)" in basis
+    # Selected filters as removable tags that keep the other filters.
+    assert 'href="/arrangements/?status=operational&amp;status=procurement"' in html
+    assert "Clear filters" in html
+
+
+def test_an_empty_result_explains_itself(client, register):
+    html = client.get(LIST, {"q": "zebra"}).content.decode()
+    assert "No arrangements match these filters" in html
+    assert 'id="total-arrangements">0<' in html
+
+
+def test_bad_input_gets_an_error_summary_not_a_server_error(client, register):
+    response = client.get(LIST, {"status": "banana", "savings_min": "abc", "page": "-1"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in html
+    assert "Select a valid choice. banana is not one of the available choices." in html
+    assert "Enter a number." in html
+    assert "<title>Error: Arrangements" in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=abc",
+        "page=-1",
+        "page=999999",
+        "per_page=7",
+        "per_page=abc",
+        "sort=nonsense",
+        "sort=-partner_count",
+        "authority=%00",
+        "q=%00",
+        "q=" + "a" * 5000,
+        "_export=pdf",
+        "financial_year=0000/01",
+        "savings_max=1e400",
+        "start_year_min=99999999999",
+    ],
+)
+def test_odd_parameters_never_break_the_list(client, register, query):
+    expected = 400 if "%00" in query else 200  # a NUL character is refused with a clear page
+    assert client.get(f"{LIST}?{query}").status_code == expected
+    assert client.get(f"/authorities/?{query}").status_code == expected
+
+
+@pytest.mark.parametrize(
+    "column, first",
+    [
+        ("title", "Costs draftsman"),
+        ("-title", "Shared legal team"),
+        ("partner_count", "Regulatory services"),  # 2 partners
+        ("-partner_count", "Fostering framework"),  # 3 each: ties broken by title, reversed
+        ("savings_total", "Costs draftsman"),  # no amounts; ties broken by title
+        ("-savings_total", "Fostering framework"),
+        ("lead_name", "Shared legal team"),  # Alphaton; no lead sorts last
+        ("-lead_name", "Fostering framework"),  # Gammashire
+        ("service_areas", "Regulatory services"),  # Building control
+        ("start_date", "Shared legal team"),  # July 2011; unknown dates last
+        ("-start_date", "Fostering framework"),
+        ("status", "Costs draftsman"),  # in_development
+        ("kind", "Costs draftsman"),  # hosted_resource
+    ],
+)
+def test_every_column_sorts(client, register, column, first):
+    table = client.get(LIST, {"sort": column}).context["table"]
+    assert table.page.object_list[0].record.title == first
+
+
+def test_pages_are_stable_and_sized_on_request(client, register):
+    from tests.browse.conftest import make_arrangement
+
+    for _ in range(60):
+        make_arrangement("Same title", status="operational", members=[register.alpha])
+    seen = []
+    for page in (1, 2, 3):
+        table = client.get(LIST, {"sort": "status", "page": page}).context["table"]
+        seen += [row.record.pk for row in table.page.object_list]
+    assert len(seen) == len(set(seen)) == 64
+    assert len(client.get(LIST, {"per_page": 50}).context["table"].page.object_list) == 50
+    assert len(client.get(LIST, {"per_page": 100}).context["table"].page.object_list) == 64
+    assert len(client.get(LIST, {"per_page": 1000}).context["table"].page.object_list) == 25
+    html = client.get(LIST, {"page": 2}).content.decode()
+    assert "Showing 26 to 50 of 64 arrangements" in html
+    assert 'rel="prev"' in html and 'rel="next"' in html
+
+
+def test_exports_hold_every_filtered_row_as_plain_text(client, register):
+    from tests.browse.conftest import make_arrangement
+
+    for number in range(30):
+        make_arrangement(f"Extra {number:02}", members=[register.alpha], areas=["legal"])
+    response = client.get(LIST, {"service_area": "legal", "_export": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = rows_of_csv(response)
+    assert len(rows) == 32  # every row, not one page
+    assert list(rows[0]) == [
+        "Title",
+        "Status",
+        "Kind",
+        "Lead authority",
+        "Partners",
+        "Service areas",
+        "Savings recorded",
+        "Start",
+    ]
+    legal = next(row for row in rows if row["Title"] == "Shared legal team")
+    assert legal == {
+        "Title": "Shared legal team",
+        "Status": "Operational",
+        "Kind": "Shared service",
+        "Lead authority": "Alphaton",
+        "Partners": "2",
+        "Service areas": "Legal services",
+        "Savings recorded": "150000.00",
+        "Start": "July 2011",
+    }
+    assert all("<" not in value for row in rows for value in row.values())
+
+    data = json.loads(client.get(LIST, {"service_area": "legal", "_export": "json"}).content)
+    assert len(data) == 32 and data[0]["Title"]
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(client.get(LIST, {"service_area": "legal", "_export": "xlsx"}).content)
+    )
+    assert workbook.active.max_row == 33  # heading row + 32
+
+
+def test_exempt_arrangements_are_left_out_for_the_public(client, register, viewer):
+    assert "Confidential waste deal" not in client.get(LIST).content.decode()
+    assert "Confidential" not in client.get(LIST, {"_export": "csv"}).content.decode()
+    assert client.get(register.secret.get_absolute_url()).status_code == 404
+    client.force_login(viewer)
+    assert "Confidential waste deal" in client.get(LIST).content.decode()
+    assert client.get(register.secret.get_absolute_url()).status_code == 200
+
+
+def test_arrangement_page_shows_everything(client, register):
+    html = client.get(register.fostering.get_absolute_url()).content.decode()
+    assert "Fostering framework" in html
+    assert "over £700,000 (2.5%)" in html  # the qualifier is kept
+    assert "19 March 2012" in html and "April 2012" in html  # dates with their precision
+    assert "Gammashire" in html and ">Lead<" in html
+    assert "April 2012" in html.split('id="facts"')[1].split("</dl>")[0]  # start, month precision
+    legal = client.get(register.legal.get_absolute_url()).content.decode()
+    assert "Costs draftsman" in legal.split('id="workstreams"')[1]
+    assert "2012/13" in legal.split('id="savings-totals"')[1]
+    draftsman = (
+        client.get(register.draftsman_url).content.decode()
+        if hasattr(register, "draftsman_url")
+        else client.get(register.workstream.get_absolute_url()).content.decode()
+    )
+    assert "up to 35%" in draftsman
+    assert "Workstream of" in draftsman and "Shared legal team" in draftsman
+    assert "Shared legal team" in draftsman.split('id="related"')[1]
+    regulatory = client.get(register.regulatory.get_absolute_url()).content.decode()
+    assert "Top heavy" in regulatory.split('id="barriers"')[1]
+
+
+def test_authority_pages(client, register):
+    html = client.get("/authorities/ALP/").content.decode()
+    assert "Alphaton" in html
+    assert "Lead (1)" in html and "Partner (2)" in html
+    assert client.get("/authorities/ZZZ/").status_code == 404
+    assert client.get("/authorities/%00/").status_code == 400
+    listing = client.get("/authorities/", {"region": "wales"}).content.decode()
+    assert "Showing 1 to 1 of 1 authority" in listing
+
+
+def test_service_area_pages(client, register):
+    html = client.get("/service-areas/").content.decode()
+    assert 'href="/arrangements/?service_area=legal">2<' in html
+    assert 'href="/arrangements/?service_area=corporate">2<' in html
+    assert 'href="/arrangements/?service_area=regulatory">1<' in html
+    detail = client.get("/service-areas/corporate/").content.decode()
+    assert "Showing 1 to 2 of 2 arrangements" in detail
+    assert client.get("/service-areas/nowhere/").status_code == 404
+
+
+def test_unknown_pages_are_styled_404s(client, register):
+    response = client.get("/arrangements/no-such-thing/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+    assert "govuk-generic-header" in response.content.decode()
+
+
+def test_home_and_accessibility(client, register):
+    home = client.get(reverse("register:home")).content.decode()
+    assert ">4</a> arrangements recorded" in home
+    statement = client.get(reverse("register:accessibility")).content.decode()
+    assert "Accessibility statement for the Shared Services Register" in statement
+    assert "Enforcement procedure" in statement

@@ -1,0 +1,78 @@
+"""Every list and detail page runs the same number of SQL queries for 5 rows as for 50."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from register.models import Arrangement, Authority, Membership, Milestone, Saving, Tier
+from tests.browse.conftest import make_arrangement
+
+pytestmark = pytest.mark.django_db
+
+
+def build(size, register):
+    """`size` arrangements, each with partners, savings and milestones, as workstreams of
+    one programme, plus `size` councils that all take part in that programme."""
+    tier = Tier.objects.get(code="NMD")
+    councils = [
+        Authority.objects.create(code=f"Q{n:02d}"[:3], name=f"Council {n}", tier=tier)
+        for n in range(size)
+    ]
+    programme = make_arrangement("Programme", members=[register.alpha], areas=["legal"])
+    for n, council in enumerate(councils):
+        Membership.objects.create(arrangement=programme, authority=council)
+        arrangement = make_arrangement(
+            f"Workstream {n}",
+            members=[council, register.beta],
+            lead=council,
+            areas=["legal", "fostering"],
+            parent=programme,
+        )
+        Saving.objects.create(arrangement=arrangement, amount=Decimal(n), basis="estimated")
+        Saving.objects.create(
+            arrangement=programme,
+            amount=Decimal(n),
+            basis="achieved",
+            authority=council,
+            period="financial_year",
+            financial_year=2012,
+        )
+        Milestone.objects.create(arrangement=programme, title=f"Milestone {n}")
+    return programme
+
+
+PAGES = [
+    "/",
+    "/arrangements/?per_page=100",
+    "/arrangements/?per_page=100&q=workstream&service_area=corporate&tier_level=lower",
+    "/arrangements/?per_page=100&_export=csv",
+    "/arrangements/{programme}/",
+    "/authorities/?per_page=100",
+    "/authorities/ALP/",
+    "/authorities/BET/",
+    "/service-areas/",
+    "/service-areas/legal/?per_page=100",
+]
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_query_count_does_not_grow_with_rows(client, register, url):
+    programme = build(5, register)
+    small = count_queries(client, url.format(programme=programme.slug))
+    Arrangement.objects.filter(title__startswith="Workstream").delete()
+    Membership.objects.filter(authority__code__startswith="Q").delete()
+    Saving.objects.filter(authority__code__startswith="Q").delete()
+    Authority.objects.filter(code__startswith="Q").delete()
+    Arrangement.objects.filter(pk=programme.pk).delete()
+    programme = build(50, register)
+    large = count_queries(client, url.format(programme=programme.slug))
+    assert small == large, f"{url}: {small} queries with 5 rows, {large} with 50"
