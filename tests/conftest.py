@@ -10,3 +10,6 @@ from django.core.management import call_command
 def reference_data(db):
     """Tiers, regions and the service-area taxonomy, as `make run` loads them."""
     call_command("load_reference", stdout=io.StringIO())
+
+
+pytest_plugins = ["tests.browse.conftest"]
