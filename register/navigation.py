@@ -7,6 +7,7 @@ NAVIGATION = [
     ("Arrangements", "register:arrangement-list", "/arrangements/"),
     ("Authorities", "register:authority-list", "/authorities/"),
     ("Service areas", "register:service-area-list", "/service-areas/"),
+    ("Summaries", "register:summary-index", "/summary/"),
 ]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from .models import Membership, Saving
@@ -93,3 +93,290 @@ def arrangement_counts_by_service_area(arrangements: QuerySet) -> dict[int, int]
         .values_list("category", "n")
     )
     return services | categories
+
+
+# --- Scrutiny summaries -----------------------------------------------------------------
+#
+# Each function does its grouping in the database where the database can (counts and
+# sums by group), and reads per-arrangement figures with one query where a median is
+# needed: medians are computed from those rows, the same way on PostgreSQL and SQLite
+# (SQLite has no percentile function). The number of queries never depends on the data.
+
+
+def median(values: list) -> Decimal | None:
+    values = sorted(values)
+    if not values:
+        return None
+    middle = len(values) // 2
+    if len(values) % 2:
+        return Decimal(values[middle])
+    return (Decimal(values[middle - 1]) + Decimal(values[middle])) / 2
+
+
+def share(part: int, whole: int) -> Decimal | None:
+    """A percentage to one decimal place, or None when there is nothing to divide by."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
+
+
+@dataclass
+class ArrangementFigures:
+    """What the summaries need of each arrangement: one row per arrangement, one query."""
+
+    pk: int
+    kind: str
+    status: str
+    partner_count: int
+    savings_total: Decimal
+    has_saving: bool
+
+
+def arrangement_figures(arrangements: QuerySet) -> dict[int, ArrangementFigures]:
+    from django.db.models import Exists, OuterRef
+
+    rows = (
+        arrangements.with_totals()
+        .annotate(has_saving=Exists(Saving.objects.filter(arrangement=OuterRef("pk"))))
+        .order_by()
+        .values_list("pk", "kind", "status", "partner_count", "savings_total", "has_saving")
+    )
+    return {row[0]: ArrangementFigures(*row) for row in rows}
+
+
+@dataclass
+class TierRow:
+    key: str  # tier slug or level value, for links
+    label: str
+    is_level: bool
+    authorities: int = 0
+    participating: int = 0
+    arrangements: int = 0
+    partners_sum: int = 0
+    with_savings: int = 0
+    amounts: list = field(default_factory=list)
+
+    @property
+    def participating_share(self):
+        return share(self.participating, self.authorities)
+
+    @property
+    def average_partners(self):
+        if not self.arrangements:
+            return None
+        return (Decimal(self.partners_sum) / self.arrangements).quantize(Decimal("0.1"))
+
+    @property
+    def coverage(self):
+        return share(self.with_savings, self.arrangements)
+
+    @property
+    def savings_total(self) -> Decimal:
+        return sum(self.amounts, Decimal(0))
+
+    @property
+    def savings_median(self):
+        return median(self.amounts)
+
+    @property
+    def savings_per_authority(self):
+        if not self.participating or not self.amounts:
+            return None
+        return (self.savings_total / self.participating).quantize(Decimal("1"))
+
+
+def tier_summary(arrangements: QuerySet, authorities: QuerySet) -> list[TierRow]:
+    """Rows for each tier level, each followed by its tiers. Four queries."""
+    from django.db.models import Exists, OuterRef
+
+    from .models import Tier
+
+    figures = arrangement_figures(arrangements)
+    ids = arrangements.order_by().values("pk")
+    pairs = set(
+        Membership.objects.taking_part()
+        .filter(arrangement__in=ids)
+        .order_by()
+        .values_list("arrangement_id", "authority__tier_id")
+        .distinct()
+    )
+    counts = {
+        row["tier"]: row
+        for row in authorities.order_by()
+        .values("tier")
+        .annotate(
+            n=Count("pk"),
+            taking_part=Count(
+                "pk",
+                filter=Q(
+                    Exists(
+                        Membership.objects.taking_part().filter(
+                            authority=OuterRef("pk"), arrangement__in=ids
+                        )
+                    )
+                ),
+            ),
+        )
+    }
+    tiers = list(Tier.objects.order_by("position", "pk"))
+    by_tier = {tier.pk: set() for tier in tiers}
+    for arrangement_id, tier_id in pairs:
+        by_tier.setdefault(tier_id, set()).add(arrangement_id)
+
+    def fill(row: TierRow, tier_ids: list[int]) -> TierRow:
+        members: set[int] = set()
+        for tier_id in tier_ids:
+            members |= by_tier.get(tier_id, set())
+            row.authorities += counts.get(tier_id, {}).get("n", 0)
+            row.participating += counts.get(tier_id, {}).get("taking_part", 0)
+        row.arrangements = len(members)
+        for pk in members:
+            f = figures[pk]
+            row.partners_sum += f.partner_count
+            row.with_savings += f.has_saving
+            if f.savings_total:
+                row.amounts.append(f.savings_total)
+        return row
+
+    rows = []
+    for level, label in Tier.Level.choices:
+        level_tiers = [t for t in tiers if t.level == level]
+        if not any(counts.get(t.pk) or by_tier.get(t.pk) for t in level_tiers):
+            continue
+        rows.append(fill(TierRow(level, label, True), [t.pk for t in level_tiers]))
+        for tier in level_tiers:
+            if counts.get(tier.pk) or by_tier.get(tier.pk):
+                rows.append(fill(TierRow(tier.slug, tier.name, False), [tier.pk]))
+    return rows
+
+
+@dataclass
+class AreaRow:
+    slug: str
+    label: str
+    is_category: bool
+    arrangements: int = 0
+    savings: Decimal = Decimal(0)
+    with_savings: int = 0
+    kinds: dict = field(default_factory=dict)
+
+    @property
+    def main_kind(self):
+        if not self.kinds:
+            return None
+        return max(self.kinds.items(), key=lambda item: (item[1], item[0]))
+
+
+def service_area_summary(arrangements: QuerySet) -> list[AreaRow]:
+    """Categories, each followed by its services with arrangements. Three queries."""
+    from .models import Arrangement, ServiceArea
+
+    figures = arrangement_figures(arrangements)
+    tags = list(
+        Arrangement.service_areas.through.objects.filter(
+            arrangement__in=arrangements.order_by().values("pk")
+        )
+        .order_by()
+        .values_list("arrangement_id", "servicearea_id", "servicearea__parent_id")
+    )
+    areas = list(ServiceArea.objects.order_by("position", "name", "pk"))
+    members: dict[int, set] = {area.pk: set() for area in areas}
+    for arrangement_id, area_id, parent_id in tags:
+        members[area_id].add(arrangement_id)
+        if parent_id:
+            members[parent_id].add(arrangement_id)
+
+    def row_for(area) -> AreaRow:
+        row = AreaRow(area.slug, area.name, area.parent_id is None)
+        for pk in members[area.pk]:
+            f = figures[pk]
+            row.arrangements += 1
+            row.savings += f.savings_total
+            row.with_savings += f.has_saving
+            row.kinds[f.kind] = row.kinds.get(f.kind, 0) + 1
+        return row
+
+    rows = []
+    for category in (a for a in areas if a.parent_id is None):
+        category_row = row_for(category)
+        if not category_row.arrangements:
+            continue
+        rows.append(category_row)
+        rows += [
+            r for r in (row_for(a) for a in areas if a.parent_id == category.pk) if r.arrangements
+        ]
+    return rows
+
+
+def savings_by_year(savings: QuerySet) -> list[dict]:
+    """Money savings by financial year, basis and cashable; with how many arrangements."""
+    return list(
+        savings.filter(amount__isnull=False)
+        .order_by()
+        .values("financial_year", "basis", "cashable")
+        .annotate(
+            total=Sum("amount"),
+            figures=Count("pk"),
+            arrangements=Count("arrangement", distinct=True),
+        )
+        .order_by("financial_year", "basis", "cashable")
+    )
+
+
+def targets_and_savings(authorities: QuerySet, savings: QuerySet) -> list[dict]:
+    """Per authority with a target, per financial year: target and savings recorded for it."""
+    from .models import SavingsTarget
+
+    targets = list(
+        SavingsTarget.objects.filter(authority__in=authorities)
+        .select_related("authority")
+        .order_by("authority__name", "financial_year")
+    )
+    recorded = {
+        (row["authority"], row["financial_year"]): row["total"]
+        for row in savings.counted()
+        .filter(authority__in=[t.authority_id for t in targets], financial_year__isnull=False)
+        .order_by()
+        .values("authority", "financial_year")
+        .annotate(total=Sum("amount"))
+    }
+    return [
+        {
+            "authority": target.authority,
+            "year": target.financial_year,
+            "target": target.amount,
+            "recorded": recorded.get((target.authority_id, target.financial_year)),
+        }
+        for target in targets
+    ]
+
+
+def status_counts(arrangements: QuerySet) -> list[dict]:
+    from .models import Status
+
+    counts = dict(
+        arrangements.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    return [
+        {"status": value, "label": label, "count": counts.get(value, 0)}
+        for value, label in Status.choices
+    ]
+
+
+def upcoming_milestones(arrangements: QuerySet, as_of) -> list:
+    """Planned milestones whose date (or the period it names) has not passed on ``as_of``."""
+    import datetime
+
+    from .dates import partial_date_end
+    from .models import Milestone
+
+    candidates = (
+        Milestone.objects.filter(
+            arrangement__in=arrangements.order_by().values("pk"),
+            status=Milestone.Status.PLANNED,
+            date__gte=as_of - datetime.timedelta(days=366),
+        )
+        .select_related("arrangement")
+        .order_by("date", "pk")
+    )
+    return [m for m in candidates if partial_date_end(m.date, m.date_precision) >= as_of]

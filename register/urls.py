@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import summary_views, views
 
 app_name = "register"
 
@@ -20,5 +20,16 @@ urlpatterns = [
         views.ServiceAreaDetailView.as_view(),
         name="service-area-detail",
     ),
+    path("summary/", summary_views.SummaryIndexView.as_view(), name="summary-index"),
+    path("summary/tiers/", summary_views.TierSummaryView.as_view(), name="summary-tiers"),
+    path(
+        "summary/service-areas/",
+        summary_views.ServiceAreaSummaryView.as_view(),
+        name="summary-service-areas",
+    ),
+    path("summary/savings/", summary_views.SavingsSummaryView.as_view(), name="summary-savings"),
+    path("summary/pipeline/", summary_views.PipelineSummaryView.as_view(), name="summary-pipeline"),
+    path("summary/national/", summary_views.NationalSummaryView.as_view(), name="summary-national"),
+    path("summary/briefing/", summary_views.BriefingView.as_view(), name="summary-briefing"),
     path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
 ]

@@ -12,4 +12,4 @@ def reference_data(db):
     call_command("load_reference", stdout=io.StringIO())
 
 
-pytest_plugins = ["tests.browse.conftest"]
+from tests.factories import register, viewer  # noqa: E402,F401  (fixtures for every folder)

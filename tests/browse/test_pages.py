@@ -100,7 +100,7 @@ def test_every_column_sorts(client, register, column, first):
 
 
 def test_pages_are_stable_and_sized_on_request(client, register):
-    from tests.browse.conftest import make_arrangement
+    from tests.factories import make_arrangement
 
     for _ in range(60):
         make_arrangement("Same title", status="operational", members=[register.alpha])
@@ -118,7 +118,7 @@ def test_pages_are_stable_and_sized_on_request(client, register):
 
 
 def test_exports_hold_every_filtered_row_as_plain_text(client, register):
-    from tests.browse.conftest import make_arrangement
+    from tests.factories import make_arrangement
 
     for number in range(30):
         make_arrangement(f"Extra {number:02}", members=[register.alpha], areas=["legal"])

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from register.models import Arrangement, Authority, Membership, Milestone, Saving, Tier
-from tests.browse.conftest import make_arrangement
+from tests.factories import make_arrangement
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ import io
 
 import pytest
 
-from tests.browse.conftest import make_arrangement
 from tests.browser.conftest import axe_violations
+from tests.factories import make_arrangement
 
 
 def count(page, selector="#total-arrangements"):

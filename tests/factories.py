@@ -1,5 +1,7 @@
-"""A small register built in each test: two regions, four councils, a handful of
-arrangements with partners, savings and milestones, and one exempt arrangement."""
+"""Test data builders and fixtures.
+
+`register`: a small register built in each test: two regions, four councils, a handful
+of arrangements with partners, savings and milestones, and one exempt arrangement."""
 
 import datetime
 import itertools
