@@ -479,7 +479,7 @@ class Arrangement(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
-    history = HistoricalRecords(excluded_fields=["version", "search_document"])
+    history = HistoricalRecords(excluded_fields=["search_document"])
     objects = ArrangementQuerySet.as_manager()
 
     class Meta:

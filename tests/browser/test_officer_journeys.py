@@ -113,6 +113,13 @@ PAGE_TYPES = [
     "/service-areas/legal/",
     "/accessibility/",
     "/no-such-page/",
+    "/summary/",
+    "/summary/tiers/",
+    "/summary/service-areas/",
+    "/summary/savings/",
+    "/summary/pipeline/?as_of=2012-03-01",
+    "/summary/national/",
+    "/summary/briefing/?partnership=northern",
 ]
 
 
