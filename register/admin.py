@@ -1,13 +1,39 @@
-"""Admin registrations: every model can be seen and searched.
+"""The data-entry admin.
 
-The full data-entry admin (inlines, per-authority rights, bulk import) builds on
-these classes.
+Arrangements are entered with their partners, savings and milestones on one page.
+Rights: Viewers read (and see exempt records); Editors add arrangements and change
+those in which one of their authorities takes part; Administrators change
+everything, reference data included. Every change is kept in the history.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.http import HttpResponse
+from django.urls import path
+from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import models
+from .forms import ArrangementAdminForm, MembershipFormSet, SavingFormSet, editor_authority_ids
+from .importers import ArrangementResource, SavingResource, template_csv
+from .money import format_money
+
+ADMINISTRATOR = "Administrator"
+
+
+def may_change_arrangement(user, arrangement) -> bool:
+    """Administrators change everything; editors only where their authority takes part."""
+    allowed = editor_authority_ids(user)
+    if allowed is None:
+        return True
+    if arrangement is None:
+        return True
+    return arrangement.memberships.filter(authority_id__in=allowed).exists()
+
+
+# --- Reference data: administrators only (through model permissions) ----------------
 
 
 @admin.register(models.Region)
@@ -75,16 +101,250 @@ class FindingAdmin(admin.ModelAdmin):
     list_filter = ["unit", "source"]
     list_select_related = ["source"]
     search_fields = ["statement"]
+    autocomplete_fields = ["source"]
+
+
+@admin.register(models.SavingsTarget)
+class SavingsTargetAdmin(admin.ModelAdmin):
+    list_display = ["authority", "financial_year", "amount"]
+    list_select_related = ["authority"]
+    search_fields = ["authority__name", "authority__code"]
+    autocomplete_fields = ["authority", "source"]
+
+
+# --- Arrangements --------------------------------------------------------------------
+
+
+class ArrangementChildInline(admin.TabularInline):
+    extra = 0
+
+    def _parent_editable(self, request, obj):
+        return may_change_arrangement(request.user, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._parent_editable(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._parent_editable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._parent_editable(request, obj)
+
+
+class MembershipInline(ArrangementChildInline):
+    model = models.Membership
+    formset = MembershipFormSet
+    autocomplete_fields = ["authority"]
+    fields = ["authority", "role", "start_date", "end_date", "note"]
+    extra = 1
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.request_user = request.user
+        return formset
+
+
+class SavingInline(ArrangementChildInline):
+    model = models.Saving
+    formset = SavingFormSet
+    autocomplete_fields = ["authority", "source"]
+    fields = [
+        "amount",
+        "percentage",
+        "percentage_of",
+        "qualifier",
+        "period",
+        "financial_year",
+        "basis",
+        "cashable",
+        "authority",
+        "description",
+        "source",
+    ]
+
+
+class MilestoneInline(ArrangementChildInline):
+    model = models.Milestone
+    autocomplete_fields = ["source"]
+    fields = ["title", "date", "date_precision", "status", "note", "source"]
+
+
+class TierListFilter(admin.SimpleListFilter):
+    title = "tier of a partner"
+    parameter_name = "partner_tier"
+
+    def lookups(self, request, model_admin):
+        return [(t.slug, t.name) for t in models.Tier.objects.all()]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(
+                Exists(
+                    models.Membership.objects.taking_part().filter(
+                        arrangement=OuterRef("pk"), authority__tier__slug=self.value()
+                    )
+                )
+            )
+        return queryset
+
+
+class RegionListFilter(admin.SimpleListFilter):
+    title = "region of a partner"
+    parameter_name = "partner_region"
+
+    def lookups(self, request, model_admin):
+        return [(r.slug, r.name) for r in models.Region.objects.all()]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(
+                Exists(
+                    models.Membership.objects.taking_part().filter(
+                        arrangement=OuterRef("pk"), authority__region__slug=self.value()
+                    )
+                )
+            )
+        return queryset
+
+
+def _status_action(status, label):
+    def action(modeladmin, request, queryset):
+        changed = refused = 0
+        with transaction.atomic():
+            for arrangement in queryset.select_for_update():
+                if not may_change_arrangement(request.user, arrangement):
+                    refused += 1
+                    continue
+                if arrangement.status != status:
+                    arrangement.status = status
+                    arrangement.version += 1
+                    arrangement._change_reason = f"Status set to {label} for several at once"
+                    arrangement.save()
+                    changed += 1
+        modeladmin.message_user(request, f"{changed} arrangement(s) marked {label}.")
+        if refused:
+            modeladmin.message_user(
+                request,
+                f"{refused} arrangement(s) left unchanged: none of your authorities takes part.",
+                messages.WARNING,
+            )
+
+    action.__name__ = f"mark_{status}"
+    action.short_description = f"Mark selected arrangements as {label}"
+    action.allowed_permissions = ("change",)
+    return action
 
 
 @admin.register(models.Arrangement)
-class ArrangementAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "kind", "status", "partnership", "parent", "exempt", "updated_at"]
-    list_filter = ["status", "kind", "exempt", "partnership"]
-    list_select_related = ["partnership", "parent"]
-    search_fields = ["title", "summary", "slug"]
+class ArrangementAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    form = ArrangementAdminForm
+    resource_classes = [ArrangementResource]
+    inlines = [MembershipInline, SavingInline, MilestoneInline]
+    list_display = [
+        "title",
+        "kind",
+        "status",
+        "partner_count",
+        "savings_total_display",
+        "partnership",
+        "exempt",
+        "updated_at",
+    ]
+    list_filter = [
+        "status",
+        "kind",
+        ("service_areas", admin.RelatedOnlyFieldListFilter),
+        TierListFilter,
+        RegionListFilter,
+        "partnership",
+        "exempt",
+    ]
+    list_select_related = ["partnership"]
+    search_fields = ["title", "summary", "slug", "memberships__authority__name"]
+    date_hierarchy = "updated_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["service_areas", "partnership", "parent", "sources"]
+    actions = [_status_action(value, label) for value, label in models.Status.choices]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "summary",
+                    "description",
+                    "kind",
+                    "status",
+                    "exempt",
+                    "loaded_version",
+                ]
+            },
+        ),
+        ("Where it sits", {"fields": ["service_areas", "partnership", "parent", "governance"]}),
+        ("Dates", {"fields": [("start_date", "start_precision"), ("end_date", "end_precision")]}),
+        ("Objectives, benefits and barriers", {"fields": ["objectives", "benefits", "barriers"]}),
+        ("Sources", {"fields": ["sources"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_totals()
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, _ = super().get_search_results(request, queryset, search_term)
+        return queryset, True
+
+    @admin.display(description="Partners", ordering="partner_count")
+    def partner_count(self, obj):
+        return obj.partner_count
+
+    @admin.display(description="Savings recorded", ordering="savings_total")
+    def savings_total_display(self, obj):
+        return format_money(obj.savings_total) if obj.savings_total else "–"
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and may_change_arrangement(
+            request.user, obj
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and may_change_arrangement(
+            request.user, obj
+        )
+
+    def _create_formsets(self, request, obj, change):
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        memberships = next((f for f in formsets if isinstance(f, MembershipFormSet)), None)
+        for formset in formsets:
+            if isinstance(formset, SavingFormSet):
+                formset.membership_formset = memberships
+        return formsets, inline_instances
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.version += 1
+        super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        return [
+            path(
+                "import-template/",
+                self.admin_site.admin_view(self.import_template),
+                name="register_arrangement_import_template",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_template(self, request):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        response = HttpResponse(template_csv(ArrangementResource), content_type="text/csv")
+        response["Content-Disposition"] = 'attachment; filename="arrangements-template.csv"'
+        return response
+
+    def has_import_permission(self, request):
+        # Bulk loads can touch any authority's arrangements: administrators only.
+        return editor_authority_ids(request.user) is None and self.has_add_permission(request)
 
 
 @admin.register(models.Membership)
@@ -95,9 +355,17 @@ class MembershipAdmin(SimpleHistoryAdmin):
     search_fields = ["arrangement__title", "authority__name", "authority__code"]
     autocomplete_fields = ["arrangement", "authority"]
 
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and may_change_arrangement(
+            request.user, obj.arrangement if obj else None
+        )
+
+    has_delete_permission = has_change_permission
+
 
 @admin.register(models.Saving)
-class SavingAdmin(SimpleHistoryAdmin):
+class SavingAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [SavingResource]
     list_display = [
         "arrangement",
         "authority",
@@ -114,6 +382,16 @@ class SavingAdmin(SimpleHistoryAdmin):
     search_fields = ["arrangement__title", "description"]
     autocomplete_fields = ["arrangement", "authority", "source"]
 
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and may_change_arrangement(
+            request.user, obj.arrangement if obj else None
+        )
+
+    has_delete_permission = has_change_permission
+
+    def has_import_permission(self, request):
+        return editor_authority_ids(request.user) is None and self.has_add_permission(request)
+
 
 @admin.register(models.Milestone)
 class MilestoneAdmin(SimpleHistoryAdmin):
@@ -123,10 +401,9 @@ class MilestoneAdmin(SimpleHistoryAdmin):
     search_fields = ["title", "arrangement__title"]
     autocomplete_fields = ["arrangement", "source"]
 
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and may_change_arrangement(
+            request.user, obj.arrangement if obj else None
+        )
 
-@admin.register(models.SavingsTarget)
-class SavingsTargetAdmin(admin.ModelAdmin):
-    list_display = ["authority", "financial_year", "amount"]
-    list_select_related = ["authority"]
-    search_fields = ["authority__name", "authority__code"]
-    autocomplete_fields = ["authority", "source"]
+    has_delete_permission = has_change_permission

@@ -1,5 +1,9 @@
 """Importers: reading outside data into the register, checking it as it goes.
 
+``ArrangementResource`` and ``SavingResource`` (django-import-export) give the admin
+bulk import from CSV and Excel with a dry-run preview, and exports of the same shape.
+Any invalid row rejects the whole file; every error is reported with its row.
+
 ``import_authorities`` reads mySociety's list of UK local authorities. The list
 is real data with real faults, so every row is checked; what can be derived is
 derived, documented corrections are applied from an overrides file kept in the
@@ -11,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,8 +24,20 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from import_export import fields as ie_fields
+from import_export import resources, widgets
 
-from .models import Authority, Region, Tier
+from .models import (
+    Arrangement,
+    Authority,
+    Membership,
+    Partnership,
+    Region,
+    Saving,
+    ServiceArea,
+    Source,
+    Tier,
+)
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 AUTHORITIES_CSV = FIXTURES / "uk_local_authorities.csv"
@@ -364,3 +381,185 @@ def _link_counties_and_successors(rows, loaded: dict[str, Authority], report: Im
             "successors not linked because they were not active on the date imported: "
             + ", ".join(sorted(not_loaded_successors))
         )
+
+
+# --- Bulk import and export of arrangements and savings (django-import-export) ------
+
+
+class PartnersWidget(widgets.Widget):
+    """Partners as 'CLD:lead;KIR:partner'; the role defaults to partner."""
+
+    roles = dict(Membership.Role.choices)
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None or str(value).strip() == "":
+            return []
+        partners, seen = [], set()
+        for item in str(value).split(";"):
+            item = item.strip()
+            if not item:
+                continue
+            code, _, role = item.partition(":")
+            code, role = code.strip().upper(), (role.strip().lower() or "partner")
+            if role not in self.roles:
+                raise ValueError(
+                    f"'{role}' is not a role; use one of {', '.join(self.roles)} (in '{item}')."
+                )
+            if code in seen:
+                raise ValueError(f"{code} is listed twice.")
+            seen.add(code)
+            authority = Authority.objects.filter(code=code).first()
+            if authority is None:
+                raise ValueError(f"No authority has the code '{code}'.")
+            partners.append((authority, role))
+        if sum(1 for _, role in partners if role == "lead") > 1:
+            raise ValueError("Only one partner can be the lead.")
+        return partners
+
+    def render(self, value, obj=None, **kwargs):
+        return ";".join(f"{authority.code}:{role}" for authority, role in value or [])
+
+
+class LinesWidget(widgets.Widget):
+    """A list of statements as text, one per line."""
+
+    def clean(self, value, row=None, **kwargs):
+        return [line.strip() for line in str(value or "").splitlines() if line.strip()]
+
+    def render(self, value, obj=None, **kwargs):
+        return "\n".join(value or [])
+
+
+def current_partners(arrangement) -> list:
+    if arrangement is None or arrangement.pk is None:
+        return []
+    return [
+        (m.authority, m.role)
+        for m in arrangement.memberships.select_related("authority").order_by("authority__code")
+    ]
+
+
+class ArrangementResource(resources.ModelResource):
+    partnership = ie_fields.Field(
+        attribute="partnership",
+        column_name="partnership",
+        widget=widgets.ForeignKeyWidget(Partnership, field="slug"),
+    )
+    parent = ie_fields.Field(
+        attribute="parent",
+        column_name="parent",
+        widget=widgets.ForeignKeyWidget(Arrangement, field="slug"),
+    )
+    service_areas = ie_fields.Field(
+        attribute="service_areas",
+        column_name="service_areas",
+        widget=widgets.ManyToManyWidget(ServiceArea, field="slug", separator=";"),
+    )
+    partners = ie_fields.Field(
+        attribute="imported_partners", column_name="partners", widget=PartnersWidget()
+    )
+    objectives = ie_fields.Field(
+        attribute="objectives", column_name="objectives", widget=LinesWidget()
+    )
+    benefits = ie_fields.Field(attribute="benefits", column_name="benefits", widget=LinesWidget())
+    barriers = ie_fields.Field(attribute="barriers", column_name="barriers", widget=LinesWidget())
+
+    class Meta:
+        model = Arrangement
+        import_id_fields = ["slug"]
+        fields = [
+            "slug",
+            "title",
+            "summary",
+            "description",
+            "kind",
+            "status",
+            "partnership",
+            "parent",
+            "service_areas",
+            "partners",
+            "governance",
+            "start_date",
+            "start_precision",
+            "end_date",
+            "end_precision",
+            "objectives",
+            "benefits",
+            "barriers",
+            "exempt",
+        ]
+        export_order = fields
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+        use_transactions = True
+
+    def dehydrate_partners(self, arrangement):
+        return PartnersWidget().render(current_partners(arrangement))
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        partners = getattr(instance, "imported_partners", None)
+        if partners is not None and [(a.pk, r) for a, r in partners] != [
+            (a.pk, r) for a, r in current_partners(original)
+        ]:
+            return False
+        return super().skip_row(instance, original, row, import_validation_errors)
+
+    def after_save_instance(self, instance, row, **kwargs):
+        partners = getattr(instance, "imported_partners", None)
+        if partners is None:
+            return
+        wanted = {authority.pk: role for authority, role in partners}
+        instance.memberships.exclude(authority_id__in=wanted).delete()
+        for authority_id, role in wanted.items():
+            Membership.objects.update_or_create(
+                arrangement=instance, authority_id=authority_id, defaults={"role": role}
+            )
+
+
+class SavingResource(resources.ModelResource):
+    arrangement = ie_fields.Field(
+        attribute="arrangement",
+        column_name="arrangement",
+        widget=widgets.ForeignKeyWidget(Arrangement, field="slug"),
+    )
+    authority = ie_fields.Field(
+        attribute="authority",
+        column_name="authority",
+        widget=widgets.ForeignKeyWidget(Authority, field="code"),
+    )
+    source = ie_fields.Field(
+        attribute="source",
+        column_name="source",
+        widget=widgets.ForeignKeyWidget(Source, field="slug"),
+    )
+
+    class Meta:
+        model = Saving
+        fields = [
+            "id",
+            "arrangement",
+            "authority",
+            "amount",
+            "percentage",
+            "percentage_of",
+            "qualifier",
+            "period",
+            "financial_year",
+            "basis",
+            "cashable",
+            "description",
+            "source",
+        ]
+        export_order = fields
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+        use_transactions = True
+
+
+def template_csv(resource_class) -> str:
+    """A CSV with the import's column headings and no rows, to fill in."""
+    out = io.StringIO()
+    csv.writer(out).writerow(resource_class().get_export_headers())
+    return out.getvalue()

@@ -19,4 +19,5 @@ class Command(BaseCommand):
         else:
             call_command("import_authorities", stdout=self.stdout)
         call_command("load_seed", stdout=self.stdout)
+        call_command("setup_roles", stdout=self.stdout)
         call_command("ensure_local_admin", stdout=self.stdout)
