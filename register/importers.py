@@ -430,6 +430,19 @@ class LinesWidget(widgets.Widget):
         return "\n".join(value or [])
 
 
+class StrictManyToManyWidget(widgets.ManyToManyWidget):
+    """Like ManyToManyWidget, but an unknown value is an error rather than dropped."""
+
+    def clean(self, value, row=None, **kwargs):
+        found = super().clean(value, row, **kwargs)
+        wanted = {v.strip() for v in str(value or "").split(self.separator) if v.strip()}
+        known = {str(getattr(obj, self.field)) for obj in found}
+        unknown = sorted(wanted - known)
+        if unknown:
+            raise ValueError(f"Unknown {self.model._meta.verbose_name}: {', '.join(unknown)}.")
+        return found
+
+
 def current_partners(arrangement) -> list:
     if arrangement is None or arrangement.pk is None:
         return []
@@ -439,7 +452,16 @@ def current_partners(arrangement) -> list:
     ]
 
 
-class ArrangementResource(resources.ModelResource):
+class AllOrNothingResource(resources.ModelResource):
+    """Any invalid row, whatever the error, rolls the whole file back."""
+
+    def import_data(self, dataset, **kwargs):
+        kwargs.setdefault("use_transactions", True)
+        kwargs.setdefault("rollback_on_validation_errors", True)
+        return super().import_data(dataset, **kwargs)
+
+
+class ArrangementResource(AllOrNothingResource):
     partnership = ie_fields.Field(
         attribute="partnership",
         column_name="partnership",
@@ -453,10 +475,10 @@ class ArrangementResource(resources.ModelResource):
     service_areas = ie_fields.Field(
         attribute="service_areas",
         column_name="service_areas",
-        widget=widgets.ManyToManyWidget(ServiceArea, field="slug", separator=";"),
+        widget=StrictManyToManyWidget(ServiceArea, field="slug", separator=";"),
     )
     partners = ie_fields.Field(
-        attribute="imported_partners", column_name="partners", widget=PartnersWidget()
+        attribute="partners", column_name="partners", widget=PartnersWidget()
     )
     objectives = ie_fields.Field(
         attribute="objectives", column_name="objectives", widget=LinesWidget()
@@ -498,15 +520,12 @@ class ArrangementResource(resources.ModelResource):
         return PartnersWidget().render(current_partners(arrangement))
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
-        partners = getattr(instance, "imported_partners", None)
-        if partners is not None and [(a.pk, r) for a, r in partners] != [
-            (a.pk, r) for a, r in current_partners(original)
-        ]:
-            return False
+        # Compare partners as the file states them with the partners as stored.
+        original.partners = current_partners(original)
         return super().skip_row(instance, original, row, import_validation_errors)
 
     def after_save_instance(self, instance, row, **kwargs):
-        partners = getattr(instance, "imported_partners", None)
+        partners = getattr(instance, "partners", None)
         if partners is None:
             return
         wanted = {authority.pk: role for authority, role in partners}
@@ -517,7 +536,7 @@ class ArrangementResource(resources.ModelResource):
             )
 
 
-class SavingResource(resources.ModelResource):
+class SavingResource(AllOrNothingResource):
     arrangement = ie_fields.Field(
         attribute="arrangement",
         column_name="arrangement",

@@ -229,7 +229,38 @@ class ArrangementDetailView(DetailView):
         context["parent"] = (
             parent if parent and (can_see_exempt(user) or not parent.exempt) else None
         )
+        if user.is_authenticated:
+            context["change_history"] = change_history(arrangement)
         return context
+
+
+def change_history(arrangement, limit: int = 20) -> list[dict]:
+    """The latest changes to an arrangement: when, who, what kind, which fields. One query."""
+    records = list(
+        arrangement.history.select_related("history_user").order_by("-history_date", "-history_id")[
+            : limit + 1
+        ]
+    )
+    labels = {f.name: f.verbose_name for f in Arrangement._meta.fields}
+    entries = []
+    for record, previous in zip(records[:limit], [*records[1:], None], strict=False):
+        fields = []
+        if previous is not None and record.history_type == "~":
+            fields = [
+                str(labels.get(change.field, change.field))
+                for change in record.diff_against(previous).changes
+                if change.field not in ("version", "updated_at")
+            ]
+        entries.append(
+            {
+                "when": record.history_date,
+                "who": record.history_user.get_username() if record.history_user else "",
+                "what": {"+": "Created", "~": "Changed", "-": "Deleted"}[record.history_type],
+                "fields": fields,
+                "reason": record.history_change_reason or "",
+            }
+        )
+    return entries
 
 
 class AuthorityListView(ExportMixin, SingleTableMixin, FilterView):

@@ -1,0 +1,167 @@
+"""Bulk import and export: all or nothing, every error with its row, round trips change nothing."""
+
+import io
+
+import pytest
+import tablib
+from django.contrib.auth.models import User
+
+from register.importers import ArrangementResource, SavingResource, template_csv
+from register.models import Arrangement, Membership, Saving
+
+pytestmark = pytest.mark.django_db
+
+HEADERS = ArrangementResource().get_export_headers()
+
+
+def dataset(rows, headers=HEADERS):
+    data = tablib.Dataset(headers=headers)
+    for row in rows:
+        data.append([row.get(h, "") for h in headers])
+    return data
+
+
+GOOD = [
+    {
+        "slug": "joint-audit",
+        "title": "Joint audit",
+        "kind": "shared_service",
+        "status": "operational",
+        "service_areas": "audit;finance",
+        "partners": "ALP:lead;BET",
+        "partnership": "northern",
+        "objectives": "Save money\nShare staff",
+        "exempt": "0",
+    },
+    {
+        "slug": "joint-ict",
+        "title": "Joint ICT",
+        "kind": "shared_service",
+        "status": "proposed",
+        "service_areas": "ict",
+        "partners": "GAM:host;DEL:partner",
+        "start_date": "2012-04-01",
+        "start_precision": "month",
+        "exempt": "0",
+    },
+]
+
+
+def test_a_good_file_is_imported_with_partners_and_areas(register):
+    result = ArrangementResource().import_data(dataset(GOOD), dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors()
+    audit = Arrangement.objects.get(slug="joint-audit")
+    assert set(audit.memberships.values_list("authority__code", "role")) == {
+        ("ALP", "lead"),
+        ("BET", "partner"),
+    }
+    assert set(audit.service_areas.values_list("slug", flat=True)) == {"audit", "finance"}
+    assert audit.objectives == ["Save money", "Share staff"]
+    assert Arrangement.objects.get(slug="joint-ict").start_display == "April 2012"
+
+
+@pytest.mark.parametrize(
+    "bad, column, message",
+    [
+        ({"status": "banana"}, "status", "is not a valid choice"),
+        ({"partners": "ALP:lead;ZZZ"}, "partners", "No authority has the code 'ZZZ'."),
+        ({"partners": "ALP:boss"}, "partners", "'boss' is not a role"),
+        ({"partners": "ALP:lead;BET:lead"}, "partners", "Only one partner can be the lead."),
+        (
+            {"start_date": "2012-04-01", "end_date": "2011-01-01"},
+            "end_date",
+            "The end date cannot be before the start date.",
+        ),
+        ({"service_areas": "nowhere"}, "service_areas", ""),
+    ],
+)
+def test_one_bad_row_rejects_the_whole_file_and_says_where(register, bad, column, message):
+    rows = [dict(GOOD[0]), dict(GOOD[1], **bad)]
+    before = (Arrangement.objects.count(), Membership.objects.count())
+    result = ArrangementResource().import_data(dataset(rows), dry_run=False)
+    assert result.has_errors() or result.has_validation_errors()
+    assert (Arrangement.objects.count(), Membership.objects.count()) == before
+    errors = {
+        (invalid.number, name): " ".join(messages)
+        for invalid in result.invalid_rows
+        for name, messages in invalid.error_dict.items()
+    }
+    row_errors = {
+        number: str(error.error) for number, errs in result.row_errors() for error in errs
+    }
+    if errors:
+        assert (2, column) in errors and message in errors[(2, column)]
+    else:
+        assert 2 in row_errors and message in row_errors[2]
+
+
+def test_reimporting_an_export_changes_nothing(register):
+    ArrangementResource().import_data(dataset(GOOD), dry_run=False)
+    exported = ArrangementResource().export()
+    before = {
+        "arrangements": list(Arrangement.objects.order_by("pk").values()),
+        "memberships": list(Membership.objects.order_by("pk").values()),
+        "history": Arrangement.history.count(),
+    }
+    result = ArrangementResource().import_data(
+        tablib.Dataset().load(exported.csv, "csv"), dry_run=False
+    )
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert {row.import_type for row in result.rows} == {"skip"}
+    after = {
+        "arrangements": list(Arrangement.objects.order_by("pk").values()),
+        "memberships": list(Membership.objects.order_by("pk").values()),
+        "history": Arrangement.history.count(),
+    }
+    assert after == before
+
+
+def test_savings_round_trip_and_bad_rows(register):
+    exported = SavingResource().export()
+    count = Saving.objects.count()
+    result = SavingResource().import_data(tablib.Dataset().load(exported.csv, "csv"), dry_run=False)
+    assert not result.has_errors() and {row.import_type for row in result.rows} == {"skip"}
+    bad = tablib.Dataset(headers=SavingResource().get_export_headers())
+    bad.append(
+        [
+            "",
+            register.legal.slug,
+            "",
+            "",
+            "",
+            "",
+            "exactly",
+            "not_stated",
+            "",
+            "estimated",
+            "",
+            "",
+            "",
+        ]
+    )
+    result = SavingResource().import_data(bad, dry_run=False)
+    assert result.has_validation_errors()
+    assert Saving.objects.count() == count
+
+
+def test_admin_offers_import_with_preview_a_template_and_export(client, register):
+    admin = User.objects.create_superuser("boss", password="a long enough password 1")
+    client.force_login(admin)
+    assert client.get("/admin/register/arrangement/import/").status_code == 200
+    template = client.get("/admin/register/arrangement/import-template/")
+    assert template.content.decode().strip() == template_csv(ArrangementResource).strip()
+    assert template.content.decode().startswith("slug,title,summary")
+    # The admin's import: upload, preview (dry run), nothing written yet.
+    upload = io.BytesIO(dataset(GOOD).csv.encode())
+    upload.name = "arrangements.csv"
+    response = client.post(
+        "/admin/register/arrangement/import/",
+        {
+            "resource": 0,
+            "format": 0,
+            "import_file": upload,
+        },
+    )
+    assert response.status_code == 200
+    assert "joint-audit" in response.content.decode()
+    assert not Arrangement.objects.filter(slug="joint-audit").exists()
