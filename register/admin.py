@@ -211,7 +211,8 @@ def _status_action(status, label):
     def action(modeladmin, request, queryset):
         changed = refused = 0
         with transaction.atomic():
-            for arrangement in queryset.select_for_update():
+            chosen = list(queryset.values_list("pk", flat=True))
+            for arrangement in models.Arrangement.objects.select_for_update().filter(pk__in=chosen):
                 if not may_change_arrangement(request.user, arrangement):
                     refused += 1
                     continue
