@@ -10,7 +10,10 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 NPM_ASSETS := node_modules/govuk-frontend/dist/govuk node_modules/@ministryofjustice/frontend/moj
 
-.PHONY: run test setup install assets migrate data lint clean
+WEB_CONCURRENCY ?= 3
+BACKUP ?= var/backup.$(if $(findstring postgres,$(DATABASE_URL)),dump,json)
+
+.PHONY: run test setup install assets migrate data lint clean serve backup restore
 
 run: setup ## Serve the register on http://$(HOST):$(PORT)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -61,6 +64,18 @@ migrate: install
 
 data: install
 	$(BIN)/python manage.py setup_register
+
+serve: install assets ## Production-style: collectstatic, migrate, gunicorn
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/gunicorn sharedservices.wsgi --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) \
+	  --access-logfile - --error-logfile - --timeout 60
+
+backup: install ## Back up the database to $(BACKUP)
+	$(BIN)/python manage.py backup --output $(BACKUP)
+
+restore: install ## Replace the database with $(BACKUP)
+	$(BIN)/python manage.py restore --input $(BACKUP) $(if $(CI),--yes,)
 
 lint: install
 	$(BIN)/ruff check .

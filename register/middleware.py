@@ -1,4 +1,10 @@
-"""Request checks that apply to every page."""
+"""Middleware for every request: refusing NUL characters, and the request log."""
+
+import json
+import logging
+import re
+import time
+import uuid
 
 from django.shortcuts import render
 
@@ -17,3 +23,39 @@ class RejectNullCharactersMiddleware:
         ):
             return render(request, "400.html", status=400)
         return self.get_response(request)
+
+
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+request_log = logging.getLogger("register.requests")
+
+
+class RequestLogMiddleware:
+    """One JSON line per request: method, path (never the query string, which can hold
+    what people searched for), status, duration and a request id. The id comes from an
+    X-Request-ID header when a proxy sends a sensible one, and is echoed in the response."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        offered = request.headers.get("X-Request-ID", "")
+        request.request_id = offered if REQUEST_ID.match(offered) else uuid.uuid4().hex
+        status = 500
+        try:
+            response = self.get_response(request)
+            status = response.status_code
+            response["X-Request-ID"] = request.request_id
+            return response
+        finally:
+            request_log.info(
+                json.dumps(
+                    {
+                        "method": request.method,
+                        "path": request.path,
+                        "status": status,
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                        "request_id": request.request_id,
+                    }
+                )
+            )

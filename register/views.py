@@ -442,3 +442,17 @@ class AccessibilityView(TemplateView):
 def page_not_found(request, exception=None):
     """A styled 404 in the service's own look."""
     return render(request, "404.html", status=404)
+
+
+def healthz(request):
+    """200 when the database answers, 503 when it does not: for load balancers."""
+    from django.db import DatabaseError
+    from django.http import JsonResponse
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "not answering"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})

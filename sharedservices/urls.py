@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from register import views
+
 admin.site.site_header = "Shared Services Register administration"
 admin.site.site_title = "Shared Services Register"
 admin.site.index_title = "Register data"
 
 urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("register.urls")),
 ]

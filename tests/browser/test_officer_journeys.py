@@ -136,3 +136,25 @@ def test_the_accessibility_check_can_fail(page, site):
     page.goto(f"{site}/")
     page.evaluate("document.body.insertAdjacentHTML('beforeend', '<img src=\"x.png\">')")
     assert "image-alt" in {violation["id"] for violation in axe_violations(page)}
+
+
+def test_the_content_security_policy_lets_govuk_frontend_run(browser, site):
+    context = browser.new_context()  # the policy enforced, as in any visitor's browser
+    page = context.new_page()
+    refused = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.goto(f"{site}/arrangements/")
+    assert page.evaluate("document.body.classList.contains('js-enabled')")
+    assert page.evaluate("document.body.classList.contains('govuk-frontend-supported')")
+    # GOV.UK Frontend's script initialised the skip link from its module file.
+    page.wait_for_function(
+        "document.querySelector('[data-module=govuk-skip-link]')"
+        ".getAttribute('data-govuk-skip-link-init') !== null"
+    )
+    assert refused == []
+    context.close()
