@@ -13,7 +13,9 @@ NPM_ASSETS := node_modules/govuk-frontend/dist/govuk node_modules/@ministryofjus
 WEB_CONCURRENCY ?= 3
 BACKUP ?= var/backup.$(if $(findstring postgres,$(DATABASE_URL)),dump,json)
 
-.PHONY: run test setup install assets migrate data lint clean serve backup restore
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sharedservices_bench
+
+.PHONY: run test setup install assets migrate data lint clean serve backup restore bench
 
 run: setup ## Serve the register on http://$(HOST):$(PORT)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -76,6 +78,13 @@ backup: install ## Back up the database to $(BACKUP)
 
 restore: install ## Replace the database with $(BACKUP)
 	$(BIN)/python manage.py restore --input $(BACKUP) $(if $(CI),--yes,)
+
+bench: install assets ## Benchmark on PostgreSQL at 500, 5,000 and 50,000 arrangements
+	psql "$(BENCH_DATABASE_URL:/sharedservices_bench=/postgres)" -qc 'drop database if exists sharedservices_bench with (force)'
+	psql "$(BENCH_DATABASE_URL:/sharedservices_bench=/postgres)" -qc 'create database sharedservices_bench'
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py setup_register > /dev/null
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py benchmark
 
 lint: install
 	$(BIN)/ruff check .

@@ -14,6 +14,7 @@ from . import summaries
 from .dates import financial_year_label
 from .filters import ArrangementFilterSet
 from .models import Arrangement, Authority, Finding, Milestone, Partnership, Saving, Source
+from .views import filter_options
 
 # The list filters a summary can be narrowed by.
 NARROWING = ("region", "partnership", "service_area", "status", "start_year_min", "start_year_max")
@@ -56,6 +57,7 @@ class SummaryView(TemplateView):
             narrowing_labels=describe(filterset) if narrowing else [],
             narrowing_query=urlencode(narrowing),
             arrangements_url=lambda **p: list_url("register:arrangement-list", narrowing, **p),
+            options=filter_options(self.request),
         )
         context.update(self.summary(arrangements, narrowing))
         return context

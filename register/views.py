@@ -132,6 +132,7 @@ class ArrangementListView(ExportMixin, SingleTableMixin, FilterView):
         context["per_page"] = page_size(self.request)
         context["page_sizes"] = PAGE_SIZES
         context["service_area_tree"] = service_area_tree()
+        context["options"] = filter_options(self.request)
         query = self.request.GET.copy()
         query.pop("page", None)
         context["export_links"] = [
@@ -142,6 +143,31 @@ class ArrangementListView(ExportMixin, SingleTableMixin, FilterView):
             (size, f"?{_with(query, per_page=str(size))}") for size in PAGE_SIZES
         ]
         return context
+
+
+def select_options(request, name: str, choices) -> list[tuple]:
+    """(value, label, selected) for a select, from plain (value, label) pairs: much cheaper
+    to render than a form field's widgets when there are hundreds of options."""
+    chosen = set(request.GET.getlist(name))
+    return [(value, label, str(value) in chosen) for value, label in choices]
+
+
+def filter_options(request) -> dict:
+    """The long option lists of the filter panels: four small queries."""
+    from .models import Partnership, Region, Tier
+
+    return {
+        "authority": select_options(
+            request,
+            "authority",
+            Authority.objects.order_by("name", "code").values_list("code", "name"),
+        ),
+        "tier": select_options(request, "tier", Tier.objects.values_list("slug", "name")),
+        "region": select_options(request, "region", Region.objects.values_list("slug", "name")),
+        "partnership": select_options(
+            request, "partnership", Partnership.objects.values_list("slug", "name")
+        ),
+    }
 
 
 def _with(query: QueryDict, **values) -> str:
@@ -291,6 +317,7 @@ class AuthorityListView(ExportMixin, SingleTableMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["selected_filters"] = selected_filters(context["filter"], self.request)
+        context["options"] = filter_options(self.request)
         query = self.request.GET.copy()
         query.pop("page", None)
         context["export_links"] = [
