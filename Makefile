@@ -15,7 +15,7 @@ BACKUP ?= var/backup.$(if $(findstring postgres,$(DATABASE_URL)),dump,json)
 
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sharedservices_bench
 
-.PHONY: run test setup install assets migrate data lint clean serve backup restore bench
+.PHONY: run test setup install assets migrate data lint clean serve backup restore bench loadtest faulttest
 
 run: setup ## Serve the register on http://$(HOST):$(PORT)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -85,6 +85,12 @@ bench: install assets ## Benchmark on PostgreSQL at 500, 5,000 and 50,000 arrang
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py setup_register > /dev/null
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py benchmark
+
+loadtest: install assets ## 32 clients for 60 s against gunicorn on loopback (bench database)
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py loadtest
+
+faulttest: install assets ## The load test with PostgreSQL stopped for 10 s in the middle (root only)
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py loadtest --fault
 
 lint: install
 	$(BIN)/ruff check .
