@@ -95,6 +95,20 @@ class ArrangementTable(tables.Table):
         empty_text = "No arrangements match these filters."
         attrs = TABLE_ATTRS
 
+    def value_for(self, name: str, record):
+        """A column's plain-text export value for one record, without building bound rows."""
+        method = getattr(self, f"value_{name}", None)
+        if method is not None:
+            return method(record=record)
+        value = getattr(record, name, "")
+        return "" if value is None else value
+
+    def value_title(self, record):
+        return record.title
+
+    def value_partner_count(self, record):
+        return record.partner_count
+
     def order_lead_name(self, queryset, is_descending):
         return order_nulls_last(queryset, "lead_name", is_descending), True
 

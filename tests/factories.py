@@ -144,3 +144,10 @@ def viewer(db):
     user = User.objects.create_user("viewer", password="a long enough password 1")
     user.user_permissions.add(Permission.objects.get(codename="view_exempt_arrangement"))
     return user
+
+
+def body(response) -> str:
+    """A response's text, whether it was streamed or not."""
+    if response.streaming:
+        return b"".join(response.streaming_content).decode("utf-8")
+    return response.content.decode("utf-8")

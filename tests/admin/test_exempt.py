@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 
 from register.models import Arrangement
+from tests.factories import body
 
 pytestmark = pytest.mark.django_db
 
@@ -51,9 +52,9 @@ def test_hidden_from_the_public_and_shown_to_viewers(
     path = path.format(legal=secret_register.legal.get_absolute_url())
     public = client.get(path)
     assert public.status_code == 200
-    assert marker not in public.content.decode()
+    assert marker not in body(public)
     client.force_login(viewer_role)
-    assert marker in client.get(path).content.decode()
+    assert marker in body(client.get(path))
 
 
 def test_detail_page_is_a_404_for_the_public(client, secret_register, viewer_role):

@@ -8,13 +8,15 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from tests.factories import body
+
 pytestmark = pytest.mark.django_db
 
 LIST = "/arrangements/"
 
 
 def rows_of_csv(response):
-    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
+    return list(csv.DictReader(io.StringIO(body(response))))
 
 
 def test_list_shows_counts_totals_and_selected_filters(client, register):
@@ -159,7 +161,7 @@ def test_exports_hold_every_filtered_row_as_plain_text(client, register):
 
 def test_exempt_arrangements_are_left_out_for_the_public(client, register, viewer):
     assert "Confidential waste deal" not in client.get(LIST).content.decode()
-    assert "Confidential" not in client.get(LIST, {"_export": "csv"}).content.decode()
+    assert "Confidential" not in body(client.get(LIST, {"_export": "csv"}))
     assert client.get(register.secret.get_absolute_url()).status_code == 404
     client.force_login(viewer)
     assert "Confidential waste deal" in client.get(LIST).content.decode()
