@@ -363,20 +363,27 @@ def status_counts(arrangements: QuerySet) -> list[dict]:
     ]
 
 
-def upcoming_milestones(arrangements: QuerySet, as_of) -> list:
-    """Planned milestones whose date (or the period it names) has not passed on ``as_of``."""
+def upcoming_milestones(arrangements: QuerySet, as_of, limit: int = 50) -> list:
+    """The next `limit` planned milestones whose date (or the period it names: a month,
+    a season, a year) has not passed on ``as_of``. Two queries: those still running that
+    started before ``as_of`` (only as far back as a period can reach), then the next ones."""
     import datetime
 
     from .dates import partial_date_end
     from .models import Milestone
 
-    candidates = (
-        Milestone.objects.filter(
-            arrangement__in=arrangements.order_by().values("pk"),
-            status=Milestone.Status.PLANNED,
-            date__gte=as_of - datetime.timedelta(days=366),
+    planned = Milestone.objects.filter(
+        arrangement__in=arrangements.order_by().values("pk"), status=Milestone.Status.PLANNED
+    ).select_related("arrangement")
+    reach = {"month": 31, "season": 92, "year": 366}
+    running = planned.filter(
+        Q(date__lt=as_of)
+        & (
+            Q(date_precision="month", date__gte=as_of - datetime.timedelta(days=reach["month"]))
+            | Q(date_precision="season", date__gte=as_of - datetime.timedelta(days=reach["season"]))
+            | Q(date_precision="year", date__gte=as_of - datetime.timedelta(days=reach["year"]))
         )
-        .select_related("arrangement")
-        .order_by("date", "pk")
-    )
-    return [m for m in candidates if partial_date_end(m.date, m.date_precision) >= as_of]
+    ).order_by("date", "pk")
+    still_running = [m for m in running if partial_date_end(m.date, m.date_precision) >= as_of]
+    upcoming = list(planned.filter(date__gte=as_of).order_by("date", "pk")[:limit])
+    return (still_running + upcoming)[:limit]
