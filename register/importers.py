@@ -461,7 +461,17 @@ class AllOrNothingResource(resources.ModelResource):
         return super().import_data(dataset, **kwargs)
 
 
+def text_field(name: str) -> ie_fields.Field:
+    """A text column where an empty cell (None in Excel) means empty text, never NULL."""
+    return ie_fields.Field(
+        attribute=name, column_name=name, widget=widgets.CharWidget(allow_blank=True)
+    )
+
+
 class ArrangementResource(AllOrNothingResource):
+    summary = text_field("summary")
+    description = text_field("description")
+    governance = text_field("governance")
     partnership = ie_fields.Field(
         attribute="partnership",
         column_name="partnership",
@@ -537,6 +547,8 @@ class ArrangementResource(AllOrNothingResource):
 
 
 class SavingResource(AllOrNothingResource):
+    percentage_of = text_field("percentage_of")
+    description = text_field("description")
     arrangement = ie_fields.Field(
         attribute="arrangement",
         column_name="arrangement",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from urllib.parse import urlencode
 
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q
 from django.http import Http404
 from django.urls import reverse
 from django.views.generic import TemplateView
@@ -13,7 +13,16 @@ from django.views.generic import TemplateView
 from . import summaries
 from .dates import financial_year_label
 from .filters import ArrangementFilterSet
-from .models import Arrangement, Authority, Finding, Milestone, Partnership, Saving, Source
+from .models import (
+    Arrangement,
+    Authority,
+    Finding,
+    Milestone,
+    Partnership,
+    Saving,
+    ServiceArea,
+    Source,
+)
 from .views import filter_options
 
 # The list filters a summary can be narrowed by.
@@ -98,6 +107,15 @@ class SummaryIndexView(SummaryView):
             "operational": next(s for s in statuses if s["status"] == "operational")["count"],
             "not_pursued": next(s for s in statuses if s["status"] == "not_pursued")["count"],
             "finding_count": Finding.objects.count(),
+            "corporate": arrangements.filter(
+                Exists(
+                    ServiceArea.objects.filter(
+                        Q(slug="corporate") | Q(parent__slug="corporate"),
+                        arrangements=OuterRef("pk"),
+                    )
+                )
+            ).count(),
+            "partnership_count": Partnership.objects.count(),
         }
 
 

@@ -165,3 +165,15 @@ def test_admin_offers_import_with_preview_a_template_and_export(client, register
     assert response.status_code == 200
     assert "joint-audit" in response.content.decode()
     assert not Arrangement.objects.filter(slug="joint-audit").exists()
+
+
+def test_excel_files_import_too(register):
+    ArrangementResource().import_data(dataset(GOOD), dry_run=False)
+    workbook = ArrangementResource().export().xlsx
+    Arrangement.objects.filter(slug__in=["joint-audit", "joint-ict"]).delete()
+    result = ArrangementResource().import_data(
+        tablib.Dataset().load(workbook, "xlsx"), dry_run=False
+    )
+    assert not result.has_errors() and not result.has_validation_errors()
+    audit = Arrangement.objects.get(slug="joint-audit")
+    assert set(audit.memberships.values_list("authority__code", flat=True)) == {"ALP", "BET"}
