@@ -86,6 +86,28 @@ def selected_filters(filterset, request) -> list[dict]:
     return groups
 
 
+def arrangement_rows(arrangements):
+    """What an ArrangementTable shows of each row, as annotations and one prefetch."""
+    first_area = ServiceArea.objects.filter(arrangements=OuterRef("pk")).order_by("name")
+    return (
+        arrangements.with_totals()
+        .annotate(first_service_area=Subquery(first_area.values("name")[:1]))
+        .prefetch_related(
+            Prefetch("service_areas", queryset=ServiceArea.objects.order_by("name", "pk"))
+        )
+    )
+
+
+def export_links(request) -> list[tuple[str, str]]:
+    """The current filter as CSV, Excel and JSON download links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return [
+        (label, f"?{_with(query, _export=fmt)}")
+        for fmt, label in (("csv", "CSV"), ("xlsx", "Excel"), ("json", "JSON"))
+    ]
+
+
 class ArrangementListView(ExportMixin, SingleTableMixin, FilterView):
     model = Arrangement
     table_class = ArrangementTable
@@ -95,16 +117,7 @@ class ArrangementListView(ExportMixin, SingleTableMixin, FilterView):
     export_name = "arrangements"
 
     def get_queryset(self):
-        first_area = ServiceArea.objects.filter(arrangements=OuterRef("pk")).order_by("name")
-        queryset = (
-            Arrangement.objects.visible_to(self.request.user)
-            .with_totals()
-            .annotate(first_service_area=Subquery(first_area.values("name")[:1]))
-            .prefetch_related(
-                Prefetch("service_areas", queryset=ServiceArea.objects.order_by("name", "pk"))
-            )
-        )
-        return queryset
+        return arrangement_rows(Arrangement.objects.visible_to(self.request.user))
 
     def searching(self) -> bool:
         return bool(self.request.GET.get("q", "").strip()) and not self.request.GET.get("sort")
@@ -146,12 +159,9 @@ class ArrangementListView(ExportMixin, SingleTableMixin, FilterView):
         context["page_sizes"] = PAGE_SIZES
         context["service_area_tree"] = service_area_tree()
         context["options"] = filter_options(self.request)
+        context["export_links"] = export_links(self.request)
         query = self.request.GET.copy()
         query.pop("page", None)
-        context["export_links"] = [
-            (label, f"?{_with(query, _export=fmt)}")
-            for fmt, label in (("csv", "CSV"), ("xlsx", "Excel"), ("json", "JSON"))
-        ]
         context["page_size_links"] = [
             (size, f"?{_with(query, per_page=str(size))}") for size in PAGE_SIZES
         ]
@@ -347,12 +357,7 @@ class AuthorityListView(ExportMixin, SingleTableMixin, FilterView):
         context = super().get_context_data(**kwargs)
         context["selected_filters"] = selected_filters(context["filter"], self.request)
         context["options"] = filter_options(self.request)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["export_links"] = [
-            (label, f"?{_with(query, _export=fmt)}")
-            for fmt, label in (("csv", "CSV"), ("xlsx", "Excel"), ("json", "JSON"))
-        ]
+        context["export_links"] = export_links(self.request)
         return context
 
 
@@ -442,21 +447,11 @@ class ServiceAreaDetailView(SingleTableMixin, DetailView):
 
     def get_table_data(self):
         area = self.object
-        first_area = ServiceArea.objects.filter(arrangements=OuterRef("pk")).order_by("name")
-        return (
-            Arrangement.objects.visible_to(self.request.user)
-            .filter(
-                Exists(
-                    ServiceArea.objects.filter(
-                        Q(pk=area.pk) | Q(parent_id=area.pk), arrangements=OuterRef("pk")
-                    )
-                )
-            )
-            .with_totals()
-            .annotate(first_service_area=Subquery(first_area.values("name")[:1]))
-            .prefetch_related(
-                Prefetch("service_areas", queryset=ServiceArea.objects.order_by("name", "pk"))
-            )
+        in_area = ServiceArea.objects.filter(
+            Q(pk=area.pk) | Q(parent_id=area.pk), arrangements=OuterRef("pk")
+        )
+        return arrangement_rows(
+            Arrangement.objects.visible_to(self.request.user).filter(Exists(in_area))
         )
 
     def get_table_pagination(self, table):

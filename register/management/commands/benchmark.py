@@ -163,25 +163,7 @@ class Command(BaseCommand):
 
     def throughput(self, seconds) -> dict:
         port = free_port()
-        env = dict(os.environ, DJANGO_ALLOWED_HOSTS="127.0.0.1", DJANGO_LOG_LEVEL="WARNING")
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "sharedservices.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(os.cpu_count() or 2),
-                "--log-level",
-                "warning",
-            ],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        server = start_gunicorn(port)
         try:
             wait_for(f"http://127.0.0.1:{port}/healthz")
             out = {}
@@ -200,6 +182,31 @@ class Command(BaseCommand):
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
+
+
+def start_gunicorn(port: int, threads: int = 1) -> subprocess.Popen:
+    """gunicorn on 127.0.0.1 only, one worker per core, quiet."""
+    env = dict(os.environ, DJANGO_ALLOWED_HOSTS="127.0.0.1", DJANGO_LOG_LEVEL="WARNING")
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "sharedservices.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(os.cpu_count() or 2),
+            "--threads",
+            str(threads),
+            "--log-level",
+            "warning",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def free_port() -> int:

@@ -12,7 +12,6 @@ import collections
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -25,7 +24,7 @@ from django.db import connection
 
 from register.models import Arrangement
 
-from .benchmark import free_port, wait_for
+from .benchmark import free_port, start_gunicorn, wait_for
 
 
 def worker_rss_mb(parent_pid: int) -> float:
@@ -82,27 +81,7 @@ class Command(BaseCommand):
             "/summary/pipeline/",
             "/arrangements/?status=operational",
         ]
-        env = dict(os.environ, DJANGO_ALLOWED_HOSTS="127.0.0.1", DJANGO_LOG_LEVEL="WARNING")
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "sharedservices.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(os.cpu_count() or 2),
-                "--threads",
-                "4",
-                "--log-level",
-                "warning",
-            ],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        server = start_gunicorn(port, threads=4)
         try:
             wait_for(f"{base}/healthz")
             memory = [("start", worker_rss_mb(server.pid))]
