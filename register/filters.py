@@ -88,14 +88,18 @@ class ArrangementFilterSet(RegisterFilterSet):
         help_text="Words in the title, summary, description or a partner's name",
     )
     service_area = django_filters.ModelMultipleChoiceFilter(
+        distinct=False,
         label="Service area",
         queryset=ServiceArea.objects.select_related("parent"),
         to_field_name="slug",
         method="filter_service_area",
     )
-    kind = django_filters.MultipleChoiceFilter(label="Kind", choices=Kind.choices)
-    status = django_filters.MultipleChoiceFilter(label="Status", choices=Status.choices)
+    kind = django_filters.MultipleChoiceFilter(distinct=False, label="Kind", choices=Kind.choices)
+    status = django_filters.MultipleChoiceFilter(
+        distinct=False, label="Status", choices=Status.choices
+    )
     authority = django_filters.ModelMultipleChoiceFilter(
+        distinct=False,
         label="Authority",
         queryset=Authority.objects.all(),
         to_field_name="code",
@@ -108,15 +112,20 @@ class ArrangementFilterSet(RegisterFilterSet):
         method="filter_nothing",
     )
     tier = django_filters.ModelMultipleChoiceFilter(
+        distinct=False,
         label="Tier of a partner",
         queryset=Tier.objects.all(),
         to_field_name="slug",
         method="filter_tier",
     )
     tier_level = django_filters.MultipleChoiceFilter(
-        label="Tier level of a partner", choices=Tier.Level.choices, method="filter_tier_level"
+        distinct=False,
+        label="Tier level of a partner",
+        choices=Tier.Level.choices,
+        method="filter_tier_level",
     )
     region = django_filters.ModelMultipleChoiceFilter(
+        distinct=False,
         label="Region of a partner",
         queryset=Region.objects.all(),
         to_field_name="slug",
@@ -160,7 +169,10 @@ class ArrangementFilterSet(RegisterFilterSet):
         max_length=9,
     )
     saving_basis = django_filters.MultipleChoiceFilter(
-        label="Basis of a saving", choices=Saving.Basis.choices, method="filter_saving_basis"
+        distinct=False,
+        label="Basis of a saving",
+        choices=Saving.Basis.choices,
+        method="filter_saving_basis",
     )
     start_year_min = django_filters.NumberFilter(
         label="Started from (year)",
@@ -253,12 +265,17 @@ class AuthorityFilterSet(RegisterFilterSet):
         label="Name or code", method="filter_name", max_length=MAX_TEXT
     )
     tier = django_filters.ModelMultipleChoiceFilter(
-        label="Tier", queryset=Tier.objects.all(), to_field_name="slug", field_name="tier__slug"
+        distinct=False,
+        label="Tier",
+        queryset=Tier.objects.all(),
+        to_field_name="slug",
+        field_name="tier__slug",
     )
     tier_level = django_filters.MultipleChoiceFilter(
-        label="Tier level", field_name="tier__level", choices=Tier.Level.choices
+        distinct=False, label="Tier level", field_name="tier__level", choices=Tier.Level.choices
     )
     region = django_filters.ModelMultipleChoiceFilter(
+        distinct=False,
         label="Region",
         queryset=Region.objects.all(),
         to_field_name="slug",
