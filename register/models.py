@@ -496,6 +496,8 @@ class Arrangement(models.Model):
         indexes = [
             models.Index(fields=["status", "kind"], name="arrangement_status_kind"),
             models.Index(fields=["start_date"], name="arrangement_start"),
+            # The list's default order: a page is read from the index, not a sort of all rows.
+            models.Index(fields=["title", "id"], name="arrangement_title"),
         ]
 
     def __str__(self):
@@ -819,3 +821,18 @@ class SavingsTarget(models.Model):
     @property
     def financial_year_display(self) -> str:
         return financial_year_label(self.financial_year)
+
+
+class DataVersion(models.Model):
+    """One row whose token changes with every write to the register's data.
+
+    Cached figures (list totals, summaries, filter options) are stored under the token
+    they were computed at, so a change anywhere makes them unreachable at once, in
+    every app process. See register/caching.py.
+    """
+
+    token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.token} ({self.changed_at:%Y-%m-%d %H:%M:%S})"

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime
 from urllib.parse import urlencode
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.generic import TemplateView
 
 from . import summaries
+from .caching import cached
 from .dates import financial_year_label
 from .filters import ArrangementFilterSet
 from .models import (
@@ -23,7 +25,7 @@ from .models import (
     ServiceArea,
     Source,
 )
-from .views import filter_options
+from .views import filter_key, filter_options
 
 # The list filters a summary can be narrowed by.
 NARROWING = ("region", "partnership", "service_area", "status", "start_year_min", "start_year_max")
@@ -68,11 +70,25 @@ class SummaryView(TemplateView):
             arrangements_url=lambda **p: list_url("register:arrangement-list", narrowing, **p),
             options=filter_options(self.request),
         )
-        context.update(self.summary(arrangements, narrowing))
+        context.update(
+            cached(
+                self.request,
+                f"summary-{type(self).__name__}",
+                (filter_key(self.request), datetime.date.today()),
+                lambda: evaluated(self.summary(arrangements, narrowing)),
+            )
+        )
         return context
 
     def summary(self, arrangements, narrowing) -> dict:
         raise NotImplementedError
+
+
+def evaluated(figures: dict) -> dict:
+    """The summary with every query set read into a list, so that it can be cached."""
+    return {
+        key: list(value) if isinstance(value, QuerySet) else value for key, value in figures.items()
+    }
 
 
 def describe(filterset) -> list[str]:
@@ -245,6 +261,9 @@ class SavingsSummaryView(SummaryView):
         }
 
 
+NOT_PURSUED_SHOWN = 20
+
+
 class PipelineSummaryView(SummaryView):
     template_name = "register/summary/pipeline.html"
 
@@ -253,14 +272,19 @@ class PipelineSummaryView(SummaryView):
         statuses = summaries.status_counts(arrangements)
         for row in statuses:
             row["url"] = list_url("register:arrangement-list", narrowing, status=row["status"])
+        # The first few only: at national scale there are thousands; the list has them all.
         not_pursued = (
             arrangements.filter(status="not_pursued")
             .order_by("title", "pk")
-            .only("title", "slug", "barriers", "summary")
+            .only("title", "slug", "barriers", "summary")[:NOT_PURSUED_SHOWN]
         )
         return {
             "statuses": statuses,
             "not_pursued": not_pursued,
+            "not_pursued_count": next(s["count"] for s in statuses if s["status"] == "not_pursued"),
+            "not_pursued_url": list_url(
+                "register:arrangement-list", narrowing, status="not_pursued"
+            ),
             "as_of": as_of,
             "as_of_error": as_of_error,
             "milestones": summaries.upcoming_milestones(arrangements, as_of),
@@ -294,8 +318,32 @@ class NationalSummaryView(SummaryView):
 
 
 class BriefingView(SummaryView):
+    """A print-ready paper on one partnership or authority. Its body lists every
+    arrangement, saving and milestone of the subject, so it is cached as rendered HTML
+    (until the data changes) rather than as figures."""
+
     template_name = "register/summary/briefing.html"
+    body_template = "register/summary/briefing_body.html"
     narrowable = False
+
+    def get_context_data(self, **kwargs):
+        context = TemplateView.get_context_data(self, **kwargs)
+        get = self.request.GET
+        parts = (
+            get.get("partnership"),
+            get.get("authority"),
+            self.request.get_host(),
+            datetime.date.today(),
+        )
+        context.update(cached(self.request, "briefing", parts, self.briefing))
+        return context
+
+    def briefing(self) -> dict:
+        figures = self.summary(None, [])
+        if "subject" not in figures:
+            return evaluated(figures)
+        body = render_to_string(self.body_template, figures, request=self.request)
+        return {"subject": figures["subject"], "body": body}
 
     def summary(self, arrangements, narrowing):
         partnership_slug = self.request.GET.get("partnership")

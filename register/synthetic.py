@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from .caching import bulk_changes, data_changed
 from .models import (
     Arrangement,
     Authority,
@@ -31,8 +32,9 @@ BATCH = 2000
 
 def remove_synthetic() -> int:
     synthetic = Arrangement.objects.filter(slug__startswith=PREFIX)
-    Arrangement.objects.filter(slug__startswith=PREFIX, parent__isnull=False).delete()
-    count, _ = synthetic.delete()
+    with bulk_changes():
+        Arrangement.objects.filter(slug__startswith=PREFIX, parent__isnull=False).delete()
+        count, _ = synthetic.delete()
     return count
 
 
@@ -135,6 +137,7 @@ def generate(count: int, seed: int = 1) -> dict[str, int]:
     Membership.objects.bulk_create(memberships, batch_size=BATCH)
     Saving.objects.bulk_create(savings, batch_size=BATCH)
     Milestone.objects.bulk_create(milestones, batch_size=BATCH)
+    data_changed()  # bulk inserts send no signals
     return {
         "arrangements": len(arrangements),
         "workstreams": len(parents),

@@ -12,10 +12,11 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
+from django_tables2 import RequestConfig, SingleTableMixin
 from django_tables2.export.views import ExportMixin
 
 from . import summaries
+from .caching import cached
 from .dates import financial_year_label
 from .filters import ArrangementFilterSet, AuthorityFilterSet
 from .models import (
@@ -139,6 +140,25 @@ class ArrangementListView(ExportMixin, SingleTableMixin, FilterView):
     def get_table_pagination(self, table):
         return {"per_page": page_size(self.request)}
 
+    def totals(self) -> summaries.ListTotals:
+        """Totals over every row of the filtered list, cached until the data changes."""
+        if not hasattr(self, "_totals"):
+            self._totals = cached(
+                self.request,
+                "list-totals",
+                filter_key(self.request),
+                lambda: summaries.list_totals(self.object_list),
+            )
+        return self._totals
+
+    def get_table(self, **kwargs):
+        table = self.get_table_class()(data=self.get_table_data(), **kwargs)
+        # The paginator needs the row count, which the totals already hold.
+        table.data._length = self.totals().arrangements
+        return RequestConfig(self.request, paginate=self.get_table_pagination(table)).configure(
+            table
+        )
+
     def create_export(self, export_format):
         if export_format != "csv":
             return super().create_export(export_format)
@@ -153,11 +173,13 @@ class ArrangementListView(ExportMixin, SingleTableMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         filterset = context["filter"]
-        context["totals"] = summaries.list_totals(self.object_list)
+        context["totals"] = self.totals()
         context["selected_filters"] = selected_filters(filterset, self.request)
         context["per_page"] = page_size(self.request)
         context["page_sizes"] = PAGE_SIZES
-        context["service_area_tree"] = service_area_tree()
+        context["service_area_tree"] = cached(
+            self.request, "service-area-tree", (), service_area_tree
+        )
         context["options"] = filter_options(self.request)
         context["export_links"] = export_links(self.request)
         query = self.request.GET.copy()
@@ -191,22 +213,35 @@ def select_options(request, name: str, choices) -> list[tuple]:
     return [(value, label, str(value) in chosen) for value, label in choices]
 
 
-def filter_options(request) -> dict:
-    """The long option lists of the filter panels: four small queries."""
+def filter_key(request) -> tuple:
+    """The filter a list request asks for, in a canonical order, for cache keys: without
+    the page, page size, sort order or export format, which do not change the rows."""
+    ignored = {"page", "per_page", "sort", "_export"}
+    return tuple(
+        sorted(
+            (key, tuple(sorted(v.strip() for v in values if v.strip())))
+            for key, values in request.GET.lists()
+            if key not in ignored and any(v.strip() for v in values)
+        )
+    )
+
+
+def option_lists() -> dict[str, list[tuple[str, str]]]:
+    """(value, label) pairs for the long option lists of the filter panels: four queries."""
     from .models import Partnership, Region, Tier
 
     return {
-        "authority": select_options(
-            request,
-            "authority",
-            Authority.objects.order_by("name", "code").values_list("code", "name"),
-        ),
-        "tier": select_options(request, "tier", Tier.objects.values_list("slug", "name")),
-        "region": select_options(request, "region", Region.objects.values_list("slug", "name")),
-        "partnership": select_options(
-            request, "partnership", Partnership.objects.values_list("slug", "name")
-        ),
+        "authority": list(Authority.objects.order_by("name", "code").values_list("code", "name")),
+        "tier": list(Tier.objects.values_list("slug", "name")),
+        "region": list(Region.objects.values_list("slug", "name")),
+        "partnership": list(Partnership.objects.values_list("slug", "name")),
     }
+
+
+def filter_options(request) -> dict:
+    """The option lists with the request's choices marked; cached until the data changes."""
+    lists = cached(request, "filter-options", (), option_lists)
+    return {name: select_options(request, name, choices) for name, choices in lists.items()}
 
 
 def _with(query: QueryDict, **values) -> str:
@@ -471,13 +506,17 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["totals"] = summaries.list_totals(Arrangement.objects.visible_to(self.request.user))
-        context["status_counts"] = list(
-            Arrangement.objects.visible_to(self.request.user)
-            .order_by()
-            .values("status")
-            .annotate(n=Count("pk"))
-            .order_by("-n", "status")
+        visible = Arrangement.objects.visible_to(self.request.user)
+        context["totals"] = cached(
+            self.request, "list-totals", (), lambda: summaries.list_totals(visible)
+        )
+        context["status_counts"] = cached(
+            self.request,
+            "home-statuses",
+            (),
+            lambda: list(
+                visible.order_by().values("status").annotate(n=Count("pk")).order_by("-n", "status")
+            ),
         )
         labels = dict(Arrangement.Status.choices)
         for row in context["status_counts"]:

@@ -192,6 +192,12 @@ X_FRAME_OPTIONS = "DENY"
 # Cache and sessions in Redis when REDIS_URL is set (several app servers share them);
 # otherwise a per-process memory cache and sessions in the database.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+}
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -230,4 +236,9 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/govuk.html"
 
 SERVICE_NAME = "Shared Services Register"
 # Shown in the accessibility statement for requests and problem reports.
+# How long cached totals and summaries may live (seconds; 0 turns the cache off). Any
+# write through the app makes them stale at once (register/caching.py); the expiry is
+# only a backstop for changes made to the database directly.
+REGISTER_CACHE_SECONDS = int(os.environ.get("REGISTER_CACHE_SECONDS", "600"))
+
 ACCESSIBILITY_CONTACT_EMAIL = os.environ.get("REGISTER_CONTACT_EMAIL", "")

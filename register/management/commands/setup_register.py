@@ -3,6 +3,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from register.caching import bulk_changes
 from register.models import Authority
 
 
@@ -10,6 +11,10 @@ class Command(BaseCommand):
     help = "Load reference data, authorities and the seed reports; safe to run again."
 
     def handle(self, *args, **options):
+        with bulk_changes():  # one new data version for the whole load
+            self.load()
+
+    def load(self):
         call_command("load_reference", stdout=self.stdout)
         if Authority.objects.filter(gss_code__isnull=False).exists():
             self.stdout.write(

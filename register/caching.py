@@ -1,0 +1,90 @@
+"""Cached reads of figures that span the whole register, invalidated by any write.
+
+Totals over a filtered list and the scrutiny summaries read every matching row, so
+at national scale they cost hundreds of milliseconds. They change only when the data
+does, so each result is cached under the current *data version*: a token in one
+database row (``DataVersion``) that every write to a register model replaces
+(``register.signals``, and bulk loaders call ``data_changed()`` themselves). Reading
+the token is one indexed query; a new token makes every older entry unreachable, in
+every app process, whether the cache is per process or shared in Redis.
+
+Keys also hold whether the reader may see exempt records, so a figure computed for a
+signed-in viewer is never shown to the public. Entries expire after
+``REGISTER_CACHE_SECONDS`` too, as a backstop for changes made outside the app (for
+example with psql); ``manage.py clear_register_cache`` drops them at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import uuid
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from .models import DataVersion, can_see_exempt
+
+_SENTINEL = object()
+_bulk = threading.local()
+
+
+def data_version() -> str:
+    """The current data version token (one query)."""
+    token = DataVersion.objects.filter(pk=1).values_list("token", flat=True).first()
+    return token or "none"
+
+
+def data_changed() -> None:
+    """Give the data a new version, so every cached figure is recomputed on next read."""
+    if getattr(_bulk, "depth", 0):
+        _bulk.changed = True
+        return
+    token, now = uuid.uuid4().hex, timezone.now()
+    if not DataVersion.objects.filter(pk=1).update(token=token, changed_at=now):
+        DataVersion.objects.update_or_create(pk=1, defaults={"token": token, "changed_at": now})
+
+
+@contextmanager
+def bulk_changes():
+    """For loaders that write thousands of rows: one new data version at the end, not one
+    per row (the per-row signals still fire, but only mark the data as changed)."""
+    _bulk.depth = getattr(_bulk, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _bulk.depth -= 1
+        if not _bulk.depth:
+            changed, _bulk.changed = getattr(_bulk, "changed", False), False
+            if changed:
+                data_changed()
+
+
+def request_version(request) -> str:
+    """The data version, read once per request."""
+    version = getattr(request, "_register_data_version", None)
+    if version is None:
+        version = request._register_data_version = data_version()
+    return version
+
+
+def cache_key(request, name: str, parts) -> str:
+    """A key for one figure: its name, who may see what, the data version and any
+    parameters (hashed, so any query string makes a valid key)."""
+    audience = "all" if can_see_exempt(request.user) else "public"
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return f"register:{name}:{audience}:{request_version(request)}:{digest}"
+
+
+def cached(request, name: str, parts, compute):
+    """compute() once per data version, audience and parameters; the cached value after."""
+    if not getattr(settings, "REGISTER_CACHE_SECONDS", 0):
+        return compute()
+    key = cache_key(request, name, parts)
+    value = cache.get(key, _SENTINEL)
+    if value is _SENTINEL:
+        value = compute()
+        cache.set(key, value, settings.REGISTER_CACHE_SECONDS)
+    return value
