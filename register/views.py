@@ -303,28 +303,7 @@ class ArrangementDetailView(DetailView):
             key=lambda m: (ROLE_ORDER.index(m.role), m.authority.name),
         )
         context["memberships"] = memberships
-        context["savings_totals"] = summaries.savings_by_year_and_basis(
-            Saving.objects.filter(arrangement=arrangement)
-        )
-        context["workstreams"] = (
-            Arrangement.objects.visible_to(user)
-            .filter(parent=arrangement)
-            .with_totals()
-            .order_by("title", "pk")
-        )
-        area_ids = [area.pk for area in arrangement.service_areas.all()]
-        context["related"] = (
-            Arrangement.objects.visible_to(user)
-            .filter(
-                Exists(
-                    Arrangement.service_areas.through.objects.filter(
-                        arrangement=OuterRef("pk"), servicearea_id__in=area_ids
-                    )
-                )
-            )
-            .exclude(pk=arrangement.pk)
-            .order_by("title", "pk")[:10]
-        )
+        context.update(cached(self.request, "arrangement-extras", (arrangement.pk,), self.extras))
         parent = arrangement.parent
         context["parent"] = (
             parent if parent and (can_see_exempt(user) or not parent.exempt) else None
@@ -332,6 +311,30 @@ class ArrangementDetailView(DetailView):
         if user.is_authenticated:
             context["change_history"] = change_history(arrangement)
         return context
+
+    def extras(self) -> dict:
+        """Its savings by year, its workstreams and arrangements in the same service areas:
+        cached until the data changes."""
+        arrangement, user = self.object, self.request.user
+        area_ids = [area.pk for area in arrangement.service_areas.all()]
+        tagged = Arrangement.service_areas.through.objects.filter(servicearea_id__in=area_ids)
+        return {
+            "savings_totals": summaries.savings_by_year_and_basis(
+                Saving.objects.filter(arrangement=arrangement)
+            ),
+            "workstreams": list(
+                Arrangement.objects.visible_to(user)
+                .filter(parent=arrangement)
+                .with_totals()
+                .order_by("title", "pk")
+            ),
+            "related": list(
+                Arrangement.objects.visible_to(user)
+                .filter(Exists(tagged.filter(arrangement=OuterRef("pk"))))
+                .exclude(pk=arrangement.pk)
+                .order_by("title", "pk")[:10]
+            ),
+        }
 
 
 def change_history(arrangement, limit: int = 20) -> list[dict]:

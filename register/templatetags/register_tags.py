@@ -1,7 +1,10 @@
 """Template filters: formatting only; templates never compute."""
 
 from django import template
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
+from ..caching import cached
 from ..dates import financial_year_label, format_partial_date
 from ..money import format_money, format_percentage
 from ..tables import status_tag
@@ -48,3 +51,25 @@ def point_lists(arrangement):
         ("Barriers", arrangement.barriers, "barriers"),
     ]
     return [(heading, items, anchor) for heading, items, anchor in lists if items]
+
+
+@register.simple_tag
+def option_tags(options):
+    """<option> elements for [(value, label, selected)]: hundreds of them (every
+    authority) cost a template loop several milliseconds; this costs a fraction."""
+    selected = mark_safe(" selected")
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, selected if chosen else "", label) for value, label, chosen in options),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def render_cached_table(context, table, name):
+    """A table page rendered once per data version, audience and query string (page,
+    sort and page size included): repeated reads of a page skip its query and the
+    per-cell rendering of django-tables2."""
+    request = context["request"]
+    query = tuple(sorted((k, tuple(v)) for k, v in request.GET.lists() if k != "_export"))
+    return cached(request, f"table-{name}", (request.path, query), lambda: table.as_html(request))

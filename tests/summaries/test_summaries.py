@@ -17,6 +17,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from register import summaries
 from register.models import Arrangement, Authority
+from tests.factories import body, make_arrangement
 
 pytestmark = pytest.mark.django_db
 
@@ -196,3 +197,17 @@ def test_summary_query_count_is_fixed(client, register, url):
     small = count_queries(client, url)
     build(40, register)
     assert count_queries(client, url) == small
+
+
+def test_pipeline_shows_the_first_twenty_not_pursued_and_links_to_the_rest(client, register):
+    for n in range(22):
+        make_arrangement(f"Dropped idea {n:02d}", status="not_pursued")
+    response = client.get("/summary/pipeline/")
+    shown = response.context["not_pursued"]
+    assert len(shown) == 20
+    assert [a.title for a in shown][:2] == ["Dropped idea 00", "Dropped idea 01"]
+    text = body(response)
+    assert "The first 20 of 23, by title." in text
+    assert "See all 23 not pursued in the list" in text
+    listed = client.get(response.context["not_pursued_url"])
+    assert listed.context["totals"].arrangements == 23
