@@ -151,7 +151,10 @@ class ArrangementTable(tables.Table):
         )
 
     def value_service_areas(self, record):
-        return "; ".join(area.name for area in record.service_areas.all())
+        names = getattr(record, "service_area_names", None)  # set by the streamed CSV
+        if names is None:
+            names = [area.name for area in record.service_areas.all()]
+        return "; ".join(names)
 
     def render_savings_total(self, record):
         return format_money(record.savings_total) if record.savings_total else "None"

@@ -17,7 +17,7 @@ from django_tables2.export.views import ExportMixin
 
 from . import summaries
 from .caching import cached
-from .dates import financial_year_label
+from .dates import financial_year_label, format_partial_date
 from .filters import ArrangementFilterSet, AuthorityFilterSet
 from .models import (
     Arrangement,
@@ -195,14 +195,61 @@ class _Echo:
         return value
 
 
+class ExportRecord:
+    """One arrangement as the CSV export reads it: plain values from one query row, with
+    the methods the table's ``value_`` methods call. Much cheaper than a model instance."""
+
+    __slots__ = (
+        "pk",
+        "title",
+        "status",
+        "kind",
+        "lead_name",
+        "partner_count",
+        "savings_total",
+        "start_date",
+        "start_precision",
+        "service_area_names",
+    )
+    FIELDS = __slots__[:-1]
+    STATUS = dict(Arrangement.Status.choices)
+    KIND = dict(Arrangement.Kind.choices)
+
+    def __init__(self, values, service_area_names):
+        for name, value in zip(self.FIELDS, values, strict=True):
+            setattr(self, name, value)
+        self.service_area_names = service_area_names
+
+    def get_status_display(self):
+        return self.STATUS.get(self.status, self.status)
+
+    def get_kind_display(self):
+        return self.KIND.get(self.kind, self.kind)
+
+    @property
+    def start_display(self):
+        return format_partial_date(self.start_date, self.start_precision)
+
+
 def stream_csv(table, queryset, chunk_size: int = 2000):
     """The table's export columns (headings and plain-text values) for every row of the
-    queryset, in the table's order, fetched in chunks."""
+    queryset, in the table's order. Three queries whatever the size: service-area names,
+    which areas each arrangement has, and the rows themselves, read through a cursor in
+    chunks so that memory stays flat."""
     columns = [c for c in table.columns if c.column.exclude_from_export is False]
     writer = csv.writer(_Echo())
     yield writer.writerow([str(c.header) for c in columns])
     ordered = table.data.data if hasattr(table.data, "data") else queryset
-    for record in ordered.iterator(chunk_size=chunk_size):
+    names = dict(ServiceArea.objects.values_list("pk", "name"))
+    areas: dict[int, list[str]] = {}
+    tags = Arrangement.service_areas.through.objects.filter(
+        arrangement__in=ordered.order_by().values("pk")
+    )
+    for arrangement_id, area_id in tags.order_by().values_list("arrangement_id", "servicearea_id"):
+        areas.setdefault(arrangement_id, []).append(names[area_id])
+    rows = ordered.prefetch_related(None).values_list(*ExportRecord.FIELDS)
+    for values in rows.iterator(chunk_size=chunk_size):
+        record = ExportRecord(values, sorted(areas.get(values[0], ())))
         yield writer.writerow([table.value_for(c.name, record) for c in columns])
 
 

@@ -223,3 +223,14 @@ def test_home_and_accessibility(client, register):
     statement = client.get(reverse("register:accessibility")).content.decode()
     assert "Accessibility statement for the Shared Services Register" in statement
     assert "Enforcement procedure" in statement
+
+
+def test_csv_export_keeps_the_sort_order_and_every_service_area(client, register):
+    rows = rows_of_csv(client.get(LIST, {"_export": "csv", "sort": "-title"}))
+    titles = [row["Title"] for row in rows]
+    assert titles == sorted(titles, reverse=True) and len(titles) == 4
+    regulatory = next(row for row in rows if row["Title"] == "Regulatory services")
+    assert regulatory["Service areas"] == "Building control; Licensing"
+    assert regulatory["Lead authority"] == "" and regulatory["Start"] == ""
+    by_partners = rows_of_csv(client.get(LIST, {"_export": "csv", "sort": "-partner_count"}))
+    assert [row["Partners"] for row in by_partners][:1] == ["3"]
