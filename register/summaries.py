@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from .models import Membership, Saving
+from .models import Authority, Membership, Saving
 
 
 @dataclass
@@ -36,15 +36,22 @@ class ListTotals:
         return sum((t.total for t in self.savings if t.basis != Saving.Basis.TARGET), Decimal(0))
 
 
+BROAD_FILTER = 2000  # arrangements; above this, count authorities from the authority side
+
+
 def list_totals(arrangements: QuerySet) -> ListTotals:
     """Totals for a filtered list: 3 queries, whatever its size."""
     ids = arrangements.order_by().values("pk")
     count = arrangements.order_by().count()
-    authorities = (
-        Membership.objects.taking_part()
-        .filter(arrangement__in=ids)
-        .aggregate(n=Count("authority", distinct=True))["n"]
-    )
+    taking_part = Membership.objects.taking_part().filter(arrangement__in=ids)
+    if count > BROAD_FILTER:
+        # Most authorities take part in something: probing each authority for one
+        # membership is far cheaper than counting distinct authorities over every one.
+        authorities = Authority.objects.filter(
+            Exists(taking_part.filter(authority=OuterRef("pk")))
+        ).count()
+    else:
+        authorities = taking_part.aggregate(n=Count("authority", distinct=True))["n"]
     labels = dict(Saving.Basis.choices)
     rows = (
         Saving.objects.filter(arrangement__in=ids, amount__isnull=False)
@@ -133,8 +140,6 @@ class ArrangementFigures:
 
 
 def arrangement_figures(arrangements: QuerySet) -> dict[int, ArrangementFigures]:
-    from django.db.models import Exists, OuterRef
-
     rows = (
         arrangements.with_totals()
         .annotate(has_saving=Exists(Saving.objects.filter(arrangement=OuterRef("pk"))))
@@ -187,7 +192,6 @@ class TierRow:
 
 def tier_summary(arrangements: QuerySet, authorities: QuerySet) -> list[TierRow]:
     """Rows for each tier level, each followed by its tiers. Four queries."""
-    from django.db.models import Exists, OuterRef
 
     from .models import Tier
 

@@ -28,6 +28,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from register.caching import data_changed
 from register.models import Arrangement, Authority
 from register.synthetic import generate, remove_synthetic
 
@@ -46,10 +47,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--sizes", default="500,5000,50000")
         parser.add_argument("--requests", type=int, default=50)
+        parser.add_argument(
+            "--cold-requests",
+            type=int,
+            default=10,
+            help="Requests timed right after a change to the data (nothing cached).",
+        )
         parser.add_argument("--load-seconds", type=int, default=15)
         parser.add_argument("--output", type=Path, default=Path(settings.BASE_DIR) / "docs")
 
-    def handle(self, *args, sizes, requests, load_seconds, output, **options):
+    def handle(self, *args, sizes, requests, cold_requests, load_seconds, output, **options):
         if connection.vendor != "postgresql":
             raise CommandError("Run the benchmark on PostgreSQL (make bench does).")
         if Authority.objects.count() < 300:
@@ -57,11 +64,13 @@ class Command(BaseCommand):
         self.client = Client(HTTP_HOST="127.0.0.1")
         logging.getLogger("register.requests").setLevel(logging.WARNING)
         self.requests = requests
+        self.cold_requests = cold_requests
         results = {
             "machine": machine(),
             "sizes": {},
             "commands": "make bench",
             "requests": requests,
+            "cold_requests": cold_requests,
         }
         remove_synthetic()
         made = 0
@@ -81,10 +90,12 @@ class Command(BaseCommand):
             }
         results["throughput"] = self.throughput(load_seconds)
         results["verdicts"] = verdicts(results)
+        results["cold_verdicts"] = verdicts(results, "cold_")
         output.mkdir(parents=True, exist_ok=True)
         (output / "benchmarks.json").write_text(json.dumps(results, indent=1, default=str))
         (output / "benchmarks.md").write_text(report(results))
-        self.stdout.write("\n".join(results["verdicts"]))
+        self.stdout.write("\n".join(["Warm:", *results["verdicts"]]))
+        self.stdout.write("\n".join(["Cold:", *results["cold_verdicts"]]))
         self.stdout.write(f"\nWrote {output / 'benchmarks.md'} and {output / 'benchmarks.json'}.")
 
     def pages(self, size) -> dict:
@@ -112,7 +123,9 @@ class Command(BaseCommand):
         for name, figures in out.items():
             self.stdout.write(
                 f"{name:24} p50 {figures['p50_ms']:8.1f} ms  p95 {figures['p95_ms']:8.1f} ms  "
-                f"max {figures['max_ms']:8.1f} ms  {figures['queries']:3} queries"
+                f"max {figures['max_ms']:8.1f} ms  {figures['queries']:3} queries | cold p50 "
+                f"{figures['cold_p50_ms']:8.1f} ms  p95 {figures['cold_p95_ms']:8.1f} ms  "
+                f"{figures['cold_queries']:3} queries"
             )
         out["csv export"] = self.time_export()
         e = out["csv export"]
@@ -123,6 +136,8 @@ class Command(BaseCommand):
         return out
 
     def time_page(self, url) -> dict:
+        """Warm: the same request repeated, as readers of one page see it between changes.
+        Cold: each request right after a change to the data, so nothing is cached."""
         for _ in range(3):
             self.client.get(url)
         with CaptureQueriesContext(connection) as queries:
@@ -135,6 +150,14 @@ class Command(BaseCommand):
             started = time.perf_counter()
             self.client.get(url)
             times.append((time.perf_counter() - started) * 1000)
+        cold = []
+        for _ in range(self.cold_requests):
+            data_changed()
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                self.client.get(url)
+                cold.append((time.perf_counter() - started) * 1000)
+            cold_queries = len(queries)
         return {
             "url": url,
             "p50_ms": round(statistics.median(times), 1),
@@ -142,22 +165,32 @@ class Command(BaseCommand):
             "max_ms": round(max(times), 1),
             "queries": query_count,
             "requests": len(times),
+            "cold_p50_ms": round(statistics.median(cold), 1),
+            "cold_p95_ms": round(percentile(cold, 0.95), 1),
+            "cold_max_ms": round(max(cold), 1),
+            "cold_queries": cold_queries,
         }
 
     def time_export(self) -> dict:
-        tracemalloc.start()
+        """Time without tracemalloc (which slows Python down several times), then peak
+        memory in a second run with it."""
+        url = "/arrangements/?_export=csv"
         started = time.perf_counter()
         with CaptureQueriesContext(connection) as queries:
-            response = self.client.get("/arrangements/?_export=csv")
-            body = b"".join(response) if response.streaming else response.content
+            response = self.client.get(url)
+            rows = sum(chunk.count(b"\n") for chunk in response) - 1
         seconds = time.perf_counter() - started
         query_count = len(queries)
+        tracemalloc.start()
+        response = self.client.get(url)
+        for _ in response:
+            pass
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         return {
             "seconds": round(seconds, 2),
             "peak_mb": round(peak / 2**20, 1),
-            "rows": body.count(b"\n") - 1,
+            "rows": rows,
             "queries": query_count,
         }
 
@@ -265,34 +298,53 @@ def machine() -> dict:
     }
 
 
-def verdicts(results) -> list[str]:
+def verdicts(results, prefix: str = "") -> list[str]:
+    """Each target judged at the largest size. prefix "" judges the warm figures (a page
+    read again while the data is unchanged), "cold_" the first read after any change."""
     sizes = sorted(results["sizes"])
     largest, smallest = results["sizes"][sizes[-1]]["pages"], results["sizes"][sizes[0]]["pages"]
     lines = []
+    p95, queries = f"{prefix}p95_ms", f"{prefix}queries"
 
     def judge(ok, text):
         lines.append(f"{'MET   ' if ok else 'MISSED'} {text}")
 
     for name, limit in (("list", 50), ("filtered list", 80), ("detail", 30)):
-        p95 = largest[name]["p95_ms"]
-        judge(p95 <= limit, f"{name} p95 {p95} ms at {sizes[-1]:,} (target <= {limit} ms)")
+        value = largest[name][p95]
+        judge(value <= limit, f"{name} p95 {value} ms at {sizes[-1]:,} (target <= {limit} ms)")
     for name, figures in largest.items():
         if name.startswith("summary"):
-            judge(figures["p95_ms"] <= 200, f"{name} p95 {figures['p95_ms']} ms (target <= 200 ms)")
-    export = largest["csv export"]
-    judge(
-        export["seconds"] <= 10, f"CSV export of every row {export['seconds']} s (target <= 10 s)"
-    )
-    judge(export["peak_mb"] <= 150, f"CSV export peak memory +{export['peak_mb']} MB (<= 150 MB)")
+            judge(figures[p95] <= 200, f"{name} p95 {figures[p95]} ms (target <= 200 ms)")
+    if not prefix:
+        export = largest["csv export"]
+        judge(
+            export["seconds"] <= 10,
+            f"CSV export of every row {export['seconds']} s (target <= 10 s)",
+        )
+        judge(
+            export["peak_mb"] <= 150, f"CSV export peak memory +{export['peak_mb']} MB (<= 150 MB)"
+        )
     for name in ("list", "detail"):
-        ratio = largest[name]["p95_ms"] / max(smallest[name]["p95_ms"], 0.1)
+        ratio = largest[name][p95] / max(smallest[name][p95], 0.1)
         judge(
             ratio <= 2, f"{name} p95 grows x{ratio:.2f} from {sizes[0]:,} to {sizes[-1]:,} (<= x2)"
         )
-    same = all(
-        len({results["sizes"][s]["pages"][name]["queries"] for s in sizes}) == 1 for name in largest
+    pages = [name for name in largest if queries in largest[name] or name == "csv export"]
+    counts = {
+        name: {
+            results["sizes"][s]["pages"][name].get(
+                queries, results["sizes"][s]["pages"][name].get("queries")
+            )
+            for s in sizes
+        }
+        for name in pages
+    }
+    different = [name for name, seen in counts.items() if len(seen) > 1]
+    judge(
+        not different,
+        "same query count for every page at every size"
+        + (f" (differs: {', '.join(different)})" if different else ""),
     )
-    judge(same, "same query count for every page at every size")
     return lines
 
 
@@ -312,7 +364,17 @@ def report(results) -> str:
         "",
         "## Targets at the largest size",
         "",
+        "Warm: the same page read again while the data is unchanged, so totals, summaries",
+        "and the rendered page of rows come from the cache (see register/caching.py). This",
+        "is what most readers get: the data changes a few times a day, pages are read far",
+        "more often.",
+        "",
         *[f"- {line}" for line in results["verdicts"]],
+        "",
+        f"Cold: each of {results['cold_requests']} requests made right after a change to the",
+        "data, so nothing is cached: the first reader of each page after every edit.",
+        "",
+        *[f"- {line}" for line in results["cold_verdicts"]],
         "",
     ]
     for size in sizes:
@@ -321,14 +383,16 @@ def report(results) -> str:
         lines += [
             f"## {size:,} arrangements (+{generated} s to generate)",
             "",
-            "| page | p50 ms | p95 ms | max ms | queries |",
-            "| --- | ---: | ---: | ---: | ---: |",
+            "| page | p50 ms | p95 ms | max ms | queries | cold p50 ms | cold p95 ms "
+            "| cold queries |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for name, f in pages.items():
             if name == "csv export":
                 continue
             lines.append(
-                f"| {name} | {f['p50_ms']} | {f['p95_ms']} | {f['max_ms']} | {f['queries']} |"
+                f"| {name} | {f['p50_ms']} | {f['p95_ms']} | {f['max_ms']} | {f['queries']} "
+                f"| {f['cold_p50_ms']} | {f['cold_p95_ms']} | {f['cold_queries']} |"
             )
         e = pages["csv export"]
         lines += [
