@@ -159,7 +159,11 @@ class TierRow:
     arrangements: int = 0
     partners_sum: int = 0
     with_savings: int = 0
-    amounts: list = field(default_factory=list)
+    # Worked out once from every arrangement's savings total, so that a cached row
+    # holds three figures rather than one amount per arrangement.
+    savings_figures: int = 0
+    savings_total: Decimal = Decimal(0)
+    savings_median: Decimal | None = None
 
     @property
     def participating_share(self):
@@ -176,16 +180,8 @@ class TierRow:
         return share(self.with_savings, self.arrangements)
 
     @property
-    def savings_total(self) -> Decimal:
-        return sum(self.amounts, Decimal(0))
-
-    @property
-    def savings_median(self):
-        return median(self.amounts)
-
-    @property
     def savings_per_authority(self):
-        if not self.participating or not self.amounts:
+        if not self.participating or not self.savings_figures:
             return None
         return (self.savings_total / self.participating).quantize(Decimal("1"))
 
@@ -234,12 +230,16 @@ def tier_summary(arrangements: QuerySet, authorities: QuerySet) -> list[TierRow]
             row.authorities += counts.get(tier_id, {}).get("n", 0)
             row.participating += counts.get(tier_id, {}).get("taking_part", 0)
         row.arrangements = len(members)
+        amounts = []
         for pk in members:
             f = figures[pk]
             row.partners_sum += f.partner_count
             row.with_savings += f.has_saving
             if f.savings_total:
-                row.amounts.append(f.savings_total)
+                amounts.append(f.savings_total)
+        row.savings_figures = len(amounts)
+        row.savings_total = sum(amounts, Decimal(0))
+        row.savings_median = median(amounts)
         return row
 
     rows = []

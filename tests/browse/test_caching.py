@@ -157,3 +157,11 @@ def test_a_new_version_each_time(db):
     first = data_version()
     data_changed()
     assert data_version() not in (first, "none")
+
+
+def test_clear_register_cache_makes_figures_stale(client, register):
+    before = data_version()
+    out = io.StringIO()
+    call_command("clear_register_cache", stdout=out)
+    assert data_version() != before
+    assert data_version() in out.getvalue()
