@@ -23,6 +23,7 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from .models import DataVersion, can_see_exempt
@@ -38,10 +39,39 @@ def data_version() -> str:
 
 
 def data_changed() -> None:
-    """Give the data a new version, so every cached figure is recomputed on next read."""
+    """Give the data a new version, so every cached figure is recomputed on next read.
+
+    Inside a transaction the new version is written once, after the commit: written
+    inside it, the one version row would stay locked until the commit, so concurrent
+    writers would queue behind each other (and could deadlock). Until then, the
+    transaction's own reads bypass the cache (see ``cached``): what it sees is not yet
+    what everyone else sees."""
     if getattr(_bulk, "depth", 0):
         _bulk.changed = True
         return
+    connection = transaction.get_connection()
+    if in_transaction(connection):
+        if not change_pending(connection):
+            transaction.on_commit(_new_version, robust=True)
+        return
+    _new_version()
+
+
+def in_transaction(connection) -> bool:
+    """In an atomic block of the app's own (a test case's wrapping block does not count:
+    it never commits, and stands for the autocommit of a real request)."""
+    return connection.in_atomic_block and not all(
+        getattr(block, "_from_testcase", False) for block in connection.atomic_blocks
+    )
+
+
+def change_pending(connection=None) -> bool:
+    """Whether this connection's open transaction has changed data not yet committed."""
+    connection = connection or transaction.get_connection()
+    return any(hook[1] is _new_version for hook in connection.run_on_commit)
+
+
+def _new_version() -> None:
     token, now = uuid.uuid4().hex, timezone.now()
     if not DataVersion.objects.filter(pk=1).update(token=token, changed_at=now):
         DataVersion.objects.update_or_create(pk=1, defaults={"token": token, "changed_at": now})
@@ -80,7 +110,7 @@ def cache_key(request, name: str, parts) -> str:
 
 def cached(request, name: str, parts, compute):
     """compute() once per data version, audience and parameters; the cached value after."""
-    if not getattr(settings, "REGISTER_CACHE_SECONDS", 0):
+    if not getattr(settings, "REGISTER_CACHE_SECONDS", 0) or change_pending():
         return compute()
     key = cache_key(request, name, parts)
     value = cache.get(key, _SENTINEL)

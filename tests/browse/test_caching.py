@@ -2,17 +2,18 @@
 never stale after any kind of write, for each audience separately."""
 
 import io
+import threading
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from register.caching import bulk_changes, data_changed, data_version
+from register.caching import bulk_changes, change_pending, data_changed, data_version
 from register.models import Arrangement, Membership, Saving, ServiceArea
 from register.synthetic import generate
-from tests.factories import body
+from tests.factories import body, make_arrangement
 
 pytestmark = pytest.mark.django_db
 
@@ -165,3 +166,61 @@ def test_clear_register_cache_makes_figures_stale(client, register):
     call_command("clear_register_cache", stdout=out)
     assert data_version() != before
     assert data_version() in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_sees_its_own_changes_and_the_version_moves_at_commit(client, register):
+    assert totals(client).arrangements == 4
+    version = data_version()
+    with transaction.atomic():
+        make_arrangement("Shared payroll", members=[register.alpha])
+        assert data_version() == version  # not before the commit
+        assert change_pending()
+        # Its own reads bypass the cache: the new row counts.
+        assert totals(client).arrangements == 5
+    assert data_version() != version
+    assert not change_pending()
+    assert totals(client).arrangements == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_change_leaves_the_version_alone(client, register):
+    assert totals(client).arrangements == 4
+    version = data_version()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        make_arrangement("Abandoned", members=[register.alpha])
+        raise RuntimeError("the user cancelled")
+    assert data_version() == version
+    assert not change_pending()
+    assert totals(client).arrangements == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writers_do_not_hold_the_version_row_until_they_commit(reference_data):
+    """Another connection can change the version while a transaction that has written
+    data is still open: nobody queues behind the version row."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite allows one writer at a time whatever the app does")
+    data_changed()
+    errors = []
+
+    def other_writer():
+        from django.db import connection as other
+
+        try:
+            with other.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '2s'")
+            data_changed()
+        except Exception as exc:  # noqa: BLE001  (reported below)
+            errors.append(exc)
+        finally:
+            other.close()
+
+    with transaction.atomic():
+        Arrangement.objects.create(title="Open", slug="open", kind="shared_service")
+        before = data_version()
+        thread = threading.Thread(target=other_writer)
+        thread.start()
+        thread.join(timeout=10)
+        assert not errors, errors
+    assert data_version() != before
