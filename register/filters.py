@@ -223,16 +223,24 @@ class ArrangementFilterSet(RegisterFilterSet):
         # `role` refines the authority filter; on its own it selects nothing.
         return queryset
 
+    # Tier, tier level and region are resolved to authority ids first (one small query):
+    # PostgreSQL cannot estimate how many memberships a join to tiers matches (it
+    # guessed 29,000 for 150,000 at national scale) and chose a plan 40 times slower.
     def filter_tier(self, queryset, name, tiers):
-        return queryset.filter(_taking_part(authority__tier__in=tiers)) if tiers else queryset
+        return self._partners_in(queryset, Authority.objects.filter(tier__in=tiers), tiers)
 
     def filter_tier_level(self, queryset, name, levels):
-        return (
-            queryset.filter(_taking_part(authority__tier__level__in=levels)) if levels else queryset
-        )
+        return self._partners_in(queryset, Authority.objects.filter(tier__level__in=levels), levels)
 
     def filter_region(self, queryset, name, regions):
-        return queryset.filter(_taking_part(authority__region__in=regions)) if regions else queryset
+        return self._partners_in(queryset, Authority.objects.filter(region__in=regions), regions)
+
+    @staticmethod
+    def _partners_in(queryset, authorities, chosen):
+        if not chosen:
+            return queryset
+        ids = list(authorities.order_by().values_list("pk", flat=True))
+        return queryset.filter(_taking_part(authority_id__in=ids))
 
     def filter_has_savings(self, queryset, name, value):
         has = Exists(Saving.objects.filter(arrangement=OuterRef("pk")))

@@ -112,9 +112,10 @@ class SummaryIndexView(SummaryView):
     template_name = "register/summary/index.html"
 
     def summary(self, arrangements, narrowing):
-        totals = summaries.list_totals(arrangements)
-        figures = summaries.arrangement_figures(arrangements)
-        covered = sum(1 for f in figures.values() if f.has_saving)
+        totals = summaries.list_totals(arrangements, unfiltered=not narrowing)
+        covered = arrangements.filter(
+            Exists(Saving.objects.filter(arrangement=OuterRef("pk")))
+        ).count()
         statuses = summaries.status_counts(arrangements)
         return {
             "totals": totals,

@@ -147,7 +147,9 @@ class ArrangementListView(ExportMixin, SingleTableMixin, FilterView):
                 self.request,
                 "list-totals",
                 filter_key(self.request),
-                lambda: summaries.list_totals(self.object_list),
+                lambda: summaries.list_totals(
+                    self.object_list, unfiltered=not filter_key(self.request)
+                ),
             )
         return self._totals
 
@@ -558,7 +560,10 @@ class HomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         visible = Arrangement.objects.visible_to(self.request.user)
         context["totals"] = cached(
-            self.request, "list-totals", (), lambda: summaries.list_totals(visible)
+            self.request,
+            "list-totals",
+            (),
+            lambda: summaries.list_totals(visible, unfiltered=True),
         )
         context["status_counts"] = cached(
             self.request,
