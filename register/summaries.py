@@ -270,45 +270,77 @@ class AreaRow:
         return max(self.kinds.items(), key=lambda item: (item[1], item[0]))
 
 
-def service_area_summary(arrangements: QuerySet) -> list[AreaRow]:
-    """Categories, each followed by its services with arrangements. Three queries."""
+AREA_FIGURES_SQL = """
+WITH money AS (
+    SELECT arrangement_id,
+           SUM(CASE WHEN amount IS NOT NULL AND basis <> 'target' THEN amount END) AS total,
+           COUNT(*) AS figures
+    FROM {saving} WHERE arrangement_id IN ({chosen}) GROUP BY arrangement_id
+),
+tags AS (
+    SELECT DISTINCT t.arrangement_id, COALESCE(a.parent_id, a.id) AS area_id
+    FROM {tags} t JOIN {area} a ON a.id = t.servicearea_id
+    WHERE t.arrangement_id IN ({chosen})
+    UNION ALL
+    SELECT t.arrangement_id, t.servicearea_id
+    FROM {tags} t JOIN {area} a ON a.id = t.servicearea_id
+    WHERE a.parent_id IS NOT NULL AND t.arrangement_id IN ({chosen})
+)
+SELECT tags.area_id, r.kind, COUNT(*), SUM(COALESCE(money.total, 0)),
+       SUM(CASE WHEN money.figures > 0 THEN 1 ELSE 0 END)
+FROM tags
+JOIN {arrangement} r ON r.id = tags.arrangement_id
+LEFT JOIN money ON money.arrangement_id = tags.arrangement_id
+GROUP BY tags.area_id, r.kind
+"""
+
+
+def area_figures(arrangements: QuerySet) -> list[tuple]:
+    """(area id, kind, arrangements, savings total, arrangements with savings) for every
+    service area and kind, in one grouped query: a category counts each arrangement
+    tagged with it or any of its services once (DISTINCT on the category of each tag),
+    a service each arrangement tagged with it (tags are unique)."""
+    from django.db import connection
+
     from .models import Arrangement, ServiceArea
 
-    figures = arrangement_figures(arrangements)
-    tags = list(
-        Arrangement.service_areas.through.objects.filter(
-            arrangement__in=arrangements.order_by().values("pk")
-        )
-        .order_by()
-        .values_list("arrangement_id", "servicearea_id", "servicearea__parent_id")
+    chosen, params = arrangements.order_by().values("pk").query.sql_with_params()
+    sql = AREA_FIGURES_SQL.format(
+        chosen=chosen,
+        saving=Saving._meta.db_table,
+        tags=Arrangement.service_areas.through._meta.db_table,
+        area=ServiceArea._meta.db_table,
+        arrangement=Arrangement._meta.db_table,
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params * 3)
+        return cursor.fetchall()
+
+
+def money(value) -> Decimal:
+    """A sum from raw SQL as pounds and pence (SQLite sums decimals as floats)."""
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+
+
+def service_area_summary(arrangements: QuerySet) -> list[AreaRow]:
+    """Categories, each followed by its services with arrangements. Two queries."""
+    from .models import ServiceArea
+
     areas = list(ServiceArea.objects.order_by("position", "name", "pk"))
-    members: dict[int, set] = {area.pk: set() for area in areas}
-    for arrangement_id, area_id, parent_id in tags:
-        members[area_id].add(arrangement_id)
-        if parent_id:
-            members[parent_id].add(arrangement_id)
-
-    def row_for(area) -> AreaRow:
-        row = AreaRow(area.slug, area.name, area.parent_id is None)
-        for pk in members[area.pk]:
-            f = figures[pk]
-            row.arrangements += 1
-            row.savings += f.savings_total
-            row.with_savings += f.has_saving
-            row.kinds[f.kind] = row.kinds.get(f.kind, 0) + 1
-        return row
-
-    rows = []
+    rows = {area.pk: AreaRow(area.slug, area.name, area.parent_id is None) for area in areas}
+    for area_id, kind, count, total, with_savings in area_figures(arrangements):
+        row = rows[area_id]
+        row.arrangements += count
+        row.savings += money(total)
+        row.with_savings += with_savings
+        row.kinds[kind] = count
+    out = []
     for category in (a for a in areas if a.parent_id is None):
-        category_row = row_for(category)
-        if not category_row.arrangements:
+        if not rows[category.pk].arrangements:
             continue
-        rows.append(category_row)
-        rows += [
-            r for r in (row_for(a) for a in areas if a.parent_id == category.pk) if r.arrangements
-        ]
-    return rows
+        out.append(rows[category.pk])
+        out += [rows[a.pk] for a in areas if a.parent_id == category.pk and rows[a.pk].arrangements]
+    return out
 
 
 def savings_by_year(savings: QuerySet) -> list[dict]:
