@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
@@ -304,7 +305,10 @@ def area_figures(arrangements: QuerySet) -> list[tuple]:
 
     from .models import Arrangement, ServiceArea
 
-    chosen, params = arrangements.order_by().values("pk").query.sql_with_params()
+    try:
+        chosen, params = arrangements.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing (an invalid one, say)
+        return []
     sql = AREA_FIGURES_SQL.format(
         chosen=chosen,
         saving=Saving._meta.db_table,

@@ -16,7 +16,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from register import summaries
-from register.models import Arrangement, Authority
+from register.models import Arrangement, Authority, Tier
 from tests.factories import body, make_arrangement
 
 pytestmark = pytest.mark.django_db
@@ -218,3 +218,48 @@ def test_list_totals_count_authorities_the_same_way_with_and_without_filters(reg
     assert summaries.list_totals(visible, unfiltered=True).authorities == 4
     assert summaries.list_totals(visible).authorities == 4
     assert summaries.list_totals(visible.filter(status="not_pursued")).authorities == 2
+
+
+def test_tier_medians_with_odd_and_even_counts(register):
+    """The median is worked out in SQL: the middle amount, or the mean of the two."""
+    district = Authority.objects.create(
+        code="SHD", name="Shireton", tier=Tier.objects.get(code="NMD"), gss_code="X99999999"
+    )
+    for amount in ("100", "200", "900.50"):
+        make_arrangement(
+            f"Deal {amount}",
+            members=[district],
+            savings=[{"amount": D(amount), "basis": "estimated"}],
+        )
+    make_arrangement("No money", members=[district])  # counted, but not in the median
+    lower = tier_rows()["lower"]
+    assert (lower.arrangements, lower.savings_figures, lower.savings_median) == (4, 3, D(200))
+    assert lower.savings_total == D("1200.50")
+    make_arrangement(
+        "Deal 1000", members=[district], savings=[{"amount": D(1000), "basis": "achieved"}]
+    )
+    assert tier_rows()["lower"].savings_median == D("550.25")
+
+
+def test_summaries_of_nothing(register):
+    nothing = Arrangement.objects.none()
+    assert summaries.service_area_summary(nothing) == []
+    rows = summaries.tier_summary(nothing, Authority.objects.all())
+    assert rows and all(row.arrangements == 0 for row in rows)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/summary/",
+        "/summary/tiers/",
+        "/summary/service-areas/",
+        "/summary/savings/",
+        "/summary/pipeline/",
+    ],
+)
+@pytest.mark.parametrize("bad", ["start_year_min=abc", "region=nowhere"])
+def test_a_bad_narrowing_gets_a_page_not_an_error(client, register, url, bad):
+    response = client.get(f"{url}?{bad}")
+    assert response.status_code == 200
+    assert "govuk-error" in body(response)
