@@ -17,6 +17,7 @@ example with psql); ``manage.py clear_register_cache`` drops them at once.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import uuid
 from contextlib import contextmanager
@@ -28,6 +29,7 @@ from django.utils import timezone
 
 from .models import DataVersion, can_see_exempt
 
+log = logging.getLogger(__name__)
 _SENTINEL = object()
 _bulk = threading.local()
 
@@ -111,8 +113,15 @@ def cached(request, name: str, parts, compute):
     if not getattr(settings, "REGISTER_CACHE_SECONDS", 0) or change_pending():
         return compute()
     key = cache_key(request, name, parts)
-    value = cache.get(key, _SENTINEL)
+    try:
+        value = cache.get(key, _SENTINEL)
+    except Exception:  # noqa: BLE001  (Redis down, or an entry another release wrote)
+        log.warning("Cache read failed for %s; computing instead", name, exc_info=True)
+        value = _SENTINEL
     if value is _SENTINEL:
         value = compute()
-        cache.set(key, value, settings.REGISTER_CACHE_SECONDS)
+        try:
+            cache.set(key, value, settings.REGISTER_CACHE_SECONDS)
+        except Exception:  # noqa: BLE001  (a full or absent cache costs speed, not the page)
+            log.warning("Cache write failed for %s", name, exc_info=True)
     return value

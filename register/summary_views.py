@@ -74,7 +74,7 @@ class SummaryView(TemplateView):
             cached(
                 self.request,
                 f"summary-{type(self).__name__}",
-                (filter_key(self.request), datetime.date.today()),
+                (filter_key(self.request, (*NARROWING, "as_of")), datetime.date.today()),
                 lambda: evaluated(self.summary(arrangements, narrowing)),
             )
         )
@@ -296,9 +296,12 @@ def parse_as_of(text):
     if not text:
         return datetime.date.today(), None
     try:
-        return datetime.date.fromisoformat(text.strip()), None
+        as_of = datetime.date.fromisoformat(text.strip())
     except ValueError:
         return datetime.date.today(), "Enter the date as year-month-day, for example 2012-04-05."
+    if not 1900 <= as_of.year <= 2100:
+        return datetime.date.today(), "Enter a date between 1900 and 2100."
+    return as_of, None
 
 
 class NationalSummaryView(SummaryView):
@@ -333,6 +336,7 @@ class BriefingView(SummaryView):
         parts = (
             get.get("partnership"),
             get.get("authority"),
+            self.request.scheme,
             self.request.get_host(),
             datetime.date.today(),
         )
@@ -343,6 +347,11 @@ class BriefingView(SummaryView):
         figures = self.summary(None, [])
         if "subject" not in figures:
             return evaluated(figures)
+        # The "online version" link names the subject only: the rest of whichever address
+        # first rendered this cached body must not reach the next reader.
+        figures["online_url"] = self.request.build_absolute_uri(
+            f"{self.request.path}?{urlencode(figures['params'])}"
+        )
         body = render_to_string(self.body_template, figures, request=self.request)
         return {"subject": figures["subject"], "body": body}
 
@@ -373,6 +382,7 @@ class BriefingView(SummaryView):
             row["url"] = list_url("register:arrangement-list", [], status=row["status"], **params)
         return {
             "subject": subject,
+            "params": params,
             "totals": summaries.list_totals(chosen),
             "list_url": list_url("register:arrangement-list", [], **params),
             "statuses": [s for s in statuses if s["count"]],

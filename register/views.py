@@ -16,7 +16,7 @@ from django_tables2 import RequestConfig, SingleTableMixin
 from django_tables2.export.views import ExportMixin
 
 from . import summaries
-from .caching import cached
+from .caching import cached, request_version
 from .dates import financial_year_label, format_partial_date
 from .filters import ArrangementFilterSet, AuthorityFilterSet
 from .models import (
@@ -247,11 +247,14 @@ def stream_csv(table, queryset, chunk_size: int = 2000):
     tags = Arrangement.service_areas.through.objects.filter(
         arrangement__in=ordered.order_by().values("pk")
     )
-    for arrangement_id, area_id in tags.order_by().values_list("arrangement_id", "servicearea_id"):
+    # In the database's order of names, as the table shows them (collations differ).
+    for arrangement_id, area_id in tags.order_by("servicearea__name", "servicearea_id").values_list(
+        "arrangement_id", "servicearea_id"
+    ):
         areas.setdefault(arrangement_id, []).append(names[area_id])
     rows = ordered.prefetch_related(None).values_list(*ExportRecord.FIELDS)
     for values in rows.iterator(chunk_size=chunk_size):
-        record = ExportRecord(values, sorted(areas.get(values[0], ())))
+        record = ExportRecord(values, areas.get(values[0], ()))
         yield writer.writerow([table.value_for(c.name, record) for c in columns])
 
 
@@ -262,17 +265,21 @@ def select_options(request, name: str, choices) -> list[tuple]:
     return [(value, label, str(value) in chosen) for value, label in choices]
 
 
-def filter_key(request) -> tuple:
-    """The filter a list request asks for, in a canonical order, for cache keys: without
-    the page, page size, sort order or export format, which do not change the rows."""
-    ignored = {"page", "per_page", "sort", "_export"}
-    return tuple(
-        sorted(
-            (key, tuple(sorted(v.strip() for v in values if v.strip())))
-            for key, values in request.GET.lists()
-            if key not in ignored and any(v.strip() for v in values)
-        )
-    )
+LIST_FILTERS = tuple(sorted(ArrangementFilterSet.base_filters))
+
+
+def filter_key(request, names=LIST_FILTERS) -> tuple:
+    """The parameters among ``names`` that a request gives, for cache keys: each value
+    exactly as given and in the order given (a filter that takes one value uses the
+    last), leaving out blank values as the filters do. Other parameters (the page, the
+    sort order, anything unknown) do not change the figures, so they are left out too,
+    and cannot make new cache entries."""
+    out = []
+    for name in sorted(names):
+        values = tuple(v for v in request.GET.getlist(name) if v.strip())
+        if values:
+            out.append((name, values))
+    return tuple(out)
 
 
 def option_lists() -> dict[str, list[tuple[str, str]]]:
@@ -360,6 +367,12 @@ class ArrangementDetailView(DetailView):
         if user.is_authenticated:
             context["change_history"] = change_history(arrangement)
         return context
+
+    def get_object(self, queryset=None):
+        # The data version first, then the record: figures cached from this record then
+        # belong to a version no older than it.
+        request_version(self.request)
+        return super().get_object(queryset)
 
     def extras(self) -> dict:
         """Its savings by year, its workstreams and arrangements in the same service areas:

@@ -8,6 +8,7 @@ from ..caching import cached
 from ..dates import financial_year_label, format_partial_date
 from ..money import format_money, format_percentage
 from ..tables import status_tag
+from ..views import LIST_FILTERS, filter_key
 
 register = template.Library()
 
@@ -71,5 +72,6 @@ def render_cached_table(context, table, name):
     sort and page size included): repeated reads of a page skip its query and the
     per-cell rendering of django-tables2."""
     request = context["request"]
-    query = tuple(sorted((k, tuple(v)) for k, v in request.GET.lists() if k != "_export"))
-    return cached(request, f"table-{name}", (request.path, query), lambda: table.as_html(request))
+    shown = (*LIST_FILTERS, "page", "per_page", "sort")
+    key = (request.path, filter_key(request, shown))
+    return cached(request, f"table-{name}", key, lambda: table.as_html(request))

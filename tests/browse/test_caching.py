@@ -226,3 +226,60 @@ def test_writers_do_not_hold_the_version_row_until_they_commit(reference_data):
         thread.join(timeout=10)
         assert not errors, errors
     assert data_version() != before
+
+
+def test_an_invalid_filter_never_answers_for_a_valid_one(client, register):
+    """A value with a stray space is invalid (no rows), and must not be cached as the
+    answer to the same value without the space."""
+    assert totals(client, f"{LIST}?status=%20operational").arrangements == 0
+    assert totals(client, f"{LIST}?status=operational").arrangements == 1
+    rows = client.get("/summary/service-areas/?region=%20wales").context["rows"]
+    assert rows == []
+    rows = client.get("/summary/service-areas/?region=wales").context["rows"]
+    assert rows
+
+
+def test_the_order_of_repeated_values_is_part_of_the_key(client, register):
+    """A filter that takes one value uses the last one given."""
+    first = totals(client, f"{LIST}?has_savings=no&has_savings=yes").arrangements
+    second = totals(client, f"{LIST}?has_savings=yes&has_savings=no").arrangements
+    assert (first, second) == (3, 1)
+
+
+def test_unknown_parameters_share_the_cached_figures(client, register):
+    client.get(LIST)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"{LIST}?utm_source=newsletter")
+    assert len(queries) == 1 and response.status_code == 200
+
+
+def test_the_cached_briefing_links_to_itself_without_anyone_elses_parameters(client, register):
+    client.get("/summary/briefing/?authority=ALP&utm_campaign=somebody")
+    text = body(client.get("/summary/briefing/?authority=ALP"))
+    assert 'href="http://testserver/summary/briefing/?authority=ALP">online version' in text
+    assert "somebody" not in text
+
+
+def test_a_broken_cache_costs_speed_not_the_page(client, register, monkeypatch):
+    from django.core.cache import cache
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("the cache is down")
+
+    monkeypatch.setattr(cache, "get", broken)
+    monkeypatch.setattr(cache, "set", broken)
+    response = client.get(LIST)
+    assert response.status_code == 200
+    assert response.context["totals"].arrangements == 4
+    assert client.get("/summary/tiers/").status_code == 200
+
+
+def test_migrations_make_cached_figures_stale(db):
+    from register.apps import new_data_version_after_migrate
+
+    data_changed()
+    before = data_version()
+    new_data_version_after_migrate(sender=None, plan=[], using="default")
+    assert data_version() == before  # nothing migrated, nothing changed
+    new_data_version_after_migrate(sender=None, plan=[("a migration", False)], using="default")
+    assert data_version() != before

@@ -263,3 +263,10 @@ def test_a_bad_narrowing_gets_a_page_not_an_error(client, register, url, bad):
     response = client.get(f"{url}?{bad}")
     assert response.status_code == 200
     assert "govuk-error" in body(response)
+
+
+@pytest.mark.parametrize("as_of", ["0001-01-01", "9999-12-31"])
+def test_pipeline_as_of_far_outside_the_register_gets_a_message(client, register, as_of):
+    response = client.get(f"/summary/pipeline/?as_of={as_of}")
+    assert response.status_code == 200
+    assert "Enter a date between 1900 and 2100." in body(response)
