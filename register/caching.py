@@ -105,7 +105,8 @@ def cache_key(request, name: str, parts) -> str:
     parameters (hashed, so any query string makes a valid key)."""
     audience = "all" if can_see_exempt(request.user) else "public"
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-    return f"register:{name}:{audience}:{request_version(request)}:{digest}"
+    release = getattr(settings, "REGISTER_RELEASE", "")
+    return f"register:{release}:{name}:{audience}:{request_version(request)}:{digest}"
 
 
 def cached(request, name: str, parts, compute):

@@ -283,3 +283,16 @@ def test_migrations_make_cached_figures_stale(db):
     assert data_version() == before  # nothing migrated, nothing changed
     new_data_version_after_migrate(sender=None, plan=[("a migration", False)], using="default")
     assert data_version() != before
+
+
+def test_servers_on_different_releases_never_share_figures(client, register, settings):
+    settings.REGISTER_RELEASE = "release-one"
+    client.get(LIST)
+    settings.REGISTER_RELEASE = "release-two"
+    with CaptureQueriesContext(connection) as queries:
+        client.get(LIST)
+    assert len(queries) > 1  # computed again, not read from the other release's entry
+    settings.REGISTER_RELEASE = "release-one"
+    with CaptureQueriesContext(connection) as queries:
+        client.get(LIST)
+    assert len(queries) == 1
