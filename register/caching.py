@@ -4,7 +4,8 @@ Totals over a filtered list and the scrutiny summaries read every matching row, 
 at national scale they cost hundreds of milliseconds. They change only when the data
 does, so each result is cached under the current *data version*: a token in one
 database row (``DataVersion``) that every write to a register model replaces
-(``register.signals``, and bulk loaders call ``data_changed()`` themselves). Reading
+(``register.signals``; bulk inserts, which send no signals, call ``data_changed()``).
+A transaction, however many rows it writes, makes one new version, after it commits. Reading
 the token is one indexed query; a new token makes every older entry unreachable, in
 every app process, whether the cache is per process or shared in Redis.
 
@@ -18,9 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
 import uuid
-from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.cache import cache
@@ -31,7 +30,6 @@ from .models import DataVersion, can_see_exempt
 
 log = logging.getLogger(__name__)
 _SENTINEL = object()
-_bulk = threading.local()
 
 
 def data_version() -> str:
@@ -43,14 +41,12 @@ def data_version() -> str:
 def data_changed() -> None:
     """Give the data a new version, so every cached figure is recomputed on next read.
 
-    Inside a transaction the new version is written once, after the commit: written
+    Inside a transaction the new version is written once, after the commit, so a bulk
+    load in one transaction makes one new version: written
     inside it, the one version row would stay locked until the commit, so concurrent
     writers would queue behind each other (and could deadlock). Until then, the
     transaction's own reads bypass the cache (see ``cached``): what it sees is not yet
     what everyone else sees."""
-    if getattr(_bulk, "depth", 0):
-        _bulk.changed = True
-        return
     connection = transaction.get_connection()
     if in_transaction(connection):
         if not change_pending(connection):
@@ -75,21 +71,6 @@ def _new_version() -> None:
     token, now = uuid.uuid4().hex, timezone.now()
     if not DataVersion.objects.filter(pk=1).update(token=token, changed_at=now):
         DataVersion.objects.update_or_create(pk=1, defaults={"token": token, "changed_at": now})
-
-
-@contextmanager
-def bulk_changes():
-    """For loaders that write thousands of rows: one new data version at the end, not one
-    per row (the per-row signals still fire, but only mark the data as changed)."""
-    _bulk.depth = getattr(_bulk, "depth", 0) + 1
-    try:
-        yield
-    finally:
-        _bulk.depth -= 1
-        if not _bulk.depth:
-            changed, _bulk.changed = getattr(_bulk, "changed", False), False
-            if changed:
-                data_changed()
 
 
 def request_version(request) -> str:

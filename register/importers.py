@@ -27,7 +27,6 @@ from django.db import transaction
 from import_export import fields as ie_fields
 from import_export import resources, widgets
 
-from .caching import bulk_changes
 from .models import (
     Arrangement,
     Authority,
@@ -459,8 +458,7 @@ class AllOrNothingResource(resources.ModelResource):
     def import_data(self, dataset, **kwargs):
         kwargs.setdefault("use_transactions", True)
         kwargs.setdefault("rollback_on_validation_errors", True)
-        with bulk_changes():
-            return super().import_data(dataset, **kwargs)
+        return super().import_data(dataset, **kwargs)
 
 
 def text_field(name: str) -> ie_fields.Field:

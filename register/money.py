@@ -22,3 +22,8 @@ def format_percentage(value: Decimal | int | None) -> str:
     value = Decimal(value)
     text = f"{value.normalize():f}"
     return f"{text}%"
+
+
+def sum_to_money(value) -> Decimal:
+    """A sum from raw SQL as pounds and pence: SQLite sums decimals as floats."""
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

@@ -6,7 +6,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from .caching import data_changed
-from .models import Authority, Membership
+from .models import Authority, DataVersion, Membership
 from .search import refresh_search_documents
 
 
@@ -37,7 +37,7 @@ def connect_data_version() -> None:
     """Every saved, deleted or re-linked record of the register's own models, raw
     fixture loads included, makes cached figures stale."""
     for model in apps.get_app_config("register").get_models():
-        if model._meta.object_name in ("DataVersion",) or model.__name__.startswith("Historical"):
+        if model is DataVersion or model.__name__.startswith("Historical"):
             continue
         post_save.connect(register_data_changed, sender=model, dispatch_uid=f"dv-save-{model}")
         post_delete.connect(register_data_changed, sender=model, dispatch_uid=f"dv-del-{model}")

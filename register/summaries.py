@@ -15,6 +15,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from .models import Authority, Membership, Saving
+from .money import sum_to_money
 
 
 @dataclass
@@ -132,8 +133,6 @@ class ArrangementFigures:
     """What the summaries need of each arrangement: one row per arrangement, one query."""
 
     pk: int
-    kind: str
-    status: str
     partner_count: int
     savings_total: Decimal
     has_saving: bool
@@ -144,7 +143,7 @@ def arrangement_figures(arrangements: QuerySet) -> dict[int, ArrangementFigures]
         arrangements.with_totals()
         .annotate(has_saving=Exists(Saving.objects.filter(arrangement=OuterRef("pk"))))
         .order_by()
-        .values_list("pk", "kind", "status", "partner_count", "savings_total", "has_saving")
+        .values_list("pk", "partner_count", "savings_total", "has_saving")
     )
     return {row[0]: ArrangementFigures(*row) for row in rows}
 
@@ -321,11 +320,6 @@ def area_figures(arrangements: QuerySet) -> list[tuple]:
         return cursor.fetchall()
 
 
-def money(value) -> Decimal:
-    """A sum from raw SQL as pounds and pence (SQLite sums decimals as floats)."""
-    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
-
-
 def service_area_summary(arrangements: QuerySet) -> list[AreaRow]:
     """Categories, each followed by its services with arrangements. Two queries."""
     from .models import ServiceArea
@@ -335,7 +329,7 @@ def service_area_summary(arrangements: QuerySet) -> list[AreaRow]:
     for area_id, kind, count, total, with_savings in area_figures(arrangements):
         row = rows[area_id]
         row.arrangements += count
-        row.savings += money(total)
+        row.savings += sum_to_money(total)
         row.with_savings += with_savings
         row.kinds[kind] = count
     out = []

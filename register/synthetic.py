@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from .caching import bulk_changes, data_changed
+from .caching import data_changed
 from .models import (
     Arrangement,
     Authority,
@@ -30,11 +30,10 @@ PREFIX = "synthetic-"
 BATCH = 2000
 
 
+@transaction.atomic
 def remove_synthetic() -> int:
-    synthetic = Arrangement.objects.filter(slug__startswith=PREFIX)
-    with bulk_changes():
-        Arrangement.objects.filter(slug__startswith=PREFIX, parent__isnull=False).delete()
-        count, _ = synthetic.delete()
+    Arrangement.objects.filter(slug__startswith=PREFIX, parent__isnull=False).delete()
+    count, _ = Arrangement.objects.filter(slug__startswith=PREFIX).delete()
     return count
 
 

@@ -141,16 +141,8 @@ class ArrangementListView(ExportMixin, SingleTableMixin, FilterView):
         return {"per_page": page_size(self.request)}
 
     def totals(self) -> summaries.ListTotals:
-        """Totals over every row of the filtered list, cached until the data changes."""
         if not hasattr(self, "_totals"):
-            self._totals = cached(
-                self.request,
-                "list-totals",
-                filter_key(self.request),
-                lambda: summaries.list_totals(
-                    self.object_list, unfiltered=not filter_key(self.request)
-                ),
-            )
+            self._totals = cached_totals(self.request, self.object_list, filter_key(self.request))
         return self._totals
 
     def get_table(self, **kwargs):
@@ -280,6 +272,17 @@ def filter_key(request, names=LIST_FILTERS) -> tuple:
         if values:
             out.append((name, values))
     return tuple(out)
+
+
+def cached_totals(request, arrangements, key: tuple = ()) -> summaries.ListTotals:
+    """Totals over every row of a list filtered by ``key`` (see filter_key), cached until
+    the data changes. The home page's totals are the unfiltered list's."""
+    return cached(
+        request,
+        "list-totals",
+        key,
+        lambda: summaries.list_totals(arrangements, unfiltered=not key),
+    )
 
 
 def option_lists() -> dict[str, list[tuple[str, str]]]:
@@ -572,12 +575,7 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         visible = Arrangement.objects.visible_to(self.request.user)
-        context["totals"] = cached(
-            self.request,
-            "list-totals",
-            (),
-            lambda: summaries.list_totals(visible, unfiltered=True),
-        )
+        context["totals"] = cached_totals(self.request, visible)
         context["status_counts"] = cached(
             self.request,
             "home-statuses",

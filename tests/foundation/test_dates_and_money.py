@@ -11,7 +11,7 @@ from register.dates import (
     parse_financial_year,
     partial_date_end,
 )
-from register.money import format_money, format_percentage
+from register.money import format_money, format_percentage, sum_to_money
 
 
 @pytest.mark.parametrize(
@@ -56,3 +56,9 @@ def test_money_and_percentages():
     assert format_money(Decimal("12000.5")) == "£12,000.50"
     assert format_percentage(Decimal("2.50")) == "2.5%"
     assert format_percentage(Decimal("35.00")) == "35%"
+
+
+def test_sums_from_raw_sql_become_pounds_and_pence():
+    assert sum_to_money(0.1 + 0.2) == Decimal("0.30")  # SQLite sums decimals as floats
+    assert sum_to_money(Decimal("150000")) == Decimal("150000.00")
+    assert sum_to_money(None) == Decimal("0.00")

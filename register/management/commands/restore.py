@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from register.caching import bulk_changes, data_changed
+from register.caching import data_changed
 
 from .backup import need, pg_environment
 
@@ -47,9 +47,8 @@ class Command(BaseCommand):
                 raise CommandError(f"pg_restore failed: {result.stderr.strip()}")
         else:
             call_command("migrate", verbosity=0, interactive=False)
-            with bulk_changes():
-                call_command("flush", verbosity=0, interactive=False)
-                call_command("loaddata", str(backup), verbosity=0)
+            call_command("flush", verbosity=0, interactive=False)
+            call_command("loaddata", str(backup), verbosity=0)
         data_changed()  # figures cached before the restore describe other data
         self.stdout.write(f"Restored {backup} into the {connection.vendor} database.")
 

@@ -2,8 +2,8 @@
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
-from register.caching import bulk_changes
 from register.models import Authority
 
 
@@ -11,7 +11,7 @@ class Command(BaseCommand):
     help = "Load reference data, authorities and the seed reports; safe to run again."
 
     def handle(self, *args, **options):
-        with bulk_changes():  # one new data version for the whole load
+        with transaction.atomic():  # all or nothing, and one new data version
             self.load()
 
     def load(self):
