@@ -7,30 +7,83 @@ everything, reference data included. Every change is kept in the history.
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Exists, OuterRef
-from django.http import HttpResponse
-from django.urls import path
+from django.http import HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import models
-from .forms import ArrangementAdminForm, MembershipFormSet, SavingFormSet, editor_authority_ids
+from . import models, permissions
+from .forms import (
+    ArrangementAdminForm,
+    ArrangementChildForm,
+    MembershipAdminForm,
+    MembershipFormSet,
+    SavingFormSet,
+)
 from .importers import ArrangementResource, SavingResource, template_csv
+from .middleware import database_is_locked
 from .money import format_money
 
-ADMINISTRATOR = "Administrator"
+
+class GuardedHistoryAdmin(SimpleHistoryAdmin):
+    """Change history for everyone who may read a record. Its "revert" form saves only for
+    someone who may change the record now, and (through ``save_model``) only a copy they
+    may change: django-simple-history itself lets anyone who may view history save it."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            current = self.get_object(request, unquote(object_id))
+            if current is None or not self.has_change_permission(request, current):
+                raise PermissionDenied
+        with transaction.atomic():
+            return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-def may_change_arrangement(user, arrangement) -> bool:
-    """Administrators change everything; editors only where their authority takes part."""
-    allowed = editor_authority_ids(user)
-    if allowed is None:
-        return True
-    if arrangement is None:
-        return True
-    return arrangement.memberships.filter(authority_id__in=allowed).exists()
+class EntryAdmin(GuardedHistoryAdmin):
+    """Arrangements and the records that hang off them. Every right on one record is the
+    rule in register.permissions, and every save is checked against it again, whichever
+    view (change form, add page, history revert) makes it."""
+
+    def _rule(self, request, action, obj):
+        return request.user.has_perm(f"register.{action}_{self.opts.model_name}", obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._rule(request, "change", obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._rule(request, "delete", obj)
+
+    def save_model(self, request, obj, form, change):
+        if not permissions.may_change_arrangement(request.user, obj):
+            raise PermissionDenied
+        super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        if not self.has_delete_permission(request, obj):
+            raise PermissionDenied
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        if not all(self.has_delete_permission(request, obj) for obj in queryset):
+            raise PermissionDenied
+        super().delete_queryset(request, queryset)
+
+
+class ArrangementChildAdmin(EntryAdmin):
+    """A partner, saving or milestone on its own page: only for an arrangement the user
+    may change (the form says so; ``save_model`` refuses anything else)."""
+
+    form = ArrangementChildForm
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.request_user = request.user
+        return form
 
 
 # --- Reference data: administrators only (through model permissions) ----------------
@@ -52,7 +105,7 @@ class TierAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Authority)
-class AuthorityAdmin(SimpleHistoryAdmin):
+class AuthorityAdmin(GuardedHistoryAdmin):
     list_display = [
         "name",
         "code",
@@ -88,7 +141,7 @@ class ServiceAreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(GuardedHistoryAdmin):
     list_display = ["title", "issuing_body", "date", "kind"]
     list_filter = ["kind"]
     search_fields = ["title", "issuing_body", "meeting", "reference"]
@@ -119,7 +172,7 @@ class ArrangementChildInline(admin.TabularInline):
     extra = 0
 
     def _parent_editable(self, request, obj):
-        return may_change_arrangement(request.user, obj)
+        return permissions.may_change_arrangement(request.user, obj)
 
     def has_add_permission(self, request, obj=None):
         return super().has_add_permission(request, obj) and self._parent_editable(request, obj)
@@ -213,12 +266,11 @@ def _status_action(status, label):
         with transaction.atomic():
             chosen = list(queryset.values_list("pk", flat=True))
             for arrangement in models.Arrangement.objects.select_for_update().filter(pk__in=chosen):
-                if not may_change_arrangement(request.user, arrangement):
+                if not permissions.may_change_arrangement(request.user, arrangement):
                     refused += 1
                     continue
                 if arrangement.status != status:
                     arrangement.status = status
-                    arrangement.version += 1
                     arrangement._change_reason = f"Status set to {label} for several at once"
                     arrangement.save()
                     changed += 1
@@ -237,7 +289,7 @@ def _status_action(status, label):
 
 
 @admin.register(models.Arrangement)
-class ArrangementAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class ArrangementAdmin(ImportExportMixin, EntryAdmin):
     form = ArrangementAdminForm
     resource_classes = [ArrangementResource]
     inlines = [MembershipInline, SavingInline, MilestoneInline]
@@ -293,6 +345,14 @@ class ArrangementAdmin(ImportExportMixin, SimpleHistoryAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         queryset, _ = super().get_search_results(request, queryset, search_term)
+        if (
+            request.path == reverse("admin:autocomplete")
+            and request.GET.get("field_name") == "arrangement"
+            and request.GET.get("model_name") in permissions.CHILD_MODELS
+        ):
+            # Choosing the arrangement for a partner, saving or milestone: offer only
+            # those the user may add to.
+            queryset = permissions.editable_arrangements(request.user, queryset)
         return queryset, True
 
     @admin.display(description="Partners", ordering="partner_count")
@@ -303,15 +363,26 @@ class ArrangementAdmin(ImportExportMixin, SimpleHistoryAdmin):
     def savings_total_display(self, obj):
         return format_money(obj.savings_total) if obj.savings_total else "–"
 
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and may_change_arrangement(
-            request.user, obj
-        )
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.busy = getattr(request, "_register_busy", False)
+        return form
 
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and may_change_arrangement(
-            request.user, obj
-        )
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except models.ConcurrentEditError:
+            # Another save landed between this form's check and its write. Nothing of
+            # this one was written; shown again, the form now names what changed.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except OperationalError as error:
+            if not database_is_locked(error):
+                raise
+            # SQLite allows one writer at a time, and another write held it too long.
+            # Show the form again with what was typed, outside a transaction (which
+            # would wait for the same lock), and ask for another try.
+            request._register_busy = True
+            return self._changeform_view(request, object_id, form_url, extra_context)
 
     def _create_formsets(self, request, obj, change):
         formsets, inline_instances = super()._create_formsets(request, obj, change)
@@ -322,8 +393,9 @@ class ArrangementAdmin(ImportExportMixin, SimpleHistoryAdmin):
         return formsets, inline_instances
 
     def save_model(self, request, obj, form, change):
-        if change:
-            obj.version += 1
+        if change and form.cleaned_data.get("loaded_version") is not None:
+            # Saved only if the row still holds the version this form was opened at.
+            obj.version = form.cleaned_data["loaded_version"]
         super().save_model(request, obj, form, change)
 
     def get_urls(self):
@@ -345,27 +417,62 @@ class ArrangementAdmin(ImportExportMixin, SimpleHistoryAdmin):
 
     def has_import_permission(self, request):
         # Bulk loads can touch any authority's arrangements: administrators only.
-        return editor_authority_ids(request.user) is None and self.has_add_permission(request)
+        return permissions.may_import(request.user) and self.has_add_permission(request)
+
+
+def delete_memberships(modeladmin, request, queryset):
+    """Django's "delete selected", refusing to take away an editor's last membership."""
+    if request.POST.get("post"):
+        for arrangement_id in {m.arrangement_id for m in queryset}:
+            removed = [m.pk for m in queryset if m.arrangement_id == arrangement_id]
+            left = permissions.memberships_left_after(arrangement_id, removed_ids=removed)
+            if not permissions.keeps_own_authority(request.user, left):
+                modeladmin.message_user(
+                    request, permissions.LAST_MEMBERSHIP_MESSAGE, messages.ERROR
+                )
+                return None
+    return delete_selected(modeladmin, request, queryset)
+
+
+delete_memberships.allowed_permissions = ("delete",)
+delete_memberships.short_description = delete_selected.short_description
 
 
 @admin.register(models.Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(ArrangementChildAdmin):
+    form = MembershipAdminForm
     list_display = ["arrangement", "authority", "role"]
     list_filter = ["role"]
     list_select_related = ["arrangement", "authority"]
     search_fields = ["arrangement__title", "authority__name", "authority__code"]
     autocomplete_fields = ["arrangement", "authority"]
 
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and may_change_arrangement(
-            request.user, obj.arrangement if obj else None
-        )
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            actions["delete_selected"] = (
+                delete_memberships,
+                "delete_selected",
+                delete_memberships.short_description,
+            )
+        return actions
 
-    has_delete_permission = has_change_permission
+    def delete_view(self, request, object_id, extra_context=None):
+        membership = self.get_object(request, unquote(object_id))
+        if membership is not None and self.has_delete_permission(request, membership):
+            left = permissions.memberships_left_after(
+                membership.arrangement_id, removed_ids=[membership.pk]
+            )
+            if not permissions.keeps_own_authority(request.user, left):
+                self.message_user(request, permissions.LAST_MEMBERSHIP_MESSAGE, messages.ERROR)
+                return HttpResponseRedirect(
+                    reverse("admin:register_membership_change", args=[membership.pk])
+                )
+        return super().delete_view(request, object_id, extra_context)
 
 
 @admin.register(models.Saving)
-class SavingAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class SavingAdmin(ImportExportMixin, ArrangementChildAdmin):
     resource_classes = [SavingResource]
     list_display = [
         "arrangement",
@@ -383,28 +490,14 @@ class SavingAdmin(ImportExportMixin, SimpleHistoryAdmin):
     search_fields = ["arrangement__title", "description"]
     autocomplete_fields = ["arrangement", "authority", "source"]
 
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and may_change_arrangement(
-            request.user, obj.arrangement if obj else None
-        )
-
-    has_delete_permission = has_change_permission
-
     def has_import_permission(self, request):
-        return editor_authority_ids(request.user) is None and self.has_add_permission(request)
+        return permissions.may_import(request.user) and self.has_add_permission(request)
 
 
 @admin.register(models.Milestone)
-class MilestoneAdmin(SimpleHistoryAdmin):
+class MilestoneAdmin(ArrangementChildAdmin):
     list_display = ["title", "arrangement", "date", "date_precision", "status"]
     list_filter = ["status", "date_precision"]
     list_select_related = ["arrangement"]
     search_fields = ["title", "arrangement__title"]
     autocomplete_fields = ["arrangement", "source"]
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and may_change_arrangement(
-            request.user, obj.arrangement if obj else None
-        )
-
-    has_delete_permission = has_change_permission

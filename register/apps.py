@@ -9,7 +9,7 @@ class RegisterConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import signals  # noqa: F401  (connects the receivers)
+        from . import permissions, signals  # noqa: F401  (registers the rules, connects receivers)
 
         post_migrate.connect(new_data_version_after_migrate, sender=self)
 

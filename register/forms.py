@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.models import AnonymousUser
 
+from . import permissions
 from .models import Arrangement
 
 
@@ -32,6 +32,12 @@ class LinesField(forms.CharField):
 
 class StaleEditError(forms.ValidationError):
     pass
+
+
+BUSY_MESSAGE = (
+    "The register was busy saving someone else's change, so yours has not been saved. "
+    "Nothing you typed is lost: it is still in this form. Press Save again."
+)
 
 
 def changes_since(arrangement: Arrangement, version: int) -> list[str]:
@@ -86,17 +92,32 @@ class ArrangementAdminForm(forms.ModelForm):
             "sources",
         ]
 
+    # Set by the admin when the database was busy (SQLite allows one writer at a time)
+    # and the save is shown again, with everything that was typed, to be tried again.
+    busy = False
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["loaded_version"].initial = self.instance.version
+            # The version in the database, not the instance's: a form that reverts to a
+            # historical copy starts from the current version too.
+            self.fields["loaded_version"].initial = (
+                Arrangement.objects.filter(pk=self.instance.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
 
     def clean(self):
         cleaned = super().clean()
+        if self.busy:
+            raise forms.ValidationError(BUSY_MESSAGE, code="busy")
         loaded = cleaned.get("loaded_version")
         if self.instance.pk and loaded is not None:
+            # Lock the row until this save commits: a second save of the same
+            # arrangement waits here, then sees the version this one wrote.
             current = (
-                Arrangement.objects.filter(pk=self.instance.pk)
+                Arrangement.objects.select_for_update()
+                .filter(pk=self.instance.pk)
                 .values_list("version", flat=True)
                 .first()
             )
@@ -113,36 +134,18 @@ class ArrangementAdminForm(forms.ModelForm):
         return cleaned
 
 
-def editor_authority_ids(user) -> set[int] | None:
-    """The authorities an editor answers for, or None for someone who may change anything."""
-    if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
-        return set()
-    if user.is_superuser or user.groups.filter(name="Administrator").exists():
-        return None
-    return set(user.authorities.values_list("pk", flat=True))
-
-
 class MembershipFormSet(forms.BaseInlineFormSet):
     """Checks across the partners: an editor's arrangement must include one of their
     authorities, so they can go on editing it."""
+
+    request_user = None
 
     def clean(self):
         super().clean()
         if any(self.errors):
             return
-        allowed = editor_authority_ids(getattr(self, "request_user", None))
-        if allowed is None:
-            return
-        kept = [
-            form.cleaned_data["authority"].pk
-            for form in self.forms
-            if form.cleaned_data.get("authority") and not form.cleaned_data.get("DELETE")
-        ]
-        if not allowed.intersection(kept):
-            raise forms.ValidationError(
-                "Include at least one of your own authorities as a partner: you may only "
-                "record arrangements in which an authority you edit for takes part."
-            )
+        if not permissions.keeps_own_authority(self.request_user, self.authorities()):
+            raise forms.ValidationError(permissions.LAST_MEMBERSHIP_MESSAGE)
 
     def authorities(self) -> set[int]:
         return {
@@ -176,3 +179,44 @@ class SavingFormSet(forms.BaseInlineFormSet):
                     "Memberships, or leave the authority empty for a saving of the whole "
                     "arrangement.",
                 )
+
+
+class ArrangementChildForm(forms.ModelForm):
+    """A partner, saving or milestone entered on its own page: only for an arrangement
+    the user may change (the same rule as the arrangement's own page)."""
+
+    request_user = None
+
+    def clean(self):
+        cleaned = super().clean()
+        arrangement = cleaned.get("arrangement")
+        if arrangement is not None and not permissions.may_change_arrangement(
+            self.request_user, arrangement
+        ):
+            self.add_error(
+                "arrangement",
+                f"You may not change “{arrangement}”: none of your authorities takes part "
+                "in it. Choose an arrangement of one of your authorities.",
+            )
+        return cleaned
+
+
+class MembershipAdminForm(ArrangementChildForm):
+    """An editor may not move or re-assign their own authorities' last membership of an
+    arrangement (they could no longer change it)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        arrangement, authority = cleaned.get("arrangement"), cleaned.get("authority")
+        original = self.instance
+        if original.pk and arrangement is not None and authority is not None:
+            same_arrangement = arrangement.pk == original.arrangement_id
+            if not same_arrangement or authority.pk != original.authority_id:
+                left = permissions.memberships_left_after(
+                    original.arrangement_id,
+                    removed_ids=[original.pk],
+                    added=[authority.pk] if same_arrangement else [],
+                )
+                if not permissions.keeps_own_authority(self.request_user, left):
+                    raise forms.ValidationError(permissions.LAST_MEMBERSHIP_MESSAGE)
+        return cleaned

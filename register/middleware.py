@@ -1,4 +1,5 @@
-"""Middleware for every request: refusing NUL characters, and the request log."""
+"""Middleware for every request: refusing NUL characters, a busy database, and the
+request log."""
 
 import json
 import logging
@@ -6,6 +7,7 @@ import re
 import time
 import uuid
 
+from django.db import OperationalError
 from django.shortcuts import render
 
 
@@ -23,6 +25,31 @@ class RejectNullCharactersMiddleware:
         ):
             return render(request, "400.html", status=400)
         return self.get_response(request)
+
+
+def database_is_locked(error: Exception) -> bool:
+    """SQLite's answer when another connection held the write lock past the timeout."""
+    return isinstance(error, OperationalError) and "database is locked" in str(error)
+
+
+class DatabaseBusyMiddleware:
+    """SQLite allows one writer at a time: a write that waited past the timeout is
+    answered with a clear "try again" page (503), never a server error. The write was
+    rolled back whole, so nothing was half-saved. (The arrangement form handles it
+    itself, keeping what was typed: see ArrangementAdmin.changeform_view.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if database_is_locked(exception):
+            response = render(request, "503.html", status=503)
+            response["Retry-After"] = "5"
+            return response
+        return None
 
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")

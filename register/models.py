@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -421,8 +421,21 @@ class ArrangementQuerySet(models.QuerySet):
         )
 
 
+class ConcurrentEditError(Exception):
+    """An arrangement was saved from a version someone else has already replaced."""
+
+    def __init__(self, pk, version):
+        super().__init__(f"Arrangement {pk} has changed since version {version} was read.")
+        self.pk, self.version = pk, version
+
+
 class Arrangement(models.Model):
-    """One shared-service arrangement, programme or workstream."""
+    """One shared-service arrangement, programme or workstream.
+
+    ``version`` counts saves: every save through ``save()`` (the admin, its actions,
+    imports, the seed loader) claims the next version only if the row still holds the
+    version the writer read, so no save silently overwrites another.
+    """
 
     Kind = Kind
     Status = Status
@@ -515,9 +528,24 @@ class Arrangement(models.Model):
         )
         self.search_document = search.document_for(self, partner_names)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "search_document" not in update_fields:
-            kwargs["update_fields"] = [*update_fields, "search_document"]
-        super().save(*args, **kwargs)
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_document", "version"}
+        if self._state.adding or self.pk is None:
+            super().save(*args, **kwargs)
+            return
+        # Claim the next version and write in one step: the conditional UPDATE takes the
+        # row's lock, so of two saves made from the same version exactly one succeeds
+        # (on PostgreSQL the second waits for the first to commit, then matches no row).
+        with transaction.atomic(using=kwargs.get("using")):
+            claimed = (
+                Arrangement.objects.using(kwargs.get("using"))
+                .filter(pk=self.pk, version=self.version)
+                .update(version=F("version") + 1)
+            )
+            if not claimed:
+                raise ConcurrentEditError(self.pk, self.version)
+            self.version += 1
+            super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("register:arrangement-detail", args=[self.slug])

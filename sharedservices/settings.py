@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "register.middleware.DatabaseBusyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns locked-out sign-ins into a response.
     "axes.middleware.AxesMiddleware",
@@ -108,6 +109,12 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DEFAULT_SQLITE_PATH.parent.mkdir(exist_ok=True)
+    # SQLite allows one writer at a time. IMMEDIATE takes the write lock when a transaction
+    # begins, so two saves queue (for up to `timeout` seconds) instead of one failing when
+    # it upgrades a read lock; past the timeout the user is asked to try again.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The register's queries are short; PostgreSQL's JIT compiler can spend longer
     # compiling one (hundreds of milliseconds, measured) than running it.
@@ -118,6 +125,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     # django-axes first, so a locked-out account is refused before its password is checked.
     "axes.backends.AxesStandaloneBackend",
+    # Object-level rules (may this user change *this* arrangement?): register/permissions.py.
+    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
@@ -245,3 +254,7 @@ REGISTER_CACHE_SECONDS = int(os.environ.get("REGISTER_CACHE_SECONDS", "600"))
 REGISTER_RELEASE = os.environ.get("REGISTER_RELEASE", "")
 
 ACCESSIBILITY_CONTACT_EMAIL = os.environ.get("REGISTER_CONTACT_EMAIL", "")
+
+# django-import-export: exporting from the admin needs the model's view permission (by
+# default anyone who may enter the admin could export every record, exempt ones included).
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"

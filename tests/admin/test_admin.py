@@ -86,11 +86,6 @@ def saving(**values):
     return {"qualifier": "exactly", "period": "not_stated", "basis": "estimated", **values}
 
 
-@pytest.fixture
-def roles(db):
-    call_command("setup_roles", stdout=io.StringIO())
-
-
 def staff(name, group=None, authorities=()):
     user = User.objects.create_user(name, password="a long enough password 1", is_staff=True)
     if group:

@@ -1,0 +1,347 @@
+"""Integrity of writes: history reverts, records added beside an arrangement, an editor's
+last membership, and two saves of one arrangement at the same moment."""
+
+import threading
+
+import pytest
+from django.db import OperationalError, connection
+from django.test import Client
+
+from register.forms import ArrangementAdminForm
+from register.models import Arrangement, ConcurrentEditError, Membership, Region, Saving
+from tests.admin.test_admin import (
+    change_url,
+    form_data,
+    membership,
+    staff,
+)
+from tests.factories import body
+
+pytestmark = pytest.mark.django_db
+
+SOMEONE_ELSE = "Someone else saved this arrangement after you opened it"
+
+
+def rows(arrangement):
+    return [
+        membership(m.authority, m.role, id=m.pk, arrangement=arrangement.pk)
+        for m in arrangement.memberships.order_by("pk")
+    ]
+
+
+def history_form_url(record):
+    first = record.history.order_by("history_date", "history_id").first()
+    model = record._meta.model_name
+    return f"/admin/register/{model}/{record.pk}/history/{first.history_id}/"
+
+
+# --- History pages ---------------------------------------------------------------------
+
+
+def test_a_viewer_cannot_clear_exempt_through_the_history_form(client, register, roles):
+    secret = register.secret
+    client.force_login(staff("reader", "Viewer"))
+    data = form_data(secret, memberships=rows(secret))
+    data.pop("exempt")  # unticked
+    assert client.get(history_form_url(secret)).status_code == 200  # reading is allowed
+    assert client.post(history_form_url(secret), data).status_code == 403
+    secret.refresh_from_db()
+    assert secret.exempt
+    client.logout()
+    assert client.get(secret.get_absolute_url()).status_code == 404
+
+
+def test_a_viewer_cannot_make_themselves_an_editor_through_authority_history(
+    client, register, roles
+):
+    reader = staff("reader", "Viewer")
+    client.force_login(reader)
+    alpha = register.alpha
+    alpha.save()  # a history record to open
+    url = history_form_url(alpha)
+    response = client.post(
+        url,
+        {
+            "code": alpha.code,
+            "name": alpha.name,
+            "tier": alpha.tier_id,
+            "editors": [reader.pk],
+        },
+    )
+    assert response.status_code == 403
+    assert not alpha.editors.filter(pk=reader.pk).exists()
+
+
+def test_an_editor_reverts_their_own_arrangement_but_not_anothers(client, register, roles):
+    editor = staff("editor", "Editor", [register.alpha])
+    client.force_login(editor)
+    legal, regulatory = register.legal, register.regulatory
+    Arrangement.objects.filter(pk=legal.pk)  # legal: Alphaton takes part
+    legal.title = "Renamed"
+    legal.save()
+    response = client.post(
+        history_form_url(legal), form_data(legal, memberships=[], title="Shared legal team")
+    )
+    assert response.status_code == 302, body(response)[:2000]
+    legal.refresh_from_db()
+    assert legal.title == "Shared legal team" and legal.version == 3
+    regulatory.save()
+    response = client.post(
+        history_form_url(regulatory), form_data(regulatory, memberships=[], title="Hijacked")
+    )
+    assert response.status_code == 403
+    regulatory.refresh_from_db()
+    assert regulatory.title == "Regulatory services"
+
+
+# --- Records added beside an arrangement -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "model, data",
+    [
+        (
+            "saving",
+            {"amount": "5", "qualifier": "exactly", "period": "not_stated", "basis": "estimated"},
+        ),
+        ("milestone", {"title": "Go live", "date_precision": "day", "status": "planned"}),
+        ("membership", {"role": "partner"}),
+    ],
+)
+def test_editors_add_records_only_to_arrangements_they_may_change(
+    client, register, roles, model, data
+):
+    editor = staff("editor", "Editor", [register.alpha])
+    client.force_login(editor)
+    if model == "membership":
+        data = {**data, "authority": register.alpha.pk}
+    before = Arrangement.objects.get(pk=register.regulatory.pk).version
+    response = client.post(
+        f"/admin/register/{model}/add/", {**data, "arrangement": register.regulatory.pk}
+    )
+    assert response.status_code == 200
+    assert "none of your authorities takes part in it" in body(response)
+    # Nothing was added, and the other authority's arrangement stays closed to them.
+    assert not Membership.objects.filter(
+        arrangement=register.regulatory, authority=register.alpha
+    ).exists()
+    assert register.regulatory.savings.count() == 0
+    assert register.regulatory.milestones.count() == 0
+    assert client.post(change_url(register.regulatory), {}).status_code == 403
+    assert Arrangement.objects.get(pk=register.regulatory.pk).version == before
+    # Their own arrangement takes it.
+    if model == "membership":
+        data = {**data, "authority": register.gamma.pk}
+    response = client.post(
+        f"/admin/register/{model}/add/", {**data, "arrangement": register.legal.pk}
+    )
+    assert response.status_code == 302, body(response)[:3000]
+
+
+def test_choosing_an_arrangement_offers_an_editor_only_their_own(client, register, roles):
+    client.force_login(staff("editor", "Editor", [register.delta]))
+    response = client.get(
+        "/admin/autocomplete/",
+        {"app_label": "register", "model_name": "saving", "field_name": "arrangement"},
+    )
+    offered = {row["text"] for row in response.json()["results"]}
+    assert offered == {"Fostering framework", "Regulatory services", "Confidential waste deal"}
+
+
+# --- An editor's last membership ---------------------------------------------------------
+
+
+@pytest.fixture
+def editor_of_beta(client, register, roles):
+    """An editor whose only authority in the regulatory arrangement is Betaford."""
+    client.force_login(staff("editor", "Editor", [register.beta]))
+    return register.regulatory.memberships.get(authority=register.beta)
+
+
+LAST = "Include at least one of your own authorities as a partner"
+
+
+def test_an_editor_cannot_delete_their_last_membership(client, register, editor_of_beta):
+    url = f"/admin/register/membership/{editor_of_beta.pk}/delete/"
+    response = client.post(url, {"post": "yes"}, follow=True)
+    assert LAST in body(response)
+    assert Membership.objects.filter(pk=editor_of_beta.pk).exists()
+
+
+def test_an_editor_cannot_bulk_delete_their_last_membership(client, register, editor_of_beta):
+    response = client.post(
+        "/admin/register/membership/",
+        {"action": "delete_selected", "_selected_action": [editor_of_beta.pk], "post": "yes"},
+        follow=True,
+    )
+    assert LAST in body(response)
+    assert Membership.objects.filter(pk=editor_of_beta.pk).exists()
+
+
+def test_an_editor_cannot_hand_their_last_membership_to_another_authority(
+    client, register, editor_of_beta
+):
+    response = client.post(
+        f"/admin/register/membership/{editor_of_beta.pk}/change/",
+        {
+            "arrangement": register.regulatory.pk,
+            "authority": register.gamma.pk,
+            "role": "partner",
+        },
+    )
+    assert response.status_code == 200 and LAST in body(response)
+    editor_of_beta.refresh_from_db()
+    assert editor_of_beta.authority == register.beta
+
+
+def test_an_editor_may_remove_a_membership_when_one_of_theirs_stays(client, register, roles):
+    client.force_login(staff("editor", "Editor", [register.alpha]))
+    other = register.legal.memberships.get(authority=register.beta)
+    response = client.post(f"/admin/register/membership/{other.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Membership.objects.filter(pk=other.pk).exists()
+
+
+# --- Two saves at once -------------------------------------------------------------------
+
+
+@pytest.fixture
+def postgresql_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite allows one writer at a time, so two saves cannot overlap there")
+
+
+def in_threads(*jobs):
+    """Run each job in its own thread, with its own database connection, at once."""
+    results = [None] * len(jobs)
+
+    def run(number, job):
+        try:
+            results[number] = job()
+        except Exception as error:  # noqa: BLE001  (reported to the test below)
+            results[number] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=item) for item in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_admin_saves_at_the_same_moment_exactly_one_wins(
+    postgresql_only, register, roles, monkeypatch
+):
+    first, second = staff("first", "Administrator"), staff("second", "Administrator")
+    legal = register.legal
+    together = threading.Barrier(2)
+    checked = ArrangementAdminForm.clean
+
+    def clean_together(form):
+        # Both forms have read version 1 and are valid; both now check and save at once.
+        together.wait(timeout=20)
+        return checked(form)
+
+    monkeypatch.setattr(ArrangementAdminForm, "clean", clean_together)
+
+    def save(user, title):
+        def job():
+            browser = Client()
+            browser.force_login(user)
+            return browser.post(
+                change_url(legal), form_data(legal, memberships=rows(legal), title=title)
+            )
+
+        return job
+
+    answers = in_threads(save(first, "First's title"), save(second, "Second's title"))
+    assert not [a for a in answers if isinstance(a, Exception)], answers
+    assert sorted(a.status_code for a in answers) == [200, 302]
+    lost = next(a for a in answers if a.status_code == 200)
+    won = next(a for a in answers if a.status_code == 302)
+    page = body(lost)
+    assert SOMEONE_ELSE in page and "changed title" in page
+    legal.refresh_from_db()
+    winner = "First's title" if won is answers[0] else "Second's title"
+    loser = "Second's title" if winner == "First's title" else "First's title"
+    assert legal.title == winner and legal.version == 2
+    assert loser.replace("'", "&#x27;") in page  # what the loser typed is still in the form
+    versions = list(legal.history.values_list("version", flat=True))
+    assert len(versions) == len(set(versions)) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_saves_from_one_version_cannot_both_land(postgresql_only, register):
+    together = threading.Barrier(2)
+
+    def save(title):
+        def job():
+            arrangement = Arrangement.objects.get(pk=register.legal.pk)
+            together.wait(timeout=20)
+            arrangement.title = title
+            arrangement.save()
+            return title
+
+        return job
+
+    answers = in_threads(save("One"), save("Two"))
+    refused = [a for a in answers if isinstance(a, ConcurrentEditError)]
+    saved = [a for a in answers if isinstance(a, str)]
+    assert len(refused) == 1 and len(saved) == 1, answers
+    legal = Arrangement.objects.get(pk=register.legal.pk)
+    assert legal.title == saved[0] and legal.version == 2
+
+
+def test_a_save_from_an_old_version_is_refused_on_every_path(register):
+    stale = Arrangement.objects.get(pk=register.legal.pk)
+    fresh = Arrangement.objects.get(pk=register.legal.pk)
+    fresh.title = "Fresh"
+    fresh.save()
+    stale.title = "Stale"
+    with pytest.raises(ConcurrentEditError):
+        stale.save()
+    assert Arrangement.objects.get(pk=register.legal.pk).title == "Fresh"
+
+
+def test_a_busy_database_asks_to_try_again_and_keeps_what_was_typed(
+    client, register, roles, monkeypatch
+):
+    client.force_login(staff("admin1", "Administrator"))
+    legal = register.legal
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(Arrangement, "save", locked)
+    response = client.post(
+        change_url(legal), form_data(legal, memberships=rows(legal), title="Typed title")
+    )
+    assert response.status_code == 200
+    page = body(response)
+    assert "The register was busy" in page and "Press Save again" in page
+    assert "Typed title" in page
+    monkeypatch.undo()
+    legal.refresh_from_db()
+    assert legal.title == "Shared legal team" and legal.version == 1
+
+
+def test_a_busy_database_elsewhere_is_a_clear_page_not_a_server_error(
+    client, register, roles, monkeypatch
+):
+    client.force_login(staff("admin1", "Administrator"))
+    region = Region.objects.get(slug="wales")
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(Region, "save", locked)
+    response = client.post(
+        f"/admin/register/region/{region.pk}/change/",
+        {"name": "Cymru", "slug": "wales", "nation": "Wales"},
+    )
+    assert response.status_code == 503
+    assert "The register is busy: try again" in body(response)
+    assert Saving.objects.count() > 0  # the rest of the register is untouched
