@@ -26,7 +26,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from .models import DataVersion, can_see_exempt
+from .models import DataVersion
+from .permissions import can_see_exempt
 
 log = logging.getLogger(__name__)
 _SENTINEL = object()

@@ -12,7 +12,7 @@ from django import forms
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 
-from .dates import parse_financial_year
+from .dates import financial_year_label, parse_financial_year
 from .models import (
     Arrangement,
     Authority,
@@ -24,8 +24,8 @@ from .models import (
     ServiceArea,
     Status,
     Tier,
-    can_see_exempt,
 )
+from .permissions import can_see_exempt
 from .search import search_arrangements
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -66,7 +66,11 @@ def _taking_part(**lookups):
 
 
 class RegisterFilterSet(django_filters.FilterSet):
-    """Ignores empty values (`?status=&kind=`), which hand-edited URLs often carry."""
+    """One model's filters, and the owner of the query string's filter state: which
+    filters are applied (as removable tags), the key that identifies them, and the
+    choices each long option list shows as selected.
+
+    Ignores empty values (`?status=&kind=`), which hand-edited URLs often carry."""
 
     def __init__(self, data=None, *args, **kwargs):
         if data is not None:
@@ -78,6 +82,68 @@ class RegisterFilterSet(django_filters.FilterSet):
                 else:
                     del data[key]
         super().__init__(data, *args, **kwargs)
+
+    def key(self, *also: str) -> tuple:
+        """The filters given, for cache keys: each value exactly as given and in the
+        order given, blank values left out as the filters leave them out. Other
+        parameters (anything unknown) do not change what is selected, so they are not
+        part of it, except those named in ``also`` (the page or sort order, say)."""
+        if self.data is None:
+            return ()
+        return tuple(
+            (name, tuple(self.data.getlist(name)))
+            for name in sorted({*self.filters, *also})
+            if self.data.getlist(name)
+        )
+
+    def url_without(self, name: str, value: str | None = None) -> str:
+        """The current address less one filter value (or the whole filter), on page 1."""
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        if value is None:
+            query.pop(name, None)
+        else:
+            query.setlist(name, [v for v in query.getlist(name) if v != value])
+        path = self.request.path
+        return f"{path}?{query.urlencode()}" if query else path
+
+    def applied(self) -> list[dict]:
+        """Each filter value in force as a removable tag: heading, label and the address
+        without it. Values the form refused are not shown as applied."""
+        form = self.form
+        if not form.is_bound:
+            return []
+        form.is_valid()  # cleans once; later calls reuse it
+        groups = []
+        for name, field in form.fields.items():
+            raw = self.data.getlist(name)
+            if not raw or name in form.errors:
+                continue
+            value = form.cleaned_data.get(name)
+            labels = dict(getattr(field, "choices", []) or [])
+            items = []
+            if hasattr(value, "__iter__") and not isinstance(value, str):
+                for item in value:
+                    key = getattr(item, getattr(field, "to_field_name", "") or "pk", item)
+                    label = labels.get(item, item)
+                    items.append({"label": str(label), "url": self.url_without(name, str(key))})
+            else:
+                label = labels.get(raw[0], value if value is not None else raw[0])
+                if isinstance(field, FinancialYearField) and isinstance(value, int):
+                    label = financial_year_label(value)
+                items.append({"label": str(label), "url": self.url_without(name)})
+            groups.append({"heading": field.label, "items": items})
+        return groups
+
+    def options(self, lists: dict[str, list[tuple[str, str]]]) -> dict[str, list[tuple]]:
+        """(value, label, selected) for each long option list, from plain (value, label)
+        pairs: much cheaper to render than a form field's widgets for hundreds of
+        options (every authority)."""
+        out = {}
+        for name, choices in lists.items():
+            chosen = set(self.data.getlist(name)) if self.data is not None else set()
+            out[name] = [(value, label, str(value) in chosen) for value, label in choices]
+        return out
 
 
 class ArrangementFilterSet(RegisterFilterSet):

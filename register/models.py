@@ -365,18 +365,10 @@ class Status(models.TextChoices):
     ENDED = "ended", "Ended"
 
 
-VIEW_EXEMPT_PERMISSION = "register.view_exempt_arrangement"
-
-
-def can_see_exempt(user) -> bool:
-    """Exempt records (Schedule 12A) are for signed-in users with the permission only."""
-    return bool(
-        user is not None and user.is_authenticated and user.has_perm(VIEW_EXEMPT_PERMISSION)
-    )
-
-
 class SavingQuerySet(models.QuerySet):
     def visible_to(self, user):
+        from .permissions import can_see_exempt
+
         if can_see_exempt(user):
             return self
         return self.filter(arrangement__exempt=False)
@@ -389,6 +381,8 @@ class SavingQuerySet(models.QuerySet):
 class ArrangementQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Every query a page makes about arrangements starts here."""
+        from .permissions import can_see_exempt
+
         if can_see_exempt(user):
             return self
         return self.filter(exempt=False)

@@ -19,7 +19,6 @@ rules are tested.
 from __future__ import annotations
 
 import rules
-from django.contrib.auth.backends import ModelBackend
 
 ADMINISTRATOR = "Administrator"
 EDITOR = "Editor"
@@ -34,6 +33,16 @@ LAST_MEMBERSHIP_MESSAGE = (
     "arrangements in which an authority you edit for takes part, and without one you "
     "could no longer change this arrangement."
 )
+
+VIEW_EXEMPT_PERMISSION = "register.view_exempt_arrangement"
+
+
+def can_see_exempt(user) -> bool:
+    """Exempt records (Schedule 12A) are for signed-in users with the permission only."""
+    return bool(
+        user is not None and user.is_authenticated and user.has_perm(VIEW_EXEMPT_PERMISSION)
+    )
+
 
 is_administrator = rules.is_active & (rules.is_superuser | rules.is_group_member(ADMINISTRATOR))
 
@@ -81,6 +90,8 @@ def takes_part(user, target) -> bool:
 
 def group_permission(codename: str):
     """The model-level permission that the user's groups (or own permissions) give."""
+    from django.contrib.auth.backends import ModelBackend
+
     backend = ModelBackend()
 
     @rules.predicate(name=f"group_permission({codename})")

@@ -14,6 +14,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
+from . import links
 from .models import Authority, Membership, Saving
 from .money import sum_to_money
 
@@ -356,32 +357,39 @@ def savings_by_year(savings: QuerySet) -> list[dict]:
     )
 
 
-def targets_and_savings(authorities: QuerySet, savings: QuerySet) -> list[dict]:
-    """Per authority with a target, per financial year: target and savings recorded for it."""
+def targets_beside_savings(authorities: QuerySet, savings: QuerySet) -> list[dict]:
+    """Per authority and financial year: its budget savings target, and the money savings
+    recorded for it in that year (``savings``, already narrowed to what the reader may
+    see). A row for every year that has either; two queries."""
+    from .dates import financial_year_label
     from .models import SavingsTarget
 
-    targets = list(
-        SavingsTarget.objects.filter(authority__in=authorities)
-        .select_related("authority")
-        .order_by("authority__name", "financial_year")
-    )
+    targets = {
+        (t.authority_id, t.financial_year): t
+        for t in SavingsTarget.objects.filter(authority__in=authorities).select_related("authority")
+    }
     recorded = {
         (row["authority"], row["financial_year"]): row["total"]
         for row in savings.counted()
-        .filter(authority__in=[t.authority_id for t in targets], financial_year__isnull=False)
+        .filter(authority__in=authorities, financial_year__isnull=False)
         .order_by()
         .values("authority", "financial_year")
         .annotate(total=Sum("amount"))
     }
-    return [
+    named = {t.authority_id: t.authority for t in targets.values()}
+    missing = {pk for pk, _ in recorded} - set(named)
+    named |= {a.pk: a for a in Authority.objects.filter(pk__in=missing)} if missing else {}
+    rows = [
         {
-            "authority": target.authority,
-            "year": target.financial_year,
-            "target": target.amount,
-            "recorded": recorded.get((target.authority_id, target.financial_year)),
+            "authority": named[pk],
+            "year": year,
+            "label": financial_year_label(year),
+            "target": targets[(pk, year)].amount if (pk, year) in targets else None,
+            "recorded": recorded.get((pk, year)),
         }
-        for target in targets
+        for pk, year in set(targets) | set(recorded)
     ]
+    return sorted(rows, key=lambda row: (row["authority"].name, row["authority"].pk, row["year"]))
 
 
 def status_counts(arrangements: QuerySet) -> list[dict]:
@@ -420,3 +428,227 @@ def upcoming_milestones(arrangements: QuerySet, as_of, limit: int = 50) -> list:
     still_running = [m for m in running if partial_date_end(m.date, m.date_precision) >= as_of]
     upcoming = list(planned.filter(date__gte=as_of).order_by("date", "pk")[:limit])
     return (still_running + upcoming)[:limit]
+
+
+# --- Summary pages ----------------------------------------------------------------------
+#
+# One function per page: the figures of the arrangements in view (already narrowed by the
+# list's filters and by what the reader may see), each with the address of the filtered
+# list behind it. ``narrowing`` is the (parameter, value) pairs in force, which every
+# link carries on.
+
+
+def index_figures(arrangements: QuerySet, narrowing) -> dict:
+    from .models import Finding, Partnership, ServiceArea
+
+    totals = list_totals(arrangements, unfiltered=not narrowing)
+    covered = arrangements.filter(Exists(Saving.objects.filter(arrangement=OuterRef("pk")))).count()
+    statuses = {s["status"]: s["count"] for s in status_counts(arrangements)}
+    return {
+        "totals": totals,
+        "covered": covered,
+        "coverage": share(covered, totals.arrangements),
+        "operational": statuses["operational"],
+        "not_pursued": statuses["not_pursued"],
+        "finding_count": Finding.objects.count(),
+        "corporate": arrangements.filter(
+            Exists(
+                ServiceArea.objects.filter(
+                    Q(slug="corporate") | Q(parent__slug="corporate"),
+                    arrangements=OuterRef("pk"),
+                )
+            )
+        ).count(),
+        "partnership_count": Partnership.objects.count(),
+    }
+
+
+def tier_figures(arrangements: QuerySet, narrowing) -> dict:
+    regions = [v for k, v in narrowing if k == "region"]
+    authorities = Authority.objects.all()
+    if regions:
+        authorities = authorities.filter(region__slug__in=regions)
+    rows = tier_summary(arrangements, authorities)
+    only_regions = all(k == "region" for k, _ in narrowing)
+    region_params = {"region": regions} if regions else {}
+    for row in rows:
+        key = "tier_level" if row.is_level else "tier"
+        row.list_url = links.arrangements_url(narrowing, **{key: row.key})
+        row.savings_url = links.arrangements_url(narrowing, **{key: row.key, "has_savings": "yes"})
+        row.authorities_url = links.authorities_url(**{key: row.key}, **region_params)
+        row.participating_url = (
+            links.authorities_url(**{key: row.key, "participating": "yes"}, **region_params)
+            if only_regions
+            else None
+        )
+    coverage = [
+        f"{row.with_savings} of {row.arrangements} {row.label.lower()} arrangement"
+        f"{'' if row.arrangements == 1 else 's'} {'has' if row.with_savings == 1 else 'have'}"
+        " a savings figure"
+        for row in rows
+        if row.is_level and row.arrangements
+    ]
+    return {
+        "rows": rows,
+        "levels": {row.key: row for row in rows if row.is_level},
+        "total": arrangements.count(),
+        "coverage": coverage,
+    }
+
+
+COMPARED_CATEGORIES = (
+    ("corporate", "Corporate and back office"),
+    ("childrens-services", "Children's services"),
+    ("adults-health", "Adults and health"),
+)
+
+
+def service_area_figures(arrangements: QuerySet, narrowing) -> dict:
+    from .models import Kind
+
+    rows = service_area_summary(arrangements)
+    kinds = dict(Kind.choices)
+    for row in rows:
+        row.list_url = links.arrangements_url(narrowing, service_area=row.slug)
+        row.kind_links = [
+            (
+                kinds[kind],
+                count,
+                links.arrangements_url(narrowing, service_area=row.slug, kind=kind),
+            )
+            for kind, count in sorted(row.kinds.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
+        row.main_kind_label = kinds[row.main_kind[0]] if row.main_kind else None
+    categories = {row.slug: row for row in rows if row.is_category}
+    total = arrangements.count()
+    compare = [
+        (
+            label,
+            categories.get(slug),
+            share(getattr(categories.get(slug), "arrangements", 0), total),
+        )
+        for slug, label in COMPARED_CATEGORIES
+    ]
+    biggest = max((r.arrangements for r in rows if r.is_category), default=0)
+    return {"rows": rows, "compare": compare, "total": total, "biggest": biggest}
+
+
+def savings_figures(arrangements: QuerySet, narrowing, user) -> dict:
+    from .dates import financial_year_label
+
+    savings = Saving.objects.filter(arrangement__in=arrangements.order_by().values("pk"))
+    rows = savings_by_year(savings)
+    labels = dict(Saving.Basis.choices)
+    for row in rows:
+        row["year_label"] = financial_year_label(row["financial_year"]) or "Year not stated"
+        row["basis_label"] = labels[row["basis"]]
+        row["url"] = links.arrangements_url(
+            narrowing, saving_basis=row["basis"], financial_year=row["financial_year"]
+        )
+    by_year: dict = {}
+    for row in rows:
+        if row["basis"] != Saving.Basis.TARGET:
+            by_year[row["year_label"]] = by_year.get(row["year_label"], 0) + row["total"]
+    largest = max(by_year.values(), default=0)
+    chart = [
+        {"label": label, "total": total, "percent": int(total * 100 / largest) if largest else 0}
+        for label, total in by_year.items()
+    ]
+    from .models import SavingsTarget
+
+    with_targets = Authority.objects.filter(
+        Exists(SavingsTarget.objects.filter(authority=OuterRef("pk")))
+    )
+    return {
+        "rows": rows,
+        "chart": chart,
+        "targets": targets_beside_savings(with_targets, Saving.objects.visible_to(user)),
+        "savings_without_amount": savings.filter(amount__isnull=True).count(),
+    }
+
+
+NOT_PURSUED_SHOWN = 20
+
+
+def pipeline_figures(arrangements: QuerySet, narrowing, as_of) -> dict:
+    statuses = status_counts(arrangements)
+    for row in statuses:
+        row["url"] = links.arrangements_url(narrowing, status=row["status"])
+    # The first few only: at national scale there are thousands; the list has them all.
+    not_pursued = list(
+        arrangements.filter(status="not_pursued")
+        .order_by("title", "pk")
+        .only("title", "slug", "barriers", "summary")[:NOT_PURSUED_SHOWN]
+    )
+    return {
+        "statuses": statuses,
+        "not_pursued": not_pursued,
+        "not_pursued_count": next(s["count"] for s in statuses if s["status"] == "not_pursued"),
+        "not_pursued_url": links.arrangements_url(narrowing, status="not_pursued"),
+        "milestones": upcoming_milestones(arrangements, as_of),
+    }
+
+
+def national_figures() -> dict:
+    """The national sources' findings, grouped by source in date order."""
+    from .models import Finding, Source
+
+    sources = (
+        Source.objects.filter(findings__isnull=False).distinct().order_by("date", "title", "pk")
+    )
+    findings = list(
+        Finding.objects.select_related("source").order_by(
+            "source__date", "source_id", "position", "pk"
+        )
+    )
+    return {"grouped": [(s, [f for f in findings if f.source_id == s.pk]) for s in sources]}
+
+
+def briefing_figures(user, *, partnership=None, authority=None) -> dict:
+    """What a briefing on one partnership or one authority shows."""
+    import datetime
+
+    from django.db.models import F
+
+    from .models import Arrangement, Milestone, Source
+
+    visible = Arrangement.objects.visible_to(user)
+    if partnership is not None:
+        chosen = visible.filter(partnership=partnership)
+        authorities = partnership.members.all()
+        params = {"partnership": partnership.slug}
+    else:
+        chosen = visible.filter(
+            Exists(Membership.objects.filter(arrangement=OuterRef("pk"), authority=authority))
+        )
+        authorities = Authority.objects.filter(pk=authority.pk)
+        params = {"authority": authority.code}
+    chosen = Arrangement.objects.filter(pk__in=chosen.values("pk"))
+    ids = chosen.values("pk")
+    statuses = status_counts(chosen)
+    for row in statuses:
+        row["url"] = links.arrangements_url((), status=row["status"], **params)
+    return {
+        "subject": partnership or authority,
+        "params": params,
+        "totals": list_totals(chosen),
+        "list_url": links.arrangements_url((), **params),
+        "statuses": [s for s in statuses if s["count"]],
+        "arrangements": list(chosen.with_totals().select_related("parent").order_by("title", "pk")),
+        "targets": targets_beside_savings(authorities, Saving.objects.visible_to(user)),
+        "savings": list(
+            Saving.objects.filter(arrangement__in=ids)
+            .select_related("arrangement", "authority")
+            .order_by("financial_year", "pk")
+        ),
+        "milestones": list(
+            Milestone.objects.filter(arrangement__in=ids)
+            .select_related("arrangement")
+            .order_by(F("date").asc(nulls_last=True), "pk")
+        ),
+        "barriers": list(chosen.exclude(barriers=[]).order_by("title", "pk")),
+        "sources": list(
+            Source.objects.filter(arrangements__in=ids).distinct().order_by("date", "pk")
+        ),
+        "today": datetime.date.today(),
+    }

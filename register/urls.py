@@ -1,23 +1,28 @@
 from django.urls import path
 
-from . import summary_views, views
+from .views import arrangements, authorities, pages, service_areas
+from .views import summaries as summary_views
 
 app_name = "register"
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
-    path("arrangements/", views.ArrangementListView.as_view(), name="arrangement-list"),
+    path("", pages.HomeView.as_view(), name="home"),
+    path("arrangements/", arrangements.ArrangementListView.as_view(), name="arrangement-list"),
     path(
         "arrangements/<slug:slug>/",
-        views.ArrangementDetailView.as_view(),
+        arrangements.ArrangementDetailView.as_view(),
         name="arrangement-detail",
     ),
-    path("authorities/", views.AuthorityListView.as_view(), name="authority-list"),
-    path("authorities/<str:code>/", views.AuthorityDetailView.as_view(), name="authority-detail"),
-    path("service-areas/", views.ServiceAreaListView.as_view(), name="service-area-list"),
+    path("authorities/", authorities.AuthorityListView.as_view(), name="authority-list"),
+    path(
+        "authorities/<str:code>/",
+        authorities.AuthorityDetailView.as_view(),
+        name="authority-detail",
+    ),
+    path("service-areas/", service_areas.ServiceAreaListView.as_view(), name="service-area-list"),
     path(
         "service-areas/<slug:slug>/",
-        views.ServiceAreaDetailView.as_view(),
+        service_areas.ServiceAreaDetailView.as_view(),
         name="service-area-detail",
     ),
     path("summary/", summary_views.SummaryIndexView.as_view(), name="summary-index"),
@@ -31,5 +36,5 @@ urlpatterns = [
     path("summary/pipeline/", summary_views.PipelineSummaryView.as_view(), name="summary-pipeline"),
     path("summary/national/", summary_views.NationalSummaryView.as_view(), name="summary-national"),
     path("summary/briefing/", summary_views.BriefingView.as_view(), name="summary-briefing"),
-    path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
+    path("accessibility/", pages.AccessibilityView.as_view(), name="accessibility"),
 ]

@@ -1,16 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from register import views
+from register.views import pages
 
 admin.site.site_header = "Shared Services Register administration"
 admin.site.site_title = "Shared Services Register"
 admin.site.index_title = "Register data"
 
 urlpatterns = [
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", pages.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("register.urls")),
 ]
 
-handler404 = "register.views.page_not_found"
+handler404 = "register.views.pages.page_not_found"

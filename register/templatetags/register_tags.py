@@ -8,7 +8,6 @@ from ..caching import cached
 from ..dates import financial_year_label, format_partial_date
 from ..money import format_money, format_percentage
 from ..tables import status_tag
-from ..views import LIST_FILTERS, filter_key
 
 register = template.Library()
 
@@ -67,11 +66,9 @@ def option_tags(options):
 
 
 @register.simple_tag(takes_context=True)
-def render_cached_table(context, table, name):
-    """A table page rendered once per data version, audience and query string (page,
-    sort and page size included): repeated reads of a page skip its query and the
-    per-cell rendering of django-tables2."""
+def render_cached_table(context, table, name, key):
+    """A table page rendered once per data version, audience and ``key`` (the filters,
+    page, sort and page size: see ArrangementListView): repeated reads of a page skip
+    its query and the per-cell rendering of django-tables2."""
     request = context["request"]
-    shown = (*LIST_FILTERS, "page", "per_page", "sort")
-    key = (request.path, filter_key(request, shown))
-    return cached(request, f"table-{name}", key, lambda: table.as_html(request))
+    return cached(request, f"table-{name}", (request.path, key), lambda: table.as_html(request))

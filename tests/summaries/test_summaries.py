@@ -108,7 +108,7 @@ def test_savings_by_year_and_targets(register):
         period="financial_year",
         financial_year=2012,
     )
-    (target,) = summaries.targets_and_savings(Authority.objects.all(), Saving.objects.all())
+    (target,) = summaries.targets_beside_savings(Authority.objects.all(), Saving.objects.all())
     assert (target["target"], target["recorded"]) == (D(1000000), D(12000))
 
 

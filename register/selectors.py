@@ -1,0 +1,313 @@
+"""Reads for the register's pages: one function per question a page asks.
+
+Views parse the request, call one of these, and render what it returns. Every read of
+arrangements starts from ``visible_to(user)``, so exempt records never reach anyone
+not allowed to see them. Figures that span the whole register (totals, summaries,
+option lists) go through ``register.caching``. Scrutiny summaries are in
+``register.summaries``.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+
+from . import summaries
+from .caching import cached, request_version
+from .models import (
+    Arrangement,
+    Authority,
+    Membership,
+    Milestone,
+    Partnership,
+    Region,
+    Saving,
+    ServiceArea,
+    Tier,
+)
+from .permissions import can_see_exempt
+
+ROLE_ORDER = ["lead", "host", "partner", "joining", "withdrawn"]
+
+
+# --- Arrangements ------------------------------------------------------------------
+
+
+def arrangement_rows(arrangements):
+    """What an ArrangementTable shows of each row, as annotations and one prefetch."""
+    first_area = ServiceArea.objects.filter(arrangements=OuterRef("pk")).order_by("name")
+    return (
+        arrangements.with_totals()
+        .annotate(first_service_area=Subquery(first_area.values("name")[:1]))
+        .prefetch_related(
+            Prefetch("service_areas", queryset=ServiceArea.objects.order_by("name", "pk"))
+        )
+    )
+
+
+def visible_arrangement_rows(user):
+    return arrangement_rows(Arrangement.objects.visible_to(user))
+
+
+def list_totals(request, arrangements, key: tuple = ()) -> summaries.ListTotals:
+    """Totals over every row of a list filtered by ``key`` (a FilterSet's key()), cached
+    until the data changes. The home page's totals are the unfiltered list's."""
+    return cached(
+        request,
+        "list-totals",
+        key,
+        lambda: summaries.list_totals(arrangements, unfiltered=not key),
+    )
+
+
+def option_lists(request) -> dict[str, list[tuple[str, str]]]:
+    """(value, label) pairs for the long option lists of the filter panels: four
+    queries, cached until the data changes."""
+
+    def read():
+        return {
+            "authority": list(
+                Authority.objects.order_by("name", "code").values_list("code", "name")
+            ),
+            "tier": list(Tier.objects.values_list("slug", "name")),
+            "region": list(Region.objects.values_list("slug", "name")),
+            "partnership": list(Partnership.objects.values_list("slug", "name")),
+        }
+
+    return cached(request, "filter-options", (), read)
+
+
+def service_area_tree() -> list[dict]:
+    """Categories with their services, in order: one query."""
+    areas = list(ServiceArea.objects.order_by("position", "name", "pk"))
+    categories = [{"area": a, "children": []} for a in areas if a.parent_id is None]
+    by_pk = {c["area"].pk: c for c in categories}
+    for area in areas:
+        if area.parent_id in by_pk:
+            by_pk[area.parent_id]["children"].append(area)
+    return categories
+
+
+def arrangement_list(request, filterset, arrangements) -> dict:
+    """Everything the list page shows beside its table: totals over every filtered
+    row, the filters in force, and the filter panel's options."""
+    return {
+        "totals": list_totals(request, arrangements, filterset.key()),
+        "selected_filters": filterset.applied(),
+        "options": filterset.options(option_lists(request)),
+        "service_area_tree": cached(request, "service-area-tree", (), service_area_tree),
+    }
+
+
+def arrangement_detail_queryset(user):
+    return (
+        Arrangement.objects.visible_to(user)
+        .select_related("partnership", "parent")
+        .prefetch_related(
+            Prefetch("service_areas", queryset=ServiceArea.objects.select_related("parent")),
+            Prefetch("sources"),
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("authority__tier").order_by(
+                    "authority__name", "pk"
+                ),
+            ),
+            Prefetch(
+                "savings",
+                queryset=Saving.objects.select_related("authority", "source").order_by(
+                    F("financial_year").asc(nulls_last=True), "pk"
+                ),
+            ),
+            Prefetch(
+                "milestones",
+                queryset=Milestone.objects.select_related("source").order_by(
+                    F("date").asc(nulls_last=True), "pk"
+                ),
+            ),
+        )
+    )
+
+
+def arrangement_detail(request, slug: str) -> Arrangement:
+    """One arrangement the user may see, with what its page shows (or DoesNotExist)."""
+    # The data version first, then the record: figures cached from this record then
+    # belong to a version no older than it.
+    request_version(request)
+    return arrangement_detail_queryset(request.user).get(slug=slug)
+
+
+def arrangement_page(request, arrangement: Arrangement) -> dict:
+    user = request.user
+    memberships = sorted(
+        arrangement.memberships.all(),
+        key=lambda m: (ROLE_ORDER.index(m.role), m.authority.name),
+    )
+    parent = arrangement.parent
+    context = {
+        "memberships": memberships,
+        "parent": parent if parent and (can_see_exempt(user) or not parent.exempt) else None,
+        **cached(
+            request,
+            "arrangement-extras",
+            (arrangement.pk,),
+            lambda: arrangement_extras(arrangement, user),
+        ),
+    }
+    if user.is_authenticated:
+        context["change_history"] = change_history(arrangement)
+    return context
+
+
+def arrangement_extras(arrangement: Arrangement, user) -> dict:
+    """Its savings by year, its workstreams and arrangements in the same service areas."""
+    area_ids = [area.pk for area in arrangement.service_areas.all()]
+    tagged = Arrangement.service_areas.through.objects.filter(servicearea_id__in=area_ids)
+    return {
+        "savings_totals": summaries.savings_by_year_and_basis(
+            Saving.objects.filter(arrangement=arrangement)
+        ),
+        "workstreams": list(
+            Arrangement.objects.visible_to(user)
+            .filter(parent=arrangement)
+            .with_totals()
+            .order_by("title", "pk")
+        ),
+        "related": list(
+            Arrangement.objects.visible_to(user)
+            .filter(Exists(tagged.filter(arrangement=OuterRef("pk"))))
+            .exclude(pk=arrangement.pk)
+            .order_by("title", "pk")[:10]
+        ),
+    }
+
+
+def change_history(arrangement, limit: int = 20) -> list[dict]:
+    """The latest changes to an arrangement: when, who, what kind, which fields. One query."""
+    records = list(
+        arrangement.history.select_related("history_user").order_by("-history_date", "-history_id")[
+            : limit + 1
+        ]
+    )
+    labels = {f.name: f.verbose_name for f in Arrangement._meta.fields}
+    entries = []
+    for record, previous in zip(records[:limit], [*records[1:], None], strict=False):
+        fields = []
+        if previous is not None and record.history_type == "~":
+            fields = [
+                str(labels.get(change.field, change.field))
+                for change in record.diff_against(previous).changes
+                if change.field not in ("version", "updated_at")
+            ]
+        entries.append(
+            {
+                "when": record.history_date,
+                "who": record.history_user.get_username() if record.history_user else "",
+                "what": {"+": "Created", "~": "Changed", "-": "Deleted"}[record.history_type],
+                "fields": fields,
+                "reason": record.history_change_reason or "",
+            }
+        )
+    return entries
+
+
+# --- Authorities -----------------------------------------------------------------------
+
+
+def authority_rows(user):
+    """Authorities with how many visible arrangements each takes part in."""
+    visible = Arrangement.objects.visible_to(user).values("pk")
+    count = (
+        Membership.objects.taking_part()
+        .filter(authority=OuterRef("pk"), arrangement__in=visible)
+        .order_by()
+        .values("authority")
+        .annotate(n=Count("arrangement", distinct=True))
+        .values("n")
+    )
+    return Authority.objects.select_related("tier", "region").annotate(
+        arrangement_count=Subquery(count)
+    )
+
+
+def authority_list(request, filterset) -> dict:
+    return {
+        "selected_filters": filterset.applied(),
+        "options": filterset.options(option_lists(request)),
+    }
+
+
+def authority_detail_queryset():
+    return Authority.objects.select_related("tier", "region", "county").prefetch_related(
+        "partnerships", "successors"
+    )
+
+
+def authority_page(user, authority: Authority) -> dict:
+    """Its arrangements by role, the savings recorded for it, and its targets."""
+    visible = Arrangement.objects.visible_to(user)
+    memberships = list(
+        Membership.objects.filter(authority=authority, arrangement__in=visible.values("pk"))
+        .select_related("arrangement")
+        .order_by("arrangement__title", "pk")
+    )
+    savings = list(
+        Saving.objects.visible_to(user)
+        .filter(authority=authority)
+        .select_related("arrangement", "source")
+        .order_by(F("financial_year").asc(nulls_last=True), "pk")
+    )
+    return {
+        "roles": [
+            (label, [m for m in memberships if m.role == role])
+            for role, label in Membership.Role.choices
+            if any(m.role == role for m in memberships)
+        ],
+        "membership_count": len(memberships),
+        "savings": savings,
+        "targets_by_year": summaries.targets_beside_savings(
+            Authority.objects.filter(pk=authority.pk), Saving.objects.visible_to(user)
+        ),
+    }
+
+
+# --- Service areas -------------------------------------------------------------------
+
+
+def service_area_list(user) -> list[dict]:
+    """The taxonomy, each category and service with its number of visible arrangements."""
+    counts = summaries.arrangement_counts_by_service_area(Arrangement.objects.visible_to(user))
+    tree = service_area_tree()
+    for category in tree:
+        category["count"] = counts.get(category["area"].pk, 0)
+        category["services"] = [
+            {"area": area, "count": counts.get(area.pk, 0)} for area in category["children"]
+        ]
+    return tree
+
+
+def service_area_rows(user, area: ServiceArea):
+    """Visible arrangements tagged with the area or, for a category, any of its services."""
+    in_area = ServiceArea.objects.filter(
+        Q(pk=area.pk) | Q(parent_id=area.pk), arrangements=OuterRef("pk")
+    )
+    return arrangement_rows(Arrangement.objects.visible_to(user).filter(Exists(in_area)))
+
+
+# --- Home ------------------------------------------------------------------------------
+
+
+def home(request) -> dict:
+    """Headline totals and arrangements by status, for the home page."""
+    visible = Arrangement.objects.visible_to(request.user)
+    statuses = cached(
+        request,
+        "home-statuses",
+        (),
+        lambda: list(
+            visible.order_by().values("status").annotate(n=Count("pk")).order_by("-n", "status")
+        ),
+    )
+    labels = dict(Arrangement.Status.choices)
+    return {
+        "totals": list_totals(request, visible),
+        "status_counts": [{**row, "label": labels[row["status"]]} for row in statuses],
+    }

@@ -1,0 +1,98 @@
+"""The list of arrangements (filters, table, totals, exports) and one arrangement's page."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.http import Http404, StreamingHttpResponse
+from django.views.generic import DetailView
+from django_filters.views import FilterView
+from django_tables2 import RequestConfig, SingleTableMixin
+from django_tables2.export.views import ExportMixin
+
+from .. import selectors
+from ..exports import stream_csv
+from ..filters import ArrangementFilterSet
+from ..models import Arrangement
+from ..tables import ArrangementTable
+from .paging import PAGE_SIZES, page_size
+
+
+class ArrangementListView(ExportMixin, SingleTableMixin, FilterView):
+    model = Arrangement
+    table_class = ArrangementTable
+    filterset_class = ArrangementFilterSet
+    template_name = "register/arrangement_list.html"
+    export_formats = ("csv", "xlsx", "json")
+    export_name = "arrangements"
+
+    def get_queryset(self):
+        return selectors.visible_arrangement_rows(self.request.user)
+
+    def searching(self) -> bool:
+        return bool(self.request.GET.get("q", "").strip()) and not self.request.GET.get("sort")
+
+    def get_table_data(self):
+        data = super().get_table_data()
+        if (
+            self.searching()
+            and connection.vendor == "postgresql"
+            and "search_rank" in data.query.annotations
+        ):
+            return data.order_by("-search_rank", "title", "pk")
+        return data
+
+    def get_table_kwargs(self):
+        # With a search and no chosen sort, keep the relevance order.
+        return {"order_by": ()} if self.searching() else {}
+
+    def get_table_pagination(self, table):
+        return {"per_page": page_size(self.request)}
+
+    def page(self) -> dict:
+        if not hasattr(self, "_page"):
+            self._page = selectors.arrangement_list(self.request, self.filterset, self.object_list)
+        return self._page
+
+    def get_table(self, **kwargs):
+        table = self.get_table_class()(data=self.get_table_data(), **kwargs)
+        # The paginator needs the row count, which the totals already hold.
+        table.data._length = self.page()["totals"].arrangements
+        return RequestConfig(self.request, paginate=self.get_table_pagination(table)).configure(
+            table
+        )
+
+    def create_export(self, export_format):
+        if export_format != "csv":
+            return super().create_export(export_format)
+        # CSV is streamed row by row, so every row of a national list costs little memory.
+        table = self.get_table_class()(data=self.get_table_data(), **self.get_table_kwargs())
+        RequestConfig(self.request, paginate=False).configure(table)
+        response = StreamingHttpResponse(stream_csv(table), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self.export_name}.csv"'
+        return response
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            **self.page(),
+            "per_page": page_size(self.request),
+            "page_sizes": PAGE_SIZES,
+            "table_key": self.filterset.key("page", "per_page", "sort"),
+        }
+
+
+class ArrangementDetailView(DetailView):
+    template_name = "register/arrangement_detail.html"
+    context_object_name = "arrangement"
+
+    def get_object(self, queryset=None):
+        try:
+            return selectors.arrangement_detail(self.request, self.kwargs["slug"])
+        except Arrangement.DoesNotExist:
+            raise Http404("No such arrangement") from None
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            **selectors.arrangement_page(self.request, self.object),
+        }

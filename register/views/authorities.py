@@ -1,0 +1,51 @@
+"""The list of authorities and one authority's page."""
+
+from __future__ import annotations
+
+from django.views.generic import DetailView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+from django_tables2.export.views import ExportMixin
+
+from .. import selectors
+from ..filters import AuthorityFilterSet
+from ..models import Authority
+from ..tables import AuthorityTable
+from .paging import page_size
+
+
+class AuthorityListView(ExportMixin, SingleTableMixin, FilterView):
+    model = Authority
+    table_class = AuthorityTable
+    filterset_class = AuthorityFilterSet
+    template_name = "register/authority_list.html"
+    export_formats = ("csv", "xlsx", "json")
+    export_name = "authorities"
+
+    def get_queryset(self):
+        return selectors.authority_rows(self.request.user)
+
+    def get_table_pagination(self, table):
+        return {"per_page": page_size(self.request, default=50)}
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            **selectors.authority_list(self.request, self.filterset),
+        }
+
+
+class AuthorityDetailView(DetailView):
+    template_name = "register/authority_detail.html"
+    context_object_name = "authority"
+    slug_field = "code"
+    slug_url_kwarg = "code"
+
+    def get_queryset(self):
+        return selectors.authority_detail_queryset()
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            **selectors.authority_page(self.request.user, self.object),
+        }

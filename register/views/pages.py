@@ -1,0 +1,39 @@
+"""The home page, the accessibility statement, error pages and the health check."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.generic import TemplateView
+
+from .. import selectors
+
+
+class HomeView(TemplateView):
+    template_name = "register/home.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **selectors.home(self.request)}
+
+
+class AccessibilityView(TemplateView):
+    template_name = "register/accessibility.html"
+    extra_context = {"contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL}
+
+
+def page_not_found(request, exception=None):
+    """A styled 404 in the service's own look."""
+    return render(request, "404.html", status=404)
+
+
+def healthz(request):
+    """200 when the database answers, 503 when it does not: for load balancers."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "not answering"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
