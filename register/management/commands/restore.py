@@ -1,6 +1,7 @@
 """Restore a backup made by `manage.py backup`, replacing what the database holds."""
 
 import subprocess
+import sys
 from pathlib import Path
 
 from django.core.management import call_command
@@ -54,4 +55,9 @@ class Command(BaseCommand):
 
 
 def ask(prompt: str) -> str:
-    return input(prompt)
+    """The answer typed; no standard input (EOF) or Ctrl-C is no answer."""
+    try:
+        return input(prompt)
+    except (EOFError, KeyboardInterrupt):
+        sys.stdout.write("\n")
+        return ""
