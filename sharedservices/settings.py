@@ -157,6 +157,9 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
 
 LOGIN_URL = "admin:login"
+# Where a sign-in lands when it names no page, or an unsafe one (another site): the admin
+# index. Django's default, /accounts/profile/, does not exist here.
+LOGIN_REDIRECT_URL = "admin:index"
 
 # Content-Security-Policy (django-csp): everything from this site; the one inline script
 # (GOV.UK Frontend's js-enabled flag) carries a per-request nonce.
