@@ -8,7 +8,11 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-NPM_ASSETS := node_modules/govuk-frontend/dist/govuk node_modules/@ministryofjustice/frontend/moj
+# The compiled stylesheet, where the images and fonts it refers to go, and where they
+# come from (overridable on the command line, as the tests do).
+APP_CSS := static/build/app.css
+CSS_ASSETS := static/govuk/assets
+ASSET_SOURCES := node_modules/govuk-frontend/dist/govuk/assets node_modules/@ministryofjustice/frontend/moj/assets
 
 WEB_CONCURRENCY ?= 3
 BACKUP ?= var/backup.$(if $(findstring postgres,$(DATABASE_URL)),dump,json)
@@ -37,7 +41,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-assets: static/build/app.css static/build/init.js static/build/govuk-frontend.min.js static/build/moj-frontend.min.js static/govuk/assets/images/.copied
+assets: static/build/app.css static/build/init.js static/build/govuk-frontend.min.js static/build/moj-frontend.min.js $(CSS_ASSETS)/.copied
 
 static/build/app.css: node_modules/.installed $(wildcard static/src/*.scss)
 	mkdir -p static/build
@@ -53,12 +57,44 @@ static/build/govuk-frontend.min.js: node_modules/.installed
 static/build/moj-frontend.min.js: node_modules/.installed
 	cp node_modules/@ministryofjustice/frontend/moj/moj-frontend.min.js $@
 
-# Only the few images the stylesheet uses; never the crown or the GOV.UK logotype.
-static/govuk/assets/images/.copied: node_modules/.installed
-	mkdir -p static/govuk/assets/images
-	cp node_modules/@ministryofjustice/frontend/moj/assets/images/icon-tag-remove-cross.svg \
-	   node_modules/@ministryofjustice/frontend/moj/assets/images/icon-tag-remove-cross-white.svg \
-	   static/govuk/assets/images/
+# Exactly the images and fonts the compiled stylesheet refers to, read from its
+# url(/static/govuk/assets/...) references and copied from govuk-frontend or MOJ Frontend
+# (both are built with that assets path): a new reference is never missed, and the crown
+# and the GOV.UK logotype are copied only if the stylesheet uses them. A reference found
+# in neither package, or any other url() with no file under static/, stops the build.
+$(CSS_ASSETS)/.copied: $(APP_CSS) node_modules/.installed Makefile
+	@set -euo pipefail; \
+	test -s "$(APP_CSS)" || { echo "$(APP_CSS) is missing or empty" >&2; exit 1; }; \
+	refs=$$(grep -o 'url([^)]*)' "$(APP_CSS)" \
+	  | sed -e 's/^url(//' -e 's/)$$//' -e "s/[\"']//g" -e 's/[?#].*//' | sort -u); \
+	rm -rf -- "$(CSS_ASSETS)"; \
+	copied=0; \
+	for ref in $$refs; do \
+	  case "$$ref" in \
+	    data:*) continue ;; \
+	    /static/govuk/assets/*) ;; \
+	    /static/*) test -f "static/$${ref#/static/}" && continue; \
+	      echo "$(APP_CSS) refers to $$ref, which is not under static/" >&2; exit 1 ;; \
+	    *) echo "$(APP_CSS) refers to $$ref, outside /static/" >&2; exit 1 ;; \
+	  esac; \
+	  name=$${ref#/static/govuk/assets/}; \
+	  found=; \
+	  for dir in $(ASSET_SOURCES); do \
+	    if [ -f "$$dir/$$name" ]; then \
+	      if [ -n "$$found" ] && ! cmp -s "$$found" "$$dir/$$name"; then \
+	        echo "$$name differs between $$found and $$dir/$$name" >&2; exit 1; \
+	      fi; \
+	      found=$${found:-$$dir/$$name}; \
+	    fi; \
+	  done; \
+	  if [ -z "$$found" ]; then \
+	    echo "$(APP_CSS) refers to $$ref, found in none of: $(ASSET_SOURCES)" >&2; exit 1; \
+	  fi; \
+	  mkdir -p "$$(dirname "$(CSS_ASSETS)/$$name")"; \
+	  cp "$$found" "$(CSS_ASSETS)/$$name"; \
+	  copied=$$((copied + 1)); \
+	done; \
+	echo "Copied the $$copied images and fonts $(APP_CSS) refers to into $(CSS_ASSETS)/"; \
 	touch $@
 
 migrate: install

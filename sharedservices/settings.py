@@ -147,8 +147,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
-STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise expects it, even before collectstatic
+# Where collectstatic puts the hashed, compressed copies served in production.
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it, even before collectstatic
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -166,6 +167,9 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
 
 LOGIN_URL = "admin:login"
+# Where a sign-in lands when it names no page, or an unsafe one (another site): the admin
+# index. Django's default, /accounts/profile/, does not exist here.
+LOGIN_REDIRECT_URL = "admin:index"
 
 # Content-Security-Policy (django-csp): everything from this site; the one inline script
 # (GOV.UK Frontend's js-enabled flag) carries a per-request nonce.

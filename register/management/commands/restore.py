@@ -1,15 +1,26 @@
-"""Restore a backup made by `manage.py backup`, replacing what the database holds."""
+"""Restore a backup made by `manage.py backup`, replacing what the database holds.
 
+Nothing is touched until the whole backup has been read and checked, and the data is
+then replaced in one transaction: a truncated or damaged backup leaves the database
+exactly as it was, and says why in one line.
+"""
+
+import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 
+from django.core import serializers
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import connection, transaction
 
 from register.caching import data_changed
 
 from .backup import need, pg_environment
+
+UNCHANGED = "nothing was changed"
 
 
 class Command(BaseCommand):
@@ -26,32 +37,115 @@ class Command(BaseCommand):
         if not yes and options.get("interactive", True):
             answer = ask("This replaces everything in the database. Type 'yes' to go on: ")
             if answer.strip().lower() != "yes":
-                raise CommandError("Restore cancelled; nothing was changed.")
+                raise CommandError(f"Restore cancelled; {UNCHANGED}.")
         if connection.vendor == "postgresql":
-            connection.close()
-            result = subprocess.run(
-                [
-                    need("pg_restore"),
-                    "--clean",
-                    "--if-exists",
-                    "--no-owner",
-                    "--single-transaction",
-                    f"--dbname={pg_environment()['PGDATABASE']}",
-                    str(backup),
-                ],
-                env=pg_environment(),
-                capture_output=True,
-                text=True,
-            )
-            if result.returncode:
-                raise CommandError(f"pg_restore failed: {result.stderr.strip()}")
+            restore_postgresql(backup)
         else:
-            call_command("migrate", verbosity=0, interactive=False)
-            call_command("flush", verbosity=0, interactive=False)
-            call_command("loaddata", str(backup), verbosity=0)
+            restore_json(backup)
         data_changed()  # figures cached before the restore describe other data
         self.stdout.write(f"Restored {backup} into the {connection.vendor} database.")
 
 
+def restore_postgresql(backup: Path) -> None:
+    """Check that pg_restore can read the whole archive, then restore it in one
+    transaction: if anything fails, PostgreSQL rolls every statement back."""
+    pg_restore = need("pg_restore")
+    env = pg_environment()
+    # The table of contents first (is it an archive at all?), then every data block:
+    # a dump cut short can keep a readable table of contents and lose its last rows.
+    for check, problem in (
+        (["--list"], "is not a backup pg_restore can read"),
+        ([f"--file={os.devnull}"], "is incomplete or damaged"),
+    ):
+        result = run([pg_restore, *check, str(backup)], env)
+        if result.returncode:
+            raise CommandError(
+                f"The backup {backup} {problem} ({errors(result.stderr)}); {UNCHANGED}."
+            )
+    connection.close()
+    result = run(
+        [
+            pg_restore,
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            f"--dbname={env['PGDATABASE']}",
+            str(backup),
+        ],
+        env,
+    )
+    if result.returncode:
+        raise CommandError(
+            f"pg_restore failed and was rolled back, so {UNCHANGED}: {errors(result.stderr)}"
+        )
+
+
+def restore_json(backup: Path) -> None:
+    """Parse and deserialize every object of a dumpdata backup in memory, then flush and
+    load it in one transaction."""
+    if backup.suffix != ".json":
+        raise CommandError(
+            f"The backup {backup} is not a .json file made by `manage.py backup`; {UNCHANGED}."
+        )
+    try:
+        objects = json.loads(backup.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise CommandError(
+            f"The backup {backup} is not complete, valid JSON ({one_line(exc)}); {UNCHANGED}."
+        ) from exc
+    if not isinstance(objects, list):
+        raise CommandError(f"The backup {backup} does not hold a list of records; {UNCHANGED}.")
+    # The tables must exist to resolve references by natural key (content types,
+    # users); migrating changes no data.
+    call_command("migrate", verbosity=0, interactive=False)
+    for number, obj in enumerate(objects, start=1):
+        try:
+            # Records the backup refers to further on are deferred, not errors; those
+            # it never defines make loaddata fail below, inside the transaction.
+            for _ in serializers.deserialize("python", [obj], handle_forward_references=True):
+                pass
+        except Exception as exc:
+            where = f"record {number}"
+            if isinstance(obj, dict):
+                where += f" ({obj.get('model', 'no model')}, pk {obj.get('pk', 'none')})"
+            raise CommandError(
+                f"The backup {backup} cannot be restored: {where}: {one_line(exc)}; {UNCHANGED}."
+            ) from exc
+    try:
+        with transaction.atomic():
+            call_command("flush", verbosity=0, interactive=False)
+            call_command("loaddata", str(backup), verbosity=0)
+    except Exception as exc:
+        raise CommandError(
+            f"Loading {backup} failed and was rolled back, so {UNCHANGED}: {one_line(exc)}"
+        ) from exc
+
+
+def run(command: list[str], env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(command, env=env, capture_output=True, text=True)
+
+
+def errors(stderr: str, limit: int = 300) -> str:
+    """pg_restore's messages on one line, each once."""
+    lines = []
+    for line in stderr.splitlines():
+        line = line.strip().removeprefix("pg_restore: ")
+        if line and line not in lines:
+            lines.append(line)
+    text = "; ".join(lines) or "no message"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def one_line(exc: BaseException, limit: int = 300) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def ask(prompt: str) -> str:
-    return input(prompt)
+    """The answer typed; no standard input (EOF) or Ctrl-C is no answer."""
+    try:
+        return input(prompt)
+    except (EOFError, KeyboardInterrupt):
+        sys.stdout.write("\n")
+        return ""
