@@ -11,13 +11,13 @@ from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import OperationalError, transaction
-from django.db.models import Exists, OuterRef
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.urls import path, reverse
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import models, permissions
+from .filters import ArrangementFilterSet
 from .forms import (
     ArrangementAdminForm,
     ArrangementChildForm,
@@ -222,42 +222,38 @@ class MilestoneInline(ArrangementChildInline):
     fields = ["title", "date", "date_precision", "status", "note", "source"]
 
 
-class TierListFilter(admin.SimpleListFilter):
+class FilterSetListFilter(admin.SimpleListFilter):
+    """An admin list filter that is one of the list page's FilterSet filters, so the admin
+    narrows arrangements exactly as /arrangements/ does (same rules, same queries)."""
+
+    filterset_class = ArrangementFilterSet
+
+    def lookups(self, request, model_admin):
+        field = self.filterset_class.base_filters[self.parameter_name].field
+        return [(str(value), label) for value, label in field.choices if str(value)]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        data = QueryDict(mutable=True)
+        data[self.parameter_name] = self.value()
+        filterset = self.filterset_class(data, queryset=queryset, request=request)
+        return filterset.qs if filterset.is_valid() else queryset.none()
+
+
+class TierListFilter(FilterSetListFilter):
     title = "tier of a partner"
-    parameter_name = "partner_tier"
-
-    def lookups(self, request, model_admin):
-        return [(t.slug, t.name) for t in models.Tier.objects.all()]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(
-                Exists(
-                    models.Membership.objects.taking_part().filter(
-                        arrangement=OuterRef("pk"), authority__tier__slug=self.value()
-                    )
-                )
-            )
-        return queryset
+    parameter_name = "tier"
 
 
-class RegionListFilter(admin.SimpleListFilter):
+class TierLevelListFilter(FilterSetListFilter):
+    title = "tier level of a partner"
+    parameter_name = "tier_level"
+
+
+class RegionListFilter(FilterSetListFilter):
     title = "region of a partner"
-    parameter_name = "partner_region"
-
-    def lookups(self, request, model_admin):
-        return [(r.slug, r.name) for r in models.Region.objects.all()]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(
-                Exists(
-                    models.Membership.objects.taking_part().filter(
-                        arrangement=OuterRef("pk"), authority__region__slug=self.value()
-                    )
-                )
-            )
-        return queryset
+    parameter_name = "region"
 
 
 def _status_action(status, label):
@@ -307,6 +303,7 @@ class ArrangementAdmin(ImportExportMixin, EntryAdmin):
         "status",
         "kind",
         ("service_areas", admin.RelatedOnlyFieldListFilter),
+        TierLevelListFilter,
         TierListFilter,
         RegionListFilter,
         "partnership",
