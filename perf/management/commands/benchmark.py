@@ -28,9 +28,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from perf.synthetic import generate, remove_synthetic
 from register.caching import data_changed
 from register.models import Arrangement, Authority
-from register.synthetic import generate, remove_synthetic
 
 TARGETS_MS = {"list": 50, "filtered list": 80, "detail": 30, "summary": 200}
 
