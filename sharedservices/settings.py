@@ -60,6 +60,10 @@ INSTALLED_APPS = [
     "csp",
     "register",
 ]
+# Development tools (perf/: synthetic data, benchmark, load and fault tests) are not
+# deployed: never installed in production, and not in the wheel (pyproject.toml).
+if not PRODUCTION:
+    INSTALLED_APPS.append("perf")
 
 MIDDLEWARE = [
     "register.middleware.RequestLogMiddleware",

@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from perf.synthetic import generate
 from register.caching import change_pending, data_changed, data_version
 from register.models import Arrangement, Membership, Saving, ServiceArea
-from register.synthetic import generate
 from tests.factories import body, make_arrangement
 
 pytestmark = pytest.mark.django_db

@@ -52,6 +52,30 @@ def test_deploy_check_has_no_warnings_in_production():
     assert "no issues" in result.stdout
 
 
+PERF_COMMANDS = ("benchmark", "generate_synthetic", "loadtest")
+
+
+def listed_commands(result) -> set[str]:
+    assert result.returncode == 0, result.stderr
+    return {line.strip() for line in result.stdout.splitlines() if line.startswith("    ")}
+
+
+def test_the_development_tools_are_not_installed_in_production():
+    """perf/ (benchmark, load and fault tests, synthetic data) is for development only."""
+    production = listed_commands(
+        manage(
+            "help",
+            DJANGO_ENV="production",
+            DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+            DJANGO_ALLOWED_HOSTS="example.org",
+        )
+    )
+    assert "setup_register" in production  # the register's own commands are listed
+    assert not production.intersection(PERF_COMMANDS)
+    development = listed_commands(manage("help"))
+    assert development.issuperset(PERF_COMMANDS)
+
+
 @pytest.mark.django_db
 def test_healthz_answers_for_the_database(client, monkeypatch):
     response = client.get("/healthz")

@@ -4,8 +4,8 @@ from collections import Counter
 import pytest
 from django.core.management import call_command
 
+from perf.synthetic import generate, remove_synthetic
 from register.models import Arrangement, Membership
-from register.synthetic import generate, remove_synthetic
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,7 @@ import logging
 import os
 import platform
 import signal
-import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
 import tracemalloc
@@ -28,9 +25,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from perf.server import free_port, start_gunicorn, wait_for
+from perf.synthetic import generate, remove_synthetic
 from register.caching import data_changed
 from register.models import Arrangement, Authority
-from register.synthetic import generate, remove_synthetic
 
 TARGETS_MS = {"list": 50, "filtered list": 80, "detail": 30, "summary": 200}
 
@@ -215,48 +213,6 @@ class Command(BaseCommand):
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
-
-
-def start_gunicorn(port: int, threads: int = 1) -> subprocess.Popen:
-    """gunicorn on 127.0.0.1 only, one worker per core, quiet."""
-    env = dict(os.environ, DJANGO_ALLOWED_HOSTS="127.0.0.1", DJANGO_LOG_LEVEL="WARNING")
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "sharedservices.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(os.cpu_count() or 2),
-            "--threads",
-            str(threads),
-            "--log-level",
-            "warning",
-        ],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(url, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            return
-        except OSError:
-            time.sleep(0.3)
-    raise CommandError(f"gunicorn did not answer at {url}")
 
 
 def load(url, seconds, clients) -> dict:

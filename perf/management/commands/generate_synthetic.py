@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from register.synthetic import generate, remove_synthetic
+from perf.synthetic import generate, remove_synthetic
 
 
 class Command(BaseCommand):

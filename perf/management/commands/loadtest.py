@@ -22,9 +22,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from perf.server import free_port, start_gunicorn, wait_for
 from register.models import Arrangement
-
-from .benchmark import free_port, start_gunicorn, wait_for
 
 
 def worker_rss_mb(parent_pid: int) -> float:

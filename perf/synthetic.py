@@ -13,8 +13,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from .caching import data_changed
-from .models import (
+from register.caching import data_changed
+from register.models import (
     Arrangement,
     Authority,
     Kind,
@@ -24,7 +24,7 @@ from .models import (
     ServiceArea,
     Status,
 )
-from .search import document_for
+from register.search import document_for
 
 PREFIX = "synthetic-"
 BATCH = 2000
