@@ -27,6 +27,7 @@ from django.db import transaction
 from import_export import fields as ie_fields
 from import_export import resources, widgets
 
+from .exports import csv_writer, unescape_cell
 from .models import (
     Arrangement,
     Authority,
@@ -460,6 +461,14 @@ class AllOrNothingResource(resources.ModelResource):
         kwargs.setdefault("rollback_on_validation_errors", True)
         return super().import_data(dataset, **kwargs)
 
+    def before_import_row(self, row, **kwargs):
+        # A cell our exports escaped (a leading apostrophe before text a spreadsheet would
+        # read as a formula: register/exports.py) imports as the text it was, so an export
+        # imports unchanged.
+        for column, value in row.items():
+            row[column] = unescape_cell(value)
+        super().before_import_row(row, **kwargs)
+
 
 def text_field(name: str) -> ie_fields.Field:
     """A text column where an empty cell (None in Excel) means empty text, never NULL."""
@@ -592,5 +601,5 @@ class SavingResource(AllOrNothingResource):
 def template_csv(resource_class) -> str:
     """A CSV with the import's column headings and no rows, to fill in."""
     out = io.StringIO()
-    csv.writer(out).writerow(resource_class().get_export_headers())
+    csv_writer(out).writerow(resource_class().get_export_headers())
     return out.getvalue()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum
@@ -13,11 +11,13 @@ from django.urls import reverse
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
+from django_tables2.export.export import TableExport
 from django_tables2.export.views import ExportMixin
 
 from . import summaries
 from .caching import cached, request_version
 from .dates import financial_year_label, format_partial_date
+from .exports import csv_writer, escape_dataset
 from .filters import ArrangementFilterSet, AuthorityFilterSet
 from .models import (
     Arrangement,
@@ -109,7 +109,25 @@ def export_links(request) -> list[tuple[str, str]]:
     ]
 
 
-class ArrangementListView(ExportMixin, SingleTableMixin, FilterView):
+class SpreadsheetSafeTableExport(TableExport):
+    """django-tables2's export, with every cell that a spreadsheet would read as a
+    formula escaped (register/exports.py). JSON is data, not a spreadsheet: left as is."""
+
+    DATA_FORMATS = (TableExport.JSON, TableExport.YAML)
+
+    def export(self):
+        if self.format in self.DATA_FORMATS:
+            return super().export()
+        return escape_dataset(self.dataset).export(self.format)
+
+
+class ListExportMixin(ExportMixin):
+    """Exports of a list page, escaped."""
+
+    export_class = SpreadsheetSafeTableExport
+
+
+class ArrangementListView(ListExportMixin, SingleTableMixin, FilterView):
     model = Arrangement
     table_class = ArrangementTable
     filterset_class = ArrangementFilterSet
@@ -229,9 +247,10 @@ def stream_csv(table, queryset, chunk_size: int = 2000):
     """The table's export columns (headings and plain-text values) for every row of the
     queryset, in the table's order. Three queries whatever the size: service-area names,
     which areas each arrangement has, and the rows themselves, read through a cursor in
-    chunks so that memory stays flat."""
+    chunks so that memory stays flat. Every cell is written through escape_cell, so no
+    text is ever read as a formula by the spreadsheet that opens the file."""
     columns = [c for c in table.columns if c.column.exclude_from_export is False]
-    writer = csv.writer(_Echo())
+    writer = csv_writer(_Echo())
     yield writer.writerow([str(c.header) for c in columns])
     ordered = table.data.data if hasattr(table.data, "data") else queryset
     names = dict(ServiceArea.objects.values_list("pk", "name"))
@@ -431,7 +450,7 @@ def change_history(arrangement, limit: int = 20) -> list[dict]:
     return entries
 
 
-class AuthorityListView(ExportMixin, SingleTableMixin, FilterView):
+class AuthorityListView(ListExportMixin, SingleTableMixin, FilterView):
     model = Authority
     table_class = AuthorityTable
     filterset_class = AuthorityFilterSet
