@@ -122,9 +122,19 @@ class SpreadsheetSafeTableExport(TableExport):
 
 
 class ListExportMixin(ExportMixin):
-    """Exports of a list page, escaped."""
+    """Exports of a list page, escaped, in the formats the page offers (export_formats)
+    and no others: django-tables2 would otherwise answer ?_export= with any format it
+    knows, unescaped TSV and LaTeX among them, and fail on those whose writers are not
+    installed."""
 
     export_class = SpreadsheetSafeTableExport
+
+    def render_to_response(self, context, **kwargs):
+        export_format = self.request.GET.get(self.export_trigger_param)
+        if export_format in self.export_formats:
+            return self.create_export(export_format)
+        # Past ExportMixin's own, which would export in any format it knows.
+        return super(ExportMixin, self).render_to_response(context, **kwargs)
 
 
 class ArrangementListView(ListExportMixin, SingleTableMixin, FilterView):

@@ -99,6 +99,17 @@ def test_json_is_data_and_keeps_the_text_as_typed(client, register):
     assert "=1+2" in [row["Title"] for row in data]
 
 
+@pytest.mark.parametrize("url", ["/arrangements/", "/authorities/"])
+@pytest.mark.parametrize("fmt", ["tsv", "latex", "ods", "xls", "yaml"])
+def test_formats_the_pages_do_not_offer_are_not_exported(client, register, url, fmt):
+    """django-tables2 would export any format it knows (TSV unescaped, and a server error
+    where the writer is not installed); the pages answer only for CSV, Excel and JSON."""
+    response = client.get(url, {"_export": fmt})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert "Content-Disposition" not in response
+
+
 @pytest.mark.parametrize(
     "value",
     [
