@@ -548,8 +548,13 @@ class ArrangementResource(AllOrNothingResource):
         if partners is None:
             return
         wanted = {authority.pk: role for authority, role in partners}
+        # An arrangement has at most one lead (a unique constraint, checked at every
+        # statement), so the old lead steps down, to the role the file gives it, before
+        # the new one is made lead: the lead last. Authorities the file leaves out are
+        # removed first, as before. All in the import's one transaction.
+        ordered = sorted(wanted.items(), key=lambda item: item[1] == Membership.Role.LEAD)
         instance.memberships.exclude(authority_id__in=wanted).delete()
-        for authority_id, role in wanted.items():
+        for authority_id, role in ordered:
             Membership.objects.update_or_create(
                 arrangement=instance, authority_id=authority_id, defaults={"role": role}
             )

@@ -177,3 +177,69 @@ def test_excel_files_import_too(register):
     assert not result.has_errors() and not result.has_validation_errors()
     audit = Arrangement.objects.get(slug="joint-audit")
     assert set(audit.memberships.values_list("authority__code", flat=True)) == {"ALP", "BET"}
+
+
+# --- Changing an arrangement's lead by import -------------------------------------------
+
+
+def exported_row(arrangement, **changes) -> dict:
+    """An arrangement's row as the export writes it, with some cells changed."""
+    data = ArrangementResource().export(queryset=Arrangement.objects.filter(pk=arrangement.pk))
+    return dict(zip(data.headers, data[0], strict=True)) | changes
+
+
+def roles(arrangement) -> set:
+    return set(arrangement.memberships.values_list("authority__code", "role"))
+
+
+def state() -> dict:
+    return {
+        "arrangements": list(Arrangement.objects.order_by("pk").values()),
+        "memberships": list(Membership.objects.order_by("pk").values()),
+    }
+
+
+@pytest.mark.parametrize(
+    "partners, expected",
+    [
+        # A new lead; the old lead named without a role becomes a partner.
+        ("GAM:lead;ALP;BET:partner", {("GAM", "lead"), ("ALP", "partner"), ("BET", "partner")}),
+        # The file gives the old lead another role.
+        ("GAM:lead;ALP:host;BET", {("GAM", "lead"), ("ALP", "host"), ("BET", "partner")}),
+        # The old lead left out: it is no longer a member, as for any partner left out.
+        ("BET:partner;GAM:lead", {("GAM", "lead"), ("BET", "partner")}),
+    ],
+)
+def test_import_changes_the_lead(register, partners, expected):
+    assert roles(register.legal) == {("ALP", "lead"), ("BET", "partner")}
+    result = ArrangementResource().import_data(
+        dataset([exported_row(register.legal, partners=partners)]), dry_run=False
+    )
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert roles(register.legal) == expected
+
+
+def test_import_swaps_the_lead_between_two_partners(register):
+    # The lead first in the file, then the old lead: the order in the file does not matter.
+    rows = [
+        exported_row(register.legal, partners="BET:lead;ALP:partner"),
+        exported_row(register.workstream, partners="GAM:partner;ALP:partner;BET:partner"),
+        exported_row(register.fostering, partners="GAM:partner;DEL:lead;ALP"),
+    ]
+    result = ArrangementResource().import_data(dataset(rows), dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert roles(register.legal) == {("BET", "lead"), ("ALP", "partner")}
+    assert roles(register.workstream) == {
+        ("ALP", "partner"),
+        ("BET", "partner"),
+        ("GAM", "partner"),
+    }
+    assert roles(register.fostering) == {("DEL", "lead"), ("GAM", "partner"), ("ALP", "partner")}
+    # And back again, the same arrangement twice in one file.
+    rows = [
+        exported_row(register.legal, partners="ALP:lead;BET"),
+        exported_row(register.legal, partners="BET:lead;ALP"),
+    ]
+    result = ArrangementResource().import_data(dataset(rows), dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert roles(register.legal) == {("BET", "lead"), ("ALP", "partner")}
