@@ -16,17 +16,21 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import logging
 import re
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import DatabaseError, transaction
 from import_export import fields as ie_fields
 from import_export import resources, widgets
 
+from .exports import csv_writer, unescape_cell
 from .models import (
     Arrangement,
     Authority,
@@ -38,6 +42,8 @@ from .models import (
     Source,
     Tier,
 )
+
+log = logging.getLogger(__name__)
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 AUTHORITIES_CSV = FIXTURES / "uk_local_authorities.csv"
@@ -453,12 +459,71 @@ def current_partners(arrangement) -> list:
 
 
 class AllOrNothingResource(resources.ModelResource):
-    """Any invalid row, whatever the error, rolls the whole file back."""
+    """Any invalid row, whatever the error, rolls the whole file back.
+
+    Every error is reported as a row and a column. Checks run before anything is saved;
+    should the database still refuse part of a row (a rule the checks missed), that
+    part is undone to a savepoint and reported as an error in the column it came from,
+    never as the database's own message."""
 
     def import_data(self, dataset, **kwargs):
         kwargs.setdefault("use_transactions", True)
         kwargs.setdefault("rollback_on_validation_errors", True)
         return super().import_data(dataset, **kwargs)
+
+    def before_import_row(self, row, **kwargs):
+        # A cell our exports escaped (a leading apostrophe before text a spreadsheet would
+        # read as a formula: register/exports.py) imports as the text it was, so an export
+        # imports unchanged.
+        for column, value in row.items():
+            row[column] = unescape_cell(value)
+        # PostgreSQL cannot store a NUL character (SQLite can): refused here on both.
+        nul = {
+            column: "Contains a NUL character (\\x00), which cannot be stored; remove it."
+            for column, value in row.items()
+            if isinstance(value, str) and "\x00" in value
+        }
+        if nul:
+            raise ValidationError(nul)
+        super().before_import_row(row, **kwargs)
+
+    @contextmanager
+    def refused_as_invalid(self, column: str | None = None):
+        """Run part of saving a row in its own savepoint. A database error there becomes
+        a ValidationError on ``column`` (or, if not given, the column whose field the
+        error names), so the row is reported by number and column and the file rolled
+        back; the savepoint keeps the transaction usable on PostgreSQL."""
+        try:
+            with transaction.atomic():
+                yield
+        except DatabaseError as exc:
+            column = column or self.column_named_in(str(exc))
+            log.warning("Import row refused by the database (%s): %s", column, exc)
+            what = "this row" if column == NON_FIELD_ERRORS else f"this row's {column}"
+            raise ValidationError(
+                {
+                    column: (
+                        f"The register could not save {what}: it breaks one of the "
+                        "register's rules. Check the value; nothing in the file was imported."
+                    )
+                }
+            ) from exc
+
+    def column_named_in(self, message: str) -> str:
+        """The column whose field a database error names, if it names one."""
+        for import_field in self.get_import_fields():
+            attribute = import_field.attribute
+            if attribute and re.search(rf"\b{re.escape(attribute)}(_id)?\b", message):
+                return import_field.column_name
+        return NON_FIELD_ERRORS
+
+    def do_instance_save(self, instance, is_create):
+        with self.refused_as_invalid():
+            super().do_instance_save(instance, is_create)
+
+    def save_m2m(self, instance, row, **kwargs):
+        with self.refused_as_invalid():
+            super().save_m2m(instance, row, **kwargs)
 
 
 def text_field(name: str) -> ie_fields.Field:
@@ -539,11 +604,17 @@ class ArrangementResource(AllOrNothingResource):
         if partners is None:
             return
         wanted = {authority.pk: role for authority, role in partners}
-        instance.memberships.exclude(authority_id__in=wanted).delete()
-        for authority_id, role in wanted.items():
-            Membership.objects.update_or_create(
-                arrangement=instance, authority_id=authority_id, defaults={"role": role}
-            )
+        # An arrangement has at most one lead (a unique constraint, checked at every
+        # statement), so the old lead steps down, to the role the file gives it, before
+        # the new one is made lead: the lead last. Authorities the file leaves out are
+        # removed first, as before. All in the import's one transaction.
+        ordered = sorted(wanted.items(), key=lambda item: item[1] == Membership.Role.LEAD)
+        with self.refused_as_invalid("partners"):
+            instance.memberships.exclude(authority_id__in=wanted).delete()
+            for authority_id, role in ordered:
+                Membership.objects.update_or_create(
+                    arrangement=instance, authority_id=authority_id, defaults={"role": role}
+                )
 
 
 class SavingResource(AllOrNothingResource):
@@ -592,5 +663,5 @@ class SavingResource(AllOrNothingResource):
 def template_csv(resource_class) -> str:
     """A CSV with the import's column headings and no rows, to fill in."""
     out = io.StringIO()
-    csv.writer(out).writerow(resource_class().get_export_headers())
+    csv_writer(out).writerow(resource_class().get_export_headers())
     return out.getvalue()

@@ -251,6 +251,13 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/govuk.html"
 
+# The admin's "Export" (django-import-export) in the formats a spreadsheet opens writes
+# text that would be read as a formula with a leading apostrophe (register/exports.py).
+# Imported here rather than named, because django-import-export wants the classes.
+from register.exports import ADMIN_EXPORT_FORMATS  # noqa: E402
+
+EXPORT_FORMATS = ADMIN_EXPORT_FORMATS
+
 SERVICE_NAME = "Shared Services Register"
 # Shown in the accessibility statement for requests and problem reports.
 # How long cached totals and summaries may live (seconds; 0 turns the cache off). Any

@@ -7,17 +7,17 @@ from django.http import Http404, StreamingHttpResponse
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
-from django_tables2.export.views import ExportMixin
 
 from .. import selectors
 from ..exports import stream_csv
 from ..filters import ArrangementFilterSet
 from ..models import Arrangement
 from ..tables import ArrangementTable
+from .downloads import ListExportMixin
 from .paging import PAGE_SIZES, page_size
 
 
-class ArrangementListView(ExportMixin, SingleTableMixin, FilterView):
+class ArrangementListView(ListExportMixin, SingleTableMixin, FilterView):
     model = Arrangement
     table_class = ArrangementTable
     filterset_class = ArrangementFilterSet

@@ -5,16 +5,16 @@ from __future__ import annotations
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
-from django_tables2.export.views import ExportMixin
 
 from .. import selectors
 from ..filters import AuthorityFilterSet
 from ..models import Authority
 from ..tables import AuthorityTable
+from .downloads import ListExportMixin
 from .paging import page_size
 
 
-class AuthorityListView(ExportMixin, SingleTableMixin, FilterView):
+class AuthorityListView(ListExportMixin, SingleTableMixin, FilterView):
     model = Authority
     table_class = AuthorityTable
     filterset_class = AuthorityFilterSet
