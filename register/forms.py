@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from . import permissions
-from .models import Arrangement
+from .models import Arrangement, Membership
 
 
 class LinesField(forms.CharField):
@@ -208,8 +208,10 @@ class MembershipAdminForm(ArrangementChildForm):
     def clean(self):
         cleaned = super().clean()
         arrangement, authority = cleaned.get("arrangement"), cleaned.get("authority")
-        original = self.instance
-        if original.pk and arrangement is not None and authority is not None:
+        # The membership as it stands now, not the form's instance: a history "revert"
+        # form starts from an old copy.
+        original = Membership.objects.filter(pk=self.instance.pk).first()
+        if original is not None and arrangement is not None and authority is not None:
             same_arrangement = arrangement.pk == original.arrangement_id
             if not same_arrangement or authority.pk != original.authority_id:
                 left = permissions.memberships_left_after(

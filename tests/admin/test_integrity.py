@@ -194,6 +194,26 @@ def test_an_editor_cannot_hand_their_last_membership_to_another_authority(
     assert editor_of_beta.authority == register.beta
 
 
+def test_an_editor_cannot_revert_their_last_membership_to_another_authority(
+    client, register, roles
+):
+    """The history form starts from the old copy: the rule is about the membership as it
+    stands now."""
+    regulatory = register.regulatory
+    regulatory.memberships.get(authority=register.beta).delete()
+    handed = Membership.objects.create(arrangement=regulatory, authority=register.gamma)
+    handed.authority = register.beta  # Betaford's only membership now
+    handed.save()
+    client.force_login(staff("editor", "Editor", [register.beta]))
+    response = client.post(
+        history_form_url(handed),
+        {"arrangement": regulatory.pk, "authority": register.gamma.pk, "role": "partner"},
+    )
+    assert response.status_code == 200 and LAST in body(response)
+    handed.refresh_from_db()
+    assert handed.authority == register.beta
+
+
 def test_an_editor_may_remove_a_membership_when_one_of_theirs_stays(client, register, roles):
     client.force_login(staff("editor", "Editor", [register.alpha]))
     other = register.legal.memberships.get(authority=register.beta)
