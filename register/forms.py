@@ -112,6 +112,15 @@ class ArrangementAdminForm(forms.ModelForm):
         if self.busy:
             raise forms.ValidationError(BUSY_MESSAGE, code="busy")
         loaded = cleaned.get("loaded_version")
+        if self.instance.pk and loaded is None:
+            # Without the version it was opened at, a save could not tell whether it
+            # overwrites someone else's (and a revert form would start from an old one).
+            raise StaleEditError(
+                "This form does not say which version of the arrangement it was opened at, "
+                "so your changes have not been saved. Open the arrangement again in a new "
+                "tab, then make your changes there.",
+                code="stale",
+            )
         if self.instance.pk and loaded is not None:
             # Lock the row until this save commits: a second save of the same
             # arrangement waits here, then sees the version this one wrote.

@@ -94,6 +94,22 @@ def test_an_editor_reverts_their_own_arrangement_but_not_anothers(client, regist
     assert regulatory.title == "Regulatory services"
 
 
+def test_a_revert_without_the_version_it_was_opened_at_is_refused_not_a_server_error(
+    client, register, roles
+):
+    client.force_login(staff("editor", "Editor", [register.alpha]))
+    legal = register.legal
+    legal.title = "Renamed"
+    legal.save()
+    data = form_data(legal, memberships=[], title="Shared legal team")
+    data.pop("loaded_version")  # a stale page, or a hand-made POST
+    response = client.post(history_form_url(legal), data)
+    assert response.status_code == 200
+    assert SOMEONE_ELSE in body(response) or "Open the arrangement again" in body(response)
+    legal.refresh_from_db()
+    assert legal.title == "Renamed" and legal.version == 2
+
+
 # --- Records added beside an arrangement -------------------------------------------------
 
 
