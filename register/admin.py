@@ -363,6 +363,7 @@ class ArrangementAdmin(ImportExportMixin, EntryAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.busy = getattr(request, "_register_busy", False)
+        form.request_user = request.user
         return form
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

@@ -95,6 +95,8 @@ class ArrangementAdminForm(forms.ModelForm):
     # Set by the admin when the database was busy (SQLite allows one writer at a time)
     # and the save is shown again, with everything that was typed, to be tried again.
     busy = False
+    # Set by the admin: the person saving.
+    request_user = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -111,6 +113,7 @@ class ArrangementAdminForm(forms.ModelForm):
         cleaned = super().clean()
         if self.busy:
             raise forms.ValidationError(BUSY_MESSAGE, code="busy")
+        self._check_parent(cleaned.get("parent"))
         loaded = cleaned.get("loaded_version")
         if self.instance.pk and loaded is None:
             # Without the version it was opened at, a save could not tell whether it
@@ -141,6 +144,28 @@ class ArrangementAdminForm(forms.ModelForm):
                     code="stale",
                 )
         return cleaned
+
+    def _check_parent(self, parent):
+        """A workstream is listed on its programme's page, and a programme with
+        workstreams cannot be deleted: choosing a parent changes that arrangement too, so
+        a new parent must be one the user may change. A parent already set stays."""
+        if parent is None:
+            return
+        current = (
+            Arrangement.objects.filter(pk=self.instance.pk)
+            .values_list("parent_id", flat=True)
+            .first()
+            if self.instance.pk
+            else None
+        )
+        if parent.pk != current and not permissions.may_change_arrangement(
+            self.request_user, parent
+        ):
+            self.add_error(
+                "parent",
+                f"You may not make this a workstream of “{parent}”: none of your authorities "
+                "takes part in it. Choose a programme of one of your authorities.",
+            )
 
 
 class MembershipFormSet(forms.BaseInlineFormSet):

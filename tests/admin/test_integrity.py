@@ -154,6 +154,35 @@ def test_editors_add_records_only_to_arrangements_they_may_change(
     assert response.status_code == 302, body(response)[:3000]
 
 
+def test_an_editor_cannot_make_their_arrangement_a_workstream_of_anothers(client, register, roles):
+    """A workstream shows on its programme's page, and a programme with workstreams
+    cannot be deleted: so choosing someone else's arrangement as the parent would change
+    (and pin) an arrangement the editor may not change."""
+    client.force_login(staff("editor", "Editor", [register.alpha]))
+    legal = register.legal
+    response = client.post(
+        change_url(legal),
+        form_data(legal, memberships=rows(legal), parent=register.regulatory.pk),
+    )
+    assert response.status_code == 200
+    assert "none of your authorities takes part in it" in body(response)
+    legal.refresh_from_db()
+    assert legal.parent is None
+    # Their own programme is still a fine parent, and a parent that is already set (by
+    # an administrator) does not stop them saving the rest of the form.
+    fostering = register.fostering  # Alphaton takes part
+    response = client.post(
+        change_url(legal), form_data(legal, memberships=rows(legal), parent=fostering.pk)
+    )
+    assert response.status_code == 302, body(response)[:3000]
+    Arrangement.objects.filter(pk=legal.pk).update(parent=register.regulatory)
+    legal.refresh_from_db()
+    response = client.post(
+        change_url(legal), form_data(legal, memberships=rows(legal), title="Renamed")
+    )
+    assert response.status_code == 302, body(response)[:3000]
+
+
 def test_choosing_an_arrangement_offers_an_editor_only_their_own(client, register, roles):
     client.force_login(staff("editor", "Editor", [register.delta]))
     response = client.get(
