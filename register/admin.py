@@ -23,6 +23,7 @@ from .forms import (
     ArrangementChildForm,
     MembershipAdminForm,
     MembershipFormSet,
+    SavingAdminForm,
     SavingFormSet,
 )
 from .importers import ArrangementResource, SavingResource, template_csv
@@ -471,6 +472,7 @@ class MembershipAdmin(ArrangementChildAdmin):
 
 @admin.register(models.Saving)
 class SavingAdmin(ImportExportMixin, ArrangementChildAdmin):
+    form = SavingAdminForm
     resource_classes = [SavingResource]
     list_display = [
         "arrangement",

@@ -256,3 +256,23 @@ class MembershipAdminForm(ArrangementChildForm):
                 if not permissions.keeps_own_authority(self.request_user, left):
                     raise forms.ValidationError(permissions.LAST_MEMBERSHIP_MESSAGE)
         return cleaned
+
+
+class SavingAdminForm(ArrangementChildForm):
+    """A saving on its own page: one recorded for an authority must be for a partner in
+    the arrangement, as on the arrangement's own page (SavingFormSet)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        arrangement, authority = cleaned.get("arrangement"), cleaned.get("authority")
+        if (
+            arrangement is not None
+            and authority is not None
+            and not Membership.objects.filter(arrangement=arrangement, authority=authority).exists()
+        ):
+            self.add_error(
+                "authority",
+                f"{authority} is not a partner in this arrangement. Add it as a partner "
+                "first, or leave the authority empty for a saving of the whole arrangement.",
+            )
+        return cleaned

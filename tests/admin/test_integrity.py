@@ -183,6 +183,25 @@ def test_an_editor_cannot_make_their_arrangement_a_workstream_of_anothers(client
     assert response.status_code == 302, body(response)[:3000]
 
 
+def test_a_saving_added_on_its_own_page_is_for_a_partner(client, register, roles):
+    """The arrangement's own page refuses a saving for an authority that is not a partner
+    (SavingFormSet); the saving's own page must too."""
+    client.force_login(staff("editor", "Editor", [register.alpha]))
+    data = {
+        "arrangement": register.legal.pk,  # Alphaton and Betaford
+        "amount": "5",
+        "qualifier": "exactly",
+        "period": "not_stated",
+        "basis": "estimated",
+    }
+    response = client.post("/admin/register/saving/add/", {**data, "authority": register.delta.pk})
+    assert response.status_code == 200
+    assert "is not a partner in this arrangement" in body(response)
+    assert not Saving.objects.filter(authority=register.delta, arrangement=register.legal).exists()
+    response = client.post("/admin/register/saving/add/", {**data, "authority": register.beta.pk})
+    assert response.status_code == 302, body(response)[:3000]
+
+
 def test_choosing_an_arrangement_offers_an_editor_only_their_own(client, register, roles):
     client.force_login(staff("editor", "Editor", [register.delta]))
     response = client.get(
