@@ -69,6 +69,16 @@ def test_open_a_detail_page(page, site):
     assert page.get_by_text("over £700,000 (2.5%)").is_visible()
 
 
+def test_the_list_does_not_scroll_sideways_on_a_phone(page, site):
+    """At 375 px the table scrolls inside its wrapper; the page itself must not. (The
+    sortable headings' visually hidden text is positioned absolutely, and escaped a
+    wrapper that was not their containing block, making the page ~950 px wide.)"""
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(f"{site}/arrangements/")
+    assert page.locator(".app-table-wrapper table").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
 def test_filter_with_the_keyboard_only(page, site):
     page.goto(f"{site}/arrangements/")
     # Tab from the top of the page to the search box, type, and submit with Enter.
