@@ -81,6 +81,21 @@ def test_a_truncated_json_backup_changes_nothing(backed_up):
 
 @on_sqlite
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("keep", ["nothing", "arrangements only"])
+def test_a_backup_without_the_registers_reference_data_changes_nothing(backed_up, keep):
+    before = counts()
+    data = (
+        []
+        if keep == "nothing"
+        else [r for r in records(backed_up) if r["model"] == "register.arrangement"]
+    )
+    backed_up.write_text(json.dumps(data))
+    assert "is not a backup of a register" in refused(backed_up)
+    assert counts() == before
+
+
+@on_sqlite
+@pytest.mark.django_db(transaction=True)
 def test_a_record_of_an_unknown_model_changes_nothing(backed_up):
     before = counts()
     data = records(backed_up)
@@ -179,13 +194,33 @@ def migrated(tmp_path_factory):
     return path
 
 
+# The smallest backup of a register: its reference data, one authority and no users.
+SMALLEST_REGISTER = [
+    {
+        "model": "register.tier",
+        "pk": 1,
+        "fields": {"code": "MD", "slug": "md", "name": "Metropolitan district", "level": "single"},
+    },
+    {
+        "model": "register.region",
+        "pk": 1,
+        "fields": {"name": "Yorkshire", "slug": "yorkshire", "nation": "England"},
+    },
+    {
+        "model": "register.authority",
+        "pk": 1,
+        "fields": {"code": "CLD", "name": "Calderdale", "tier": 1, "region": 1},
+    },
+]
+
+
 @pytest.fixture
 def scratch_database(migrated, tmp_path):
-    """A copy of that database for one test, its environment, and an empty backup."""
+    """A copy of that database for one test, its environment, and the smallest backup."""
     path = tmp_path / "scratch.sqlite3"
     shutil.copyfile(migrated, path)
-    backup = tmp_path / "empty.json"
-    backup.write_text("[]")
+    backup = tmp_path / "smallest.json"
+    backup.write_text(json.dumps(SMALLEST_REGISTER))
 
     def users():
         with sqlite3.connect(path) as db:

@@ -81,6 +81,10 @@ def restore_postgresql(backup: Path) -> None:
         )
 
 
+# What every backup of a register holds: its reference data.
+REQUIRED_MODELS = {"register.tier", "register.region", "register.authority"}
+
+
 def restore_json(backup: Path) -> None:
     """Parse and deserialize every object of a dumpdata backup in memory, then flush and
     load it in one transaction."""
@@ -96,6 +100,15 @@ def restore_json(backup: Path) -> None:
         ) from exc
     if not isinstance(objects, list):
         raise CommandError(f"The backup {backup} does not hold a list of records; {UNCHANGED}.")
+    held = {obj.get("model") for obj in objects if isinstance(obj, dict)}
+    missing = sorted(REQUIRED_MODELS - held)
+    if missing:
+        # A backup of a register always holds its reference data; one without it (an
+        # empty list, say) would only empty the database.
+        raise CommandError(
+            f"The backup {backup} holds no {', '.join(missing)} records, so it is not a backup "
+            f"of a register; {UNCHANGED}."
+        )
     # The tables must exist to resolve references by natural key (content types,
     # users); migrating changes no data.
     call_command("migrate", verbosity=0, interactive=False)
