@@ -28,7 +28,6 @@ from .forms import (
 )
 from .importers import ArrangementResource, SavingResource, template_csv
 from .middleware import database_is_locked
-from .money import format_money
 
 
 class GuardedHistoryAdmin(SimpleHistoryAdmin):
@@ -295,7 +294,7 @@ class ArrangementAdmin(ImportExportMixin, EntryAdmin):
         "kind",
         "status",
         "partner_count",
-        "savings_total_display",
+        "savings_display",
         "partnership",
         "exempt",
         "updated_at",
@@ -353,13 +352,9 @@ class ArrangementAdmin(ImportExportMixin, EntryAdmin):
             queryset = permissions.editable_arrangements(request.user, queryset)
         return queryset, True
 
-    @admin.display(description="Partners", ordering="partner_count")
-    def partner_count(self, obj):
-        return obj.partner_count
-
-    @admin.display(description="Savings recorded", ordering="savings_total")
-    def savings_total_display(self, obj):
-        return format_money(obj.savings_total) if obj.savings_total else "–"
+    @admin.display(description="Savings recorded", ordering="savings_lower")
+    def savings_display(self, obj):
+        return obj.savings_figure.text if obj.savings_figure else "–"
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -420,8 +415,14 @@ class ArrangementAdmin(ImportExportMixin, EntryAdmin):
 
 
 def delete_memberships(modeladmin, request, queryset):
-    """Django's "delete selected", refusing to take away an editor's last membership."""
+    """Django's "delete selected", refusing to take away an editor's last membership, or a
+    partner that still has savings in the arrangement."""
     if request.POST.get("post"):
+        for membership in queryset:
+            reason = membership.savings_left_behind()
+            if reason:
+                modeladmin.message_user(request, reason, messages.ERROR)
+                return None
         for arrangement_id in {m.arrangement_id for m in queryset}:
             removed = [m.pk for m in queryset if m.arrangement_id == arrangement_id]
             left = permissions.memberships_left_after(arrangement_id, removed_ids=removed)
@@ -462,8 +463,11 @@ class MembershipAdmin(ArrangementChildAdmin):
             left = permissions.memberships_left_after(
                 membership.arrangement_id, removed_ids=[membership.pk]
             )
+            reason = membership.savings_left_behind()
             if not permissions.keeps_own_authority(request.user, left):
-                self.message_user(request, permissions.LAST_MEMBERSHIP_MESSAGE, messages.ERROR)
+                reason = permissions.LAST_MEMBERSHIP_MESSAGE
+            if reason:
+                self.message_user(request, reason, messages.ERROR)
                 return HttpResponseRedirect(
                     reverse("admin:register_membership_change", args=[membership.pk])
                 )

@@ -255,6 +255,9 @@ class MembershipAdminForm(ArrangementChildForm):
                 )
                 if not permissions.keeps_own_authority(self.request_user, left):
                     raise forms.ValidationError(permissions.LAST_MEMBERSHIP_MESSAGE)
+                reason = original.savings_left_behind()
+                if reason:
+                    raise forms.ValidationError(reason)
         return cleaned
 
 

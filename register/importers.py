@@ -48,6 +48,10 @@ log = logging.getLogger(__name__)
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 AUTHORITIES_CSV = FIXTURES / "uk_local_authorities.csv"
 AUTHORITY_OVERRIDES_CSV = FIXTURES / "authority_overrides.csv"
+AUTHORITY_NAMES_CSV = FIXTURES / "authority_names.csv"
+# The source began recording in May and June 2005 (Leeds 2005-06-08, say): a start
+# date then is when the record began, not when the council was created.
+RECORDS_BEGAN = (datetime.date(2005, 5, 1), datetime.date(2005, 6, 30))
 DEFAULT_DATE = datetime.date(2012, 4, 1)
 DEFAULT_NATIONS = ("England", "Wales")
 
@@ -162,6 +166,7 @@ def import_authorities(
     nations: Iterable[str] = DEFAULT_NATIONS,
     overrides_path: Path | None = AUTHORITY_OVERRIDES_CSV,
     dry_run: bool = False,
+    names_path: Path | None = AUTHORITY_NAMES_CSV,
 ) -> ImportReport:
     """Create or update (by code) every authority active on ``on_date`` in ``nations``."""
     nations = set(nations)
@@ -188,6 +193,8 @@ def import_authorities(
                 f"row {number} ({row.get('local-authority-code')}): start or end date is not a "
                 f"date ({row['start-date']!r}, {row['end-date']!r}); row skipped"
             )
+    _add_successors(rows, all_rows, nations, report)
+    _normalise_dates(rows, report)
 
     if overrides_path is not None:
         _apply_overrides(rows, read_overrides(overrides_path), report)
@@ -227,10 +234,84 @@ def import_authorities(
                     report.unchanged.append(code)
             loaded[code] = authority
         _link_counties_and_successors(rows, loaded, report)
+        if names_path is not None:
+            report.notes += import_authority_names(names_path)
         if dry_run:
             transaction.set_rollback(True)
             report.notes.append("Dry run: nothing was saved.")
     return report
+
+
+def _add_successors(rows: dict, all_rows: list, nations: set, report: ImportReport) -> None:
+    """The authorities that replaced those imported, and theirs in turn (Somerset West and
+    Taunton, then Somerset), though they did not exist on the date: an arrangement among
+    former districts must say who holds it now."""
+    by_code = {row["local-authority-code"].strip(): (number, row) for number, row in all_rows}
+    wanted = [
+        code.strip()
+        for _, row in rows.values()
+        for code in row["replaced-by"].split(",")
+        if code.strip()
+    ]
+    while wanted:
+        code = wanted.pop()
+        if code in rows or code not in by_code or by_code[code][1]["nation"] not in nations:
+            continue
+        rows[code] = by_code[code]
+        report.notes.append(f"{code} ({by_code[code][1]['nice-name']}) imported as a successor")
+        wanted += [c.strip() for c in by_code[code][1]["replaced-by"].split(",") if c.strip()]
+
+
+def _normalise_dates(rows: dict, report: ImportReport) -> None:
+    """Start dates that are only when the source began recording become "not known"; an
+    end date is the last day an authority existed (31 March), where the source sometimes
+    gives the successor's first day (1 April)."""
+    for code, (_number, row) in sorted(rows.items()):
+        start = _parse_date(row["start-date"])
+        if start and RECORDS_BEGAN[0] <= start <= RECORDS_BEGAN[1]:
+            row["start-date"] = ""
+            report.fixed.append(
+                f"{code} start date: {start} is when the source began recording, not when the "
+                "council was created; left empty (not known)"
+            )
+        end = _parse_date(row["end-date"])
+        if end and end.month == 4 and end.day == 1:
+            last_day = end - datetime.timedelta(days=1)
+            row["end-date"] = last_day.isoformat()
+            report.fixed.append(
+                f"{code} end date: {end} is its successor's first day; recorded as its last "
+                f"day, {last_day}"
+            )
+
+
+def import_authority_names(path: Path = AUTHORITY_NAMES_CSV) -> list[str]:
+    """The earlier names of authorities (fixtures/authority_names.csv): created or updated
+    by authority and the day the name ended. Returns what it did, one line each."""
+    from .models import AuthorityName
+
+    lines = []
+    with path.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(_without_comments(handle)):
+            authority = Authority.objects.filter(code=row["code"].strip()).first()
+            if authority is None:
+                lines.append(f"earlier name {row['name']!r}: no authority {row['code']!r}")
+                continue
+            until = datetime.date.fromisoformat(row["until"].strip())
+            _, created = AuthorityName.objects.update_or_create(
+                authority=authority,
+                until=until,
+                defaults={
+                    "name": row["name"].strip(),
+                    "official_name": row["official_name"].strip(),
+                    "until_precision": row["until_precision"].strip() or "day",
+                    "source": row["source"].strip(),
+                },
+            )
+            lines.append(
+                f"{authority.code} known as {row['name'].strip()} until {until} "
+                + ("(added)" if created else "(checked)")
+            )
+    return lines
 
 
 def _apply_overrides(rows: dict, overrides: list[Override], report: ImportReport) -> None:

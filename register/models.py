@@ -8,14 +8,14 @@ every page needs (visibility of exempt records, partner counts, savings totals).
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
-from django.db.models import Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -38,6 +38,20 @@ class NaturalKeyManager(models.Manager):
 
     def get_by_natural_key(self, key):
         return self.get(**{self.model.natural_key_field: key})
+
+
+# The day the register's reference data describes: the councils of England and Wales
+# then, as the 2012 papers knew them. Later councils are imported as their successors.
+REFERENCE_DATE = datetime.date(2012, 4, 1)
+
+
+class AuthorityManager(NaturalKeyManager):
+    def existing_on(self, day=REFERENCE_DATE):
+        """Authorities that existed on ``day`` (an unknown start counts as before it)."""
+        return self.filter(
+            Q(start_date__isnull=True) | Q(start_date__lte=day),
+            Q(end_date__isnull=True) | Q(end_date__gte=day),
+        )
 
 
 # --- Reference data -----------------------------------------------------------------
@@ -120,8 +134,12 @@ class Authority(models.Model):
         related_name="districts",
         help_text="For a shire district, the county council whose area it lies in.",
     )
-    start_date = models.DateField(null=True, blank=True, help_text="Empty: before records.")
-    end_date = models.DateField(null=True, blank=True)
+    start_date = models.DateField(
+        "created", null=True, blank=True, help_text="Empty when the source does not know."
+    )
+    end_date = models.DateField(
+        "last day", null=True, blank=True, help_text="The last day it existed, if abolished."
+    )
     successors = models.ManyToManyField(
         "self", symmetrical=False, blank=True, related_name="predecessors"
     )
@@ -138,7 +156,7 @@ class Authority(models.Model):
 
     history = HistoricalRecords()
     natural_key_field = "code"
-    objects = NaturalKeyManager()
+    objects = AuthorityManager()
 
     class Meta:
         verbose_name_plural = "authorities"
@@ -169,6 +187,20 @@ class Authority(models.Model):
     def natural_key(self):
         return (self.code,)
 
+    def former_name_on(self, day) -> AuthorityName | None:
+        """The name it had on ``day`` when that is not today's name (names prefetched)."""
+        if day is None:
+            return None
+        later = [n for n in self.names.all() if n.until > day]
+        return min(later, key=lambda n: n.until) if later else None
+
+    def name_on(self, day) -> str:
+        former = self.former_name_on(day)
+        return former.name if former else self.name
+
+    def abolished_on(self, day) -> bool:
+        return bool(self.end_date and day and self.end_date < day)
+
     def clean(self):
         errors = {}
         if self.start_date and self.end_date and self.end_date < self.start_date:
@@ -177,6 +209,35 @@ class Authority(models.Model):
             errors["county"] = "An authority cannot be its own county."
         if errors:
             raise ValidationError(errors)
+
+
+class AuthorityName(models.Model):
+    """A name an authority had for a time before its present one (Shepway, until it
+    became Folkestone and Hythe in 2018). The authority's own name is today's."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="names")
+    name = models.CharField(max_length=120)
+    official_name = models.CharField(max_length=200, blank=True)
+    until = models.DateField(help_text="The first day of the next name.")
+    until_precision = models.CharField(
+        max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    source = models.TextField(help_text="Where the change of name is documented.")
+
+    class Meta:
+        ordering = ["authority_id", "until", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authority", "until"], name="authority_name_unique_until"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} (until {self.until_display})"
+
+    @property
+    def until_display(self) -> str:
+        return format_partial_date(self.until, self.until_precision)
 
 
 class Partnership(models.Model):
@@ -280,6 +341,18 @@ class Source(models.Model):
     reference = models.CharField(max_length=200, blank=True, help_text="e.g. Agenda item 4")
     url = models.URLField("URL", max_length=500, blank=True)
     note = models.TextField(blank=True)
+    requested = models.TextField(
+        "why it was written",
+        blank=True,
+        help_text="Who asked for it and when, as the paper says, e.g. the meeting that "
+        "requested the report.",
+    )
+    recommendations = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The paper's recommendations or possible courses of action, one per line, "
+        "in its own words.",
+    )
 
     history = HistoricalRecords()
     natural_key_field = "slug"
@@ -291,12 +364,16 @@ class Source(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("register:source-detail", args=[self.slug])
+
     def natural_key(self):
         return (self.slug,)
 
     @property
     def date_display(self) -> str:
-        return format_partial_date(self.date, self.date_precision)
+        """'21 February 2012', '2018', or 'date not stated' when the source gives none."""
+        return format_partial_date(self.date, self.date_precision) or "date not stated"
 
 
 class Finding(models.Model):
@@ -307,11 +384,37 @@ class Finding(models.Model):
         GBP = "GBP", "Pounds (£)"
         PERCENT = "percent", "Per cent"
 
+    class Qualifier(models.TextChoices):
+        EXACTLY = "exactly", "exactly"
+        ABOUT = "about", "about"
+        OVER = "over", "over"
+        AT_LEAST = "at_least", "at least"
+        NEARLY = "nearly", "nearly"
+        UP_TO = "up_to", "up to"
+
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="findings")
     statement = models.TextField()
+    qualifier = models.CharField(
+        max_length=10,
+        choices=Qualifier.choices,
+        default=Qualifier.EXACTLY,
+        help_text="As the source words the value: 'over £1.34bn' is over.",
+    )
     value = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
     unit = models.CharField(max_length=10, choices=Unit.choices, blank=True)
     note = models.TextField(blank=True)
+    bears_on = models.CharField(
+        max_length=20,
+        choices=[
+            ("", "—"),
+            ("tier", "Sharing by tier of authority"),
+            ("service_area", "Sharing by service area"),
+            ("region", "Sharing by region"),
+        ],
+        blank=True,
+        help_text="The comparison this finding is national evidence for; the comparison "
+        "page quotes it.",
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -332,13 +435,18 @@ class Finding(models.Model):
 
     @property
     def value_display(self) -> str:
+        """The value with its qualifier, as the source words it: 'over £1,340,000,000'."""
         if self.value is None:
             return ""
         if self.unit == self.Unit.GBP:
-            return format_money(self.value)
-        if self.unit == self.Unit.PERCENT:
-            return format_percentage(self.value)
-        return f"{self.value.normalize():,f}"
+            number = format_money(self.value)
+        elif self.unit == self.Unit.PERCENT:
+            number = format_percentage(self.value)
+        else:
+            number = f"{self.value.normalize():,f}"
+        if self.qualifier == self.Qualifier.EXACTLY:
+            return number
+        return f"{self.get_qualifier_display()} {number}"
 
 
 # --- Arrangements -------------------------------------------------------------------
@@ -362,7 +470,14 @@ class Status(models.TextChoices):
     PROCUREMENT = "procurement", "Procurement under way"
     OPERATIONAL = "operational", "Operational"
     NOT_PURSUED = "not_pursued", "Not pursued"
-    ENDED = "ended", "Ended"
+    ENDED = "ended", "Ended after operating"
+
+
+# Which arrangements' savings count in a headline total: those going ahead or that went
+# ahead. Ideas not yet decided, and ideas not pursued, are shown apart (register.figures).
+GOING_AHEAD = (Status.IN_DEVELOPMENT, Status.PROCUREMENT, Status.OPERATIONAL, Status.ENDED)
+NOT_YET_DECIDED = (Status.PROPOSED, Status.UNDER_CONSIDERATION)
+NOT_GOING_AHEAD = (Status.NOT_PURSUED,)
 
 
 class SavingQuerySet(models.QuerySet):
@@ -377,6 +492,14 @@ class SavingQuerySet(models.QuerySet):
         """Savings that count towards totals: money amounts that are not targets."""
         return self.filter(amount__isnull=False).exclude(basis=Saving.Basis.TARGET)
 
+    def in_headline(self):
+        """Savings of arrangements going ahead or that went ahead (GOING_AHEAD)."""
+        return self.filter(arrangement__status__in=GOING_AHEAD)
+
+    def apart_from_headline(self):
+        """Savings of ideas not yet decided or not pursued: shown apart, never added in."""
+        return self.exclude(arrangement__status__in=GOING_AHEAD)
+
 
 class ArrangementQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -388,31 +511,21 @@ class ArrangementQuerySet(models.QuerySet):
         return self.filter(exempt=False)
 
     def with_totals(self):
-        """Annotate partner counts, lead authority and savings totals as subqueries.
+        """What a row of a list shows beside its own fields: its lead authority. Partner
+        counts and savings figures are stored on the row (``STORED_FIGURES``)."""
+        return self.select_related("lead")
 
-        Subqueries rather than joins, so that combining them with other filters
-        never multiplies rows, and a page of any size costs one query.
-        """
-        members = Membership.objects.taking_part().filter(arrangement=OuterRef("pk"))
-        partner_count = members.order_by().values("arrangement").annotate(n=Count("pk")).values("n")
-        lead = Membership.objects.filter(arrangement=OuterRef("pk"), role=Membership.Role.LEAD)
-        savings = (
-            Saving.objects.counted()
-            .filter(arrangement=OuterRef("pk"))
-            .order_by()
-            .values("arrangement")
-            .annotate(total=Sum("amount"))
-            .values("total")
-        )
-        money = DecimalField(**MONEY)
-        return self.annotate(
-            partner_count=Coalesce(Subquery(partner_count), 0),
-            lead_name=Subquery(lead.values("authority__name")[:1]),
-            lead_code=Subquery(lead.values("authority__code")[:1]),
-            savings_total=Coalesce(
-                Subquery(savings, output_field=money), Value(Decimal(0)), output_field=money
-            ),
-        )
+
+STORED_FIGURES = (
+    "partner_count",
+    "lead",
+    "savings_lower",
+    "savings_upper",
+    "savings_approximate",
+    "savings_figures",
+    "savings_percentages",
+    "has_savings",
+)
 
 
 class ConcurrentEditError(Exception):
@@ -478,6 +591,40 @@ class Arrangement(models.Model):
         "hidden from anyone not signed in.",
     )
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Figures the list, its sorts, filters and totals need, stored on the row and kept
+    # right by register.figures.refresh_stored_figures in the same transaction as any
+    # change to the arrangement's partners or savings (`manage.py check_register`
+    # recomputes them and reports drift). save() never writes them.
+    partner_count = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Members that have joined: lead, host or partner."
+    )
+    lead = models.ForeignKey(
+        "Authority",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="The member whose role is lead.",
+    )
+    savings_lower = models.DecimalField(
+        **MONEY,
+        default=Decimal(0),
+        editable=False,
+        help_text="Money savings (targets aside) add up to at least this.",
+    )
+    savings_upper = models.DecimalField(
+        **MONEY,
+        null=True,
+        blank=True,
+        default=Decimal(0),
+        editable=False,
+        help_text="...and to at most this; empty when an 'over' figure leaves it open.",
+    )
+    savings_approximate = models.BooleanField(default=False, editable=False)
+    savings_figures = models.PositiveIntegerField(default=0, editable=False)
+    savings_percentages = models.PositiveIntegerField(default=0, editable=False)
+    has_savings = models.BooleanField(default=False, editable=False, db_index=True)
     search_document = models.TextField(
         blank=True,
         editable=False,
@@ -527,6 +674,13 @@ class Arrangement(models.Model):
         if self._state.adding or self.pk is None:
             super().save(*args, **kwargs)
             return
+        if kwargs.get("update_fields") is None:
+            # Never write the stored figures from what this instance read earlier.
+            kwargs["update_fields"] = {
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in STORED_FIGURES
+            }
         # Claim the next version and write in one step: the conditional UPDATE takes the
         # row's lock, so of two saves made from the same version exactly one succeeds
         # (on PostgreSQL the second waits for the first to commit, then matches no row).
@@ -543,6 +697,24 @@ class Arrangement(models.Model):
 
     def get_absolute_url(self):
         return reverse("register:arrangement-detail", args=[self.slug])
+
+    @property
+    def reported_on(self):
+        """The date of its latest dated source (prefetched): what its facts are as at."""
+        return max((s.date for s in self.sources.all() if s.date), default=None)
+
+    @property
+    def savings_figure(self):
+        """Its money and percentage savings (targets aside), qualifiers kept."""
+        from .figures import QualifiedTotal
+
+        return QualifiedTotal(
+            self.savings_lower,
+            self.savings_upper,
+            self.savings_approximate,
+            self.savings_figures,
+            self.savings_percentages,
+        )
 
     @property
     def start_display(self) -> str:
@@ -584,8 +756,10 @@ class Arrangement(models.Model):
 
 class MembershipQuerySet(models.QuerySet):
     def taking_part(self):
-        """Memberships that count as taking part: every role except withdrawn."""
-        return self.exclude(role=Membership.Role.WITHDRAWN)
+        """Memberships that count as taking part: members that have joined (lead, host or
+        partner). Not prospective members, not those joining, not those withdrawn.
+        Every count of who takes part uses this one definition."""
+        return self.filter(role__in=Membership.JOINED)
 
 
 class Membership(models.Model):
@@ -595,19 +769,27 @@ class Membership(models.Model):
         LEAD = "lead", "Lead"
         HOST = "host", "Host"
         PARTNER = "partner", "Partner"
-        JOINING = "joining", "Joining"
+        JOINING = "joining", "Joining (has said it will join)"
+        PROSPECTIVE = "prospective", "Prospective (named in an option, not joined)"
         WITHDRAWN = "withdrawn", "Withdrawn"
+
+    JOINED = (Role.LEAD, Role.HOST, Role.PARTNER)
 
     arrangement = models.ForeignKey(
         Arrangement, on_delete=models.CASCADE, related_name="memberships"
     )
     authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField(
-        max_length=10, choices=Role.choices, default=Role.PARTNER, db_index=True
+        max_length=12, choices=Role.choices, default=Role.PARTNER, db_index=True
     )
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
     note = models.TextField(blank=True)
+    inferred = models.BooleanField(
+        default=False,
+        help_text="Tick when the source implies this partner but does not name it; say why in "
+        "the note. Pages label it as the register's inference.",
+    )
 
     history = HistoricalRecords()
     objects = MembershipQuerySet.as_manager()
@@ -638,6 +820,22 @@ class Membership(models.Model):
     def __str__(self):
         return f"{self.authority} ({self.get_role_display().lower()}) in {self.arrangement}"
 
+    def savings_left_behind(self) -> str | None:
+        """Why this partner cannot leave the arrangement as it stands (its savings would
+        belong to a non-partner), or None."""
+        if not self.pk:
+            return None
+        n = Saving.objects.filter(
+            arrangement_id=self.arrangement_id, authority_id=self.authority_id
+        ).count()
+        if not n:
+            return None
+        return (
+            f"{self.authority} has {n} saving{'' if n == 1 else 's'} recorded in this "
+            "arrangement. Delete them, or make them savings of the whole arrangement, before "
+            "taking it out of the partners."
+        )
+
     def clean(self):
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": "The end date cannot be before the start date."})
@@ -650,7 +848,9 @@ class Saving(models.Model):
         EXACTLY = "exactly", "exactly"
         ABOUT = "about", "about"
         OVER = "over", "over"
+        AT_LEAST = "at_least", "at least"
         UP_TO = "up_to", "up to"
+        AVERAGE = "average", "average"
 
     class Period(models.TextChoices):
         FINANCIAL_YEAR = "financial_year", "In one financial year"
@@ -691,7 +891,18 @@ class Saving(models.Model):
         max_length=200, blank=True, help_text="What the percentage is a percentage of."
     )
     qualifier = models.CharField(
-        max_length=10, choices=Qualifier.choices, default=Qualifier.EXACTLY
+        max_length=10,
+        choices=Qualifier.choices,
+        default=Qualifier.EXACTLY,
+        help_text="As the source words it: 'over £700,000' is over; 'up to 35%' is up to; "
+        "'an average reduction of 20%' is average.",
+    )
+    stated = models.CharField(
+        "as stated",
+        max_length=100,
+        blank=True,
+        help_text="The figure in the source's own words when it is rounded or abbreviated, "
+        "e.g. '£1.9m'. Shown instead of the amount, so its precision is kept.",
     )
     period = models.CharField(max_length=20, choices=Period.choices, default=Period.NOT_STATED)
     financial_year = models.PositiveSmallIntegerField(
@@ -747,20 +958,32 @@ class Saving(models.Model):
 
     @property
     def display(self) -> str:
-        """'over £700,000 (2.5% of fostering spend)', 'up to 35%', '£12,000'."""
+        """'over £700,000 (2.5% of fostering spend)', 'up to 35%', '£12,000', '£1.9m'."""
         qualifier = (
             "" if self.qualifier == self.Qualifier.EXACTLY else f"{self.get_qualifier_display()} "
         )
         parts = []
         if self.amount is not None:
-            parts.append(f"{qualifier}{format_money(self.amount)}")
+            parts.append(f"{qualifier}{self.stated or format_money(self.amount)}")
             if self.percentage is not None:
                 of = f" of {self.percentage_of}" if self.percentage_of else ""
                 parts.append(f"({format_percentage(self.percentage)}{of})")
         else:
             of = f" of {self.percentage_of}" if self.percentage_of else ""
-            parts.append(f"{qualifier}{format_percentage(self.percentage)}{of}")
+            parts.append(f"{qualifier}{self.stated or format_percentage(self.percentage)}{of}")
         return " ".join(parts)
+
+    @property
+    def display_with_basis(self) -> str:
+        """'£1.9m, estimated'; 'over £700,000, forecast'."""
+        return f"{self.display}, {self.get_basis_display().lower()}"
+
+    @property
+    def whose(self) -> str:
+        """Whose saving it is, in words."""
+        if self.authority_id:
+            return f"{self.authority.name}'s own"
+        return "The whole arrangement's"
 
     def clean(self):
         errors = {}
@@ -772,6 +995,71 @@ class Saving(models.Model):
             errors["period"] = (
                 "A financial year is given, so the period must be 'In one financial year'."
             )
+        if errors:
+            raise ValidationError(errors)
+
+
+class SavingShare(models.Model):
+    """One authority's part of a whole-arrangement saving, where the source gives it or
+    an administrator enters it. Shares are shown beside an authority's own savings,
+    never added to them."""
+
+    saving = models.ForeignKey(Saving, on_delete=models.CASCADE, related_name="shares")
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="saving_shares")
+    amount = models.DecimalField(
+        **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal(0))]
+    )
+    percentage = models.DecimalField(
+        "share of the saving (%)",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
+    note = models.TextField(blank=True, help_text="Where the share comes from.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["saving_id", "authority__name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["saving", "authority"],
+                name="saving_share_unique_authority",
+                violation_error_message="This authority already has a share of this saving.",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=False) | Q(percentage__isnull=False),
+                name="saving_share_has_amount_or_percentage",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.authority}'s share of {self.saving}"
+
+    @property
+    def display(self) -> str:
+        if self.amount is not None:
+            return format_money(self.amount)
+        return f"{format_percentage(self.percentage)} of it"
+
+    def clean(self):
+        errors = {}
+        if self.amount is None and self.percentage is None:
+            errors["amount"] = "Give the share in pounds, as a percentage of the saving, or both."
+        saving = self.saving if self.saving_id else None
+        if saving is not None and saving.authority_id:
+            errors["saving"] = (
+                "This saving already belongs to one authority; shares are for savings of a "
+                "whole arrangement."
+            )
+        if (
+            saving is not None
+            and self.authority_id
+            and not saving.arrangement.memberships.filter(authority_id=self.authority_id).exists()
+        ):
+            errors["authority"] = "That authority is not a partner in the saving's arrangement."
         if errors:
             raise ValidationError(errors)
 

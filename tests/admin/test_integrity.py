@@ -429,3 +429,48 @@ def test_a_busy_database_elsewhere_is_a_clear_page_not_a_server_error(
     assert response.status_code == 503
     assert "The register is busy: try again" in body(response)
     assert Saving.objects.count() > 0  # the rest of the register is untouched
+
+
+# --- A partner's savings ------------------------------------------------------------------
+
+
+@pytest.fixture
+def partner_with_a_saving(client, register, roles):
+    client.force_login(staff("admin1", "Administrator"))
+    beta = register.legal.memberships.get(authority=register.beta)
+    Saving.objects.create(
+        arrangement=register.legal, authority=register.beta, amount=100, basis="achieved"
+    )
+    return beta
+
+
+SAVINGS_LEFT = "has 1 saving recorded in this arrangement"
+
+
+def test_a_partner_with_savings_cannot_be_deleted_alone(client, partner_with_a_saving):
+    url = f"/admin/register/membership/{partner_with_a_saving.pk}/delete/"
+    response = client.post(url, {"post": "yes"}, follow=True)
+    assert SAVINGS_LEFT in body(response)
+    response = client.post(
+        "/admin/register/membership/",
+        {
+            "action": "delete_selected",
+            "_selected_action": [partner_with_a_saving.pk],
+            "post": "yes",
+        },
+        follow=True,
+    )
+    assert SAVINGS_LEFT in body(response)
+    assert Membership.objects.filter(pk=partner_with_a_saving.pk).exists()
+
+
+def test_a_partner_with_savings_cannot_be_handed_to_another_authority(
+    client, register, partner_with_a_saving
+):
+    response = client.post(
+        f"/admin/register/membership/{partner_with_a_saving.pk}/change/",
+        {"arrangement": register.legal.pk, "authority": register.gamma.pk, "role": "partner"},
+    )
+    assert response.status_code == 200 and SAVINGS_LEFT in body(response)
+    partner_with_a_saving.refresh_from_db()
+    assert partner_with_a_saving.authority == register.beta

@@ -22,8 +22,9 @@ def run(*args):
 
 def test_counts_per_tier_on_1_april_2012(reference_data):
     output = run()
-    assert "Authorities: 376 created, 0 updated, 0 unchanged." in output
-    counts = Counter(Authority.objects.values_list("tier__code", flat=True))
+    # The 376 of 1 April 2012, and the 12 councils that have replaced some of them since.
+    assert "Authorities: 388 created, 0 updated, 0 unchanged." in output
+    counts = Counter(Authority.objects.existing_on().values_list("tier__code", flat=True))
     assert counts == {
         "NMD": 201,
         "UA": 56,
@@ -34,11 +35,15 @@ def test_counts_per_tier_on_1_april_2012(reference_data):
         "SRA": 1,
         "CC": 1,
     }
-    levels = Counter(Authority.objects.values_list("tier__level", flat=True))
+    levels = Counter(Authority.objects.existing_on().values_list("tier__level", flat=True))
     assert levels == {"lower": 201, "single": 147, "upper": 27, "other": 1}
-    # Active on the date: Christchurch (abolished 2019) is in; Buckinghamshire Council (2020) not.
-    assert Authority.objects.filter(code="CHC").exists()
-    assert not Authority.objects.filter(code="BUC").exists()
+    # Active on the date: Christchurch (abolished 2019) is in; Buckinghamshire Council (2020)
+    # is imported only as the successor of councils that were.
+    assert Authority.objects.existing_on().filter(code="CHC").exists()
+    buckinghamshire = Authority.objects.get(code="BUC")
+    assert not Authority.objects.existing_on().filter(code="BUC").exists()
+    assert set(buckinghamshire.predecessors.values_list("code", flat=True)) >= {"BKM", "SBU"}
+    assert "BUC (Buckinghamshire) imported as a successor" in output
 
 
 def test_corrections_and_derivations_are_applied_and_reported(reference_data):
@@ -77,7 +82,7 @@ def test_running_twice_changes_nothing(reference_data):
     run()
     before = list(Authority.objects.order_by("code").values())
     output = run()
-    assert "Authorities: 0 created, 0 updated, 376 unchanged." in output
+    assert "Authorities: 0 created, 0 updated, 388 unchanged." in output
     assert list(Authority.objects.order_by("code").values()) == before
 
 
@@ -86,7 +91,7 @@ def test_updates_in_place_by_code_and_reports_the_change(reference_data):
     calderdale = Authority.objects.get(code="CLD")
     Authority.objects.filter(code="CLD").update(name="Calderdale (edited)")
     output = run()
-    assert "Authorities: 0 created, 1 updated, 375 unchanged." in output
+    assert "Authorities: 0 created, 1 updated, 387 unchanged." in output
     assert "CLD: name 'Calderdale (edited)' -> 'Calderdale'" in output
     assert Authority.objects.get(code="CLD").pk == calderdale.pk
 
