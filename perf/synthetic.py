@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from register.caching import data_changed
+from register.figures import refresh_stored_figures
 from register.models import (
     Arrangement,
     Authority,
@@ -136,7 +137,10 @@ def generate(count: int, seed: int = 1) -> dict[str, int]:
     Membership.objects.bulk_create(memberships, batch_size=BATCH)
     Saving.objects.bulk_create(savings, batch_size=BATCH)
     Milestone.objects.bulk_create(milestones, batch_size=BATCH)
-    data_changed()  # bulk inserts send no signals
+    # Bulk inserts send no signals: store each arrangement's figures, and make cached
+    # figures stale, here.
+    refresh_stored_figures(ids.values())
+    data_changed()
     return {
         "arrangements": len(arrangements),
         "workstreams": len(parents),

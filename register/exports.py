@@ -180,7 +180,9 @@ def stream_csv(table, chunk_size: int = 2000):
     written through ``escape_cell``. The rows are read through a cursor in chunks, with
     their prefetches per chunk, so memory stays flat whatever the size. Built from the
     table's own columns, so a column added to the table is exported too."""
-    columns = [c for c in table.columns if not c.column.exclude_from_export]
+    # Every column, hidden ones included (export-only figures), as django-tables2's own
+    # exports take them.
+    columns = [c for c in table.columns.iterall() if not c.column.exclude_from_export]
     writer = csv_writer(_Echo())
     yield writer.writerow([str(c.header) for c in columns])
     for record in table.data.data.iterator(chunk_size=chunk_size):

@@ -32,13 +32,19 @@ YES_NO = [("yes", "Yes"), ("no", "No")]
 MAX_TEXT = 200
 
 
+YEAR_NOT_STATED = "not-stated"
+
+
 class FinancialYearField(forms.CharField):
-    """Accepts '2012/13', '2012-13' or '2012'; cleans to the starting year."""
+    """Accepts '2012/13', '2012-13' or '2012' (cleans to the starting year), or
+    'not-stated' for savings whose source gives no year."""
 
     def clean(self, value):
         value = super().clean(value)
         if value in (None, ""):
             return None
+        if value.strip().lower() == YEAR_NOT_STATED:
+            return YEAR_NOT_STATED
         year = parse_financial_year(value)
         if year is None:
             raise forms.ValidationError(
@@ -131,6 +137,8 @@ class RegisterFilterSet(django_filters.FilterSet):
                 label = labels.get(raw[0], value if value is not None else raw[0])
                 if isinstance(field, FinancialYearField) and isinstance(value, int):
                     label = financial_year_label(value)
+                elif value == YEAR_NOT_STATED:
+                    label = "Year not stated"
                 items.append({"label": str(label), "url": self.url_without(name)})
             groups.append({"heading": field.label, "items": items})
         return groups
@@ -214,7 +222,7 @@ class ArrangementFilterSet(RegisterFilterSet):
     )
     savings_min = django_filters.NumberFilter(
         label="Savings recorded from (£)",
-        field_name="savings_total",
+        field_name="savings_lower",
         lookup_expr="gte",
         min_value=0,
         max_digits=14,
@@ -222,7 +230,7 @@ class ArrangementFilterSet(RegisterFilterSet):
     )
     savings_max = django_filters.NumberFilter(
         label="Savings recorded up to (£)",
-        field_name="savings_total",
+        field_name="savings_lower",
         lookup_expr="lte",
         min_value=0,
         max_digits=14,
@@ -232,7 +240,7 @@ class ArrangementFilterSet(RegisterFilterSet):
         label="Financial year of a saving",
         method="filter_financial_year",
         help_text="For example, 2012/13",
-        max_length=9,
+        max_length=10,
     )
     saving_basis = django_filters.MultipleChoiceFilter(
         distinct=False,
@@ -309,26 +317,32 @@ class ArrangementFilterSet(RegisterFilterSet):
         return queryset.filter(_taking_part(authority_id__in=ids))
 
     def filter_has_savings(self, queryset, name, value):
-        has = Exists(Saving.objects.filter(arrangement=OuterRef("pk")))
-        if value == "yes":
-            return queryset.filter(has)
-        if value == "no":
-            return queryset.exclude(has)
+        if value in ("yes", "no"):
+            return queryset.filter(has_savings=value == "yes")
         return queryset
 
+    # A year and a basis of a saving narrow together: one saving must have both, so a
+    # figure that links to "achieved in 2012/13" finds exactly those arrangements.
     def filter_financial_year(self, queryset, name, year):
-        if year is None:
-            return queryset
-        return queryset.filter(
-            Exists(Saving.objects.filter(arrangement=OuterRef("pk"), financial_year=year))
-        )
+        return queryset  # applied with the basis, in filter_queryset
 
     def filter_saving_basis(self, queryset, name, bases):
-        if not bases:
+        return queryset  # applied with the year, in filter_queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        year = self.form.cleaned_data.get("financial_year")
+        bases = self.form.cleaned_data.get("saving_basis")
+        if year is None and not bases:
             return queryset
-        return queryset.filter(
-            Exists(Saving.objects.filter(arrangement=OuterRef("pk"), basis__in=bases))
-        )
+        savings = Saving.objects.filter(arrangement=OuterRef("pk"))
+        if year == YEAR_NOT_STATED:
+            savings = savings.filter(financial_year__isnull=True)
+        elif year is not None:
+            savings = savings.filter(financial_year=year)
+        if bases:
+            savings = savings.filter(basis__in=bases)
+        return queryset.filter(Exists(savings))
 
     def is_narrowed(self) -> bool:
         return bool(self.form.is_bound and any(v for v in self.form.cleaned_data.values()))

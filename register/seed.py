@@ -105,7 +105,7 @@ def load_seed(path: Path = SEED_TOML, figures: Path | None = NATIONAL_FIGURES_CS
         for item in data.get("source", []):
             _load_source(item, report)
         if figures is not None:
-            _load_national_figures(figures, report)
+            _load_national_figures(figures, report, _evidence(data))
         for item in data.get("authority", []):
             _load_authority(item, report)
         for item in data.get("partnership", []):
@@ -119,7 +119,17 @@ def load_seed(path: Path = SEED_TOML, figures: Path | None = NATIONAL_FIGURES_CS
     return report
 
 
-SOURCE_FIELDS = ("title", "kind", "issuing_body", "author", "meeting", "reference", "url", "note")
+SOURCE_FIELDS = (
+    "title",
+    "kind",
+    "issuing_body",
+    "author",
+    "meeting",
+    "reference",
+    "url",
+    "note",
+    "requested",
+)
 
 
 def _load_source(item: dict, report: SeedReport) -> Source:
@@ -131,6 +141,7 @@ def _load_source(item: dict, report: SeedReport) -> Source:
         slug=item["slug"],
         date=_date(item.get("date")),
         date_precision=item.get("date_precision", "day"),
+        recommendations=item.get("recommendations", []),
         **{name: item.get(name, "") for name in SOURCE_FIELDS},
     )
     report.count(report.created, "sources")
@@ -141,25 +152,36 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:120]
 
 
-def _load_national_figures(path: Path, report: SeedReport) -> None:
-    """One source per publication (source name and date), one finding per row."""
+def _evidence(data: dict) -> dict[str, str]:
+    """{finding statement: the comparison it bears on}, from the seed's [evidence] table."""
+    return {
+        statement: question
+        for question, statements in data.get("evidence", {}).items()
+        for statement in statements
+    }
+
+
+def _load_national_figures(path: Path, report: SeedReport, evidence: dict) -> None:
+    """One source per publication (source name and date), one finding per row, with its
+    qualifier as the source words it. A row with no date gets a source whose date is
+    "not stated"; a year alone is a year."""
     with path.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     positions: dict[str, int] = {}
     sources: dict[str, Source] = {}
     for row in rows:
         published = row["published"].strip()
-        precision = "day" if len(published) == 10 else "month"
-        date = datetime.date.fromisoformat(published if len(published) == 10 else published + "-01")
+        date, precision = _published(published)
         name = row["source"].strip()
-        short = name.split(" (")[0]
-        slug = _slug(f"{short} {published}")
+        reported = " (as reported by " in name
+        short = name if reported else name.split(" (")[0]
+        slug = _slug(f"{short} {published or 'undated'}")
         source = sources.get(slug) or _load_source(
             {
                 "slug": slug,
                 "title": f"{short}, {_published_label(date, precision)}",
                 "kind": "survey" if "survey" in name.lower() else "national_report",
-                "issuing_body": short,
+                "issuing_body": short.split(" (as reported by ")[0],
                 "note": name if name != short else "",
                 "date": date,
                 "date_precision": precision,
@@ -173,15 +195,33 @@ def _load_national_figures(path: Path, report: SeedReport) -> None:
             {
                 "source": source.slug,
                 "statement": row["statement"].strip(),
+                "qualifier": row.get("qualifier", "").strip().replace(" ", "_") or "exactly",
                 "value": row["value"].strip(),
                 "unit": row["unit"].strip(),
+                "note": row.get("note", "").strip(),
+                "bears_on": evidence.get(row["statement"].strip(), ""),
             },
             positions[source.slug],
             report,
         )
 
 
-def _published_label(date: datetime.date, precision: str) -> str:
+def _published(text: str) -> tuple[datetime.date | None, str]:
+    """'2013-03-19' (a day), '2011-12' (a month), '2018' (a year) or '' (not stated)."""
+    if not text:
+        return None, "day"
+    if len(text) == 4:
+        return datetime.date(int(text), 1, 1), "year"
+    if len(text) == 7:
+        return datetime.date.fromisoformat(text + "-01"), "month"
+    return datetime.date.fromisoformat(text), "day"
+
+
+def _published_label(date: datetime.date | None, precision: str) -> str:
+    if date is None:
+        return "date not stated"
+    if precision == "year":
+        return f"{date.year}"
     return f"{date:%B %Y}" if precision == "month" else f"{date.day} {date:%B %Y}"
 
 
@@ -266,6 +306,7 @@ def _load_arrangement(item: dict, report: SeedReport) -> None:
                 start_date=_date(member.get("start_date")),
                 end_date=_date(member.get("end_date")),
                 note=member.get("note", ""),
+                inferred=member.get("inferred", False),
             ),
             f"{label} membership {member['authority']}",
         )
@@ -280,6 +321,7 @@ def _load_arrangement(item: dict, report: SeedReport) -> None:
                 percentage=_decimal(saving.get("percentage")),
                 percentage_of=saving.get("percentage_of", ""),
                 qualifier=saving.get("qualifier", "exactly"),
+                stated=saving.get("stated", ""),
                 period=saving.get("period", "not_stated"),
                 financial_year=saving.get("financial_year"),
                 basis=saving["basis"],
@@ -339,16 +381,24 @@ def _load_target(item: dict, report: SeedReport) -> None:
 
 def _load_finding(item: dict, position: int, report: SeedReport) -> None:
     source = _lookup(Source, item["source"], "finding")
-    if Finding.objects.filter(source=source, statement=item["statement"]).exists():
+    existing = Finding.objects.filter(source=source, statement=item["statement"]).first()
+    qualifier = item.get("qualifier", "exactly")
+    if existing:
+        if existing.qualifier == Finding.Qualifier.EXACTLY and qualifier != existing.qualifier:
+            # Loaded before qualifiers were recorded: take the source's wording now.
+            existing.qualifier = qualifier
+            _save(existing, f"finding {item['statement'][:40]!r}")
         report.count(report.present, "findings")
         return
     _save(
         Finding(
             source=source,
             statement=item["statement"],
+            qualifier=qualifier,
             value=_decimal(item.get("value")),
             unit=item.get("unit", ""),
             note=item.get("note", ""),
+            bears_on=item.get("bears_on", ""),
             position=item.get("position", position),
         ),
         f"finding {item['statement'][:40]!r}",

@@ -9,11 +9,15 @@ option lists) go through ``register.caching``. Scrutiny summaries are in
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
+
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 
-from . import summaries
+from . import figures, links, summaries
 from .caching import cached, request_version
 from .models import (
+    GOING_AHEAD,
     Arrangement,
     Authority,
     Membership,
@@ -26,7 +30,7 @@ from .models import (
 )
 from .permissions import can_see_exempt
 
-ROLE_ORDER = ["lead", "host", "partner", "joining", "withdrawn"]
+ROLE_ORDER = [role for role, _ in Membership.Role.choices]
 
 
 # --- Arrangements ------------------------------------------------------------------
@@ -107,9 +111,9 @@ def arrangement_detail_queryset(user):
             Prefetch("sources"),
             Prefetch(
                 "memberships",
-                queryset=Membership.objects.select_related("authority__tier").order_by(
-                    "authority__name", "pk"
-                ),
+                queryset=Membership.objects.select_related("authority__tier")
+                .prefetch_related("authority__names", "authority__successors")
+                .order_by("authority__name", "pk"),
             ),
             Prefetch(
                 "savings",
@@ -135,15 +139,48 @@ def arrangement_detail(request, slug: str) -> Arrangement:
     return arrangement_detail_queryset(request.user).get(slug=slug)
 
 
+@dataclass
+class PartnerRow:
+    """A membership as an arrangement's page shows it: the partner's name when the
+    arrangement was reported, its name now, and who holds its place if it was abolished."""
+
+    membership: Membership
+    name_then: str
+    renamed: bool
+    abolished: datetime.date | None
+    successors: list
+
+
+def partner_rows(memberships, as_of) -> list[PartnerRow]:
+    today = datetime.date.today()
+    rows = []
+    for m in sorted(memberships, key=lambda m: (ROLE_ORDER.index(m.role), m.authority.name)):
+        authority = m.authority
+        name_then = authority.name_on(as_of)
+        abolished = authority.end_date if authority.abolished_on(today) else None
+        rows.append(
+            PartnerRow(
+                m,
+                name_then,
+                name_then != authority.name,
+                abolished,
+                list(authority.successors.all()) if abolished else [],
+            )
+        )
+    return rows
+
+
 def arrangement_page(request, arrangement: Arrangement) -> dict:
     user = request.user
-    memberships = sorted(
-        arrangement.memberships.all(),
-        key=lambda m: (ROLE_ORDER.index(m.role), m.authority.name),
-    )
+    as_of = arrangement.reported_on
+    savings = list(arrangement.savings.all())
     parent = arrangement.parent
     context = {
-        "memberships": memberships,
+        "reported_on": as_of,
+        "partners": partner_rows(arrangement.memberships.all(), as_of),
+        "savings": savings,
+        "savings_by_year": figures.by_year_and_basis(savings),
+        "counts_in_headline": figures.counts_in_headline(arrangement.status),
         "parent": parent if parent and (can_see_exempt(user) or not parent.exempt) else None,
         **cached(
             request,
@@ -158,13 +195,10 @@ def arrangement_page(request, arrangement: Arrangement) -> dict:
 
 
 def arrangement_extras(arrangement: Arrangement, user) -> dict:
-    """Its savings by year, its workstreams and arrangements in the same service areas."""
+    """Its workstreams and arrangements in the same service areas."""
     area_ids = [area.pk for area in arrangement.service_areas.all()]
     tagged = Arrangement.service_areas.through.objects.filter(servicearea_id__in=area_ids)
     return {
-        "savings_totals": summaries.savings_by_year_and_basis(
-            Saving.objects.filter(arrangement=arrangement)
-        ),
         "workstreams": list(
             Arrangement.objects.visible_to(user)
             .filter(parent=arrangement)
@@ -237,24 +271,20 @@ def authority_list(request, filterset) -> dict:
 
 def authority_detail_queryset():
     return Authority.objects.select_related("tier", "region", "county").prefetch_related(
-        "partnerships", "successors"
+        "partnerships", "successors", "predecessors", "names"
     )
 
 
 def authority_page(user, authority: Authority) -> dict:
-    """Its arrangements by role, the savings recorded for it, and its targets."""
+    """Its arrangements by role, its savings kept apart by whose they are, and its
+    targets beside its own savings."""
     visible = Arrangement.objects.visible_to(user)
     memberships = list(
         Membership.objects.filter(authority=authority, arrangement__in=visible.values("pk"))
         .select_related("arrangement")
         .order_by("arrangement__title", "pk")
     )
-    savings = list(
-        Saving.objects.visible_to(user)
-        .filter(authority=authority)
-        .select_related("arrangement", "source")
-        .order_by(F("financial_year").asc(nulls_last=True), "pk")
-    )
+    savings = Saving.objects.visible_to(user)
     return {
         "roles": [
             (label, [m for m in memberships if m.role == role])
@@ -262,10 +292,13 @@ def authority_page(user, authority: Authority) -> dict:
             if any(m.role == role for m in memberships)
         ],
         "membership_count": len(memberships),
-        "savings": savings,
+        "taking_part_count": sum(m.role in Membership.JOINED for m in memberships),
+        "savings": summaries.authority_savings(authority, savings),
         "targets_by_year": summaries.targets_beside_savings(
-            Authority.objects.filter(pk=authority.pk), Saving.objects.visible_to(user)
+            Authority.objects.filter(pk=authority.pk), savings
         ),
+        "briefing_url": links.list_url("register:summary-briefing", authority=authority.code),
+        "former_names": list(authority.names.all()),
     }
 
 
@@ -292,6 +325,21 @@ def service_area_rows(user, area: ServiceArea):
     return arrangement_rows(Arrangement.objects.visible_to(user).filter(Exists(in_area)))
 
 
+# --- Sources -------------------------------------------------------------------------
+
+
+def source_page(user, source) -> dict:
+    """What a source reports: its findings, the arrangements it is a source of (those the
+    user may see), and the savings targets it gives."""
+    return {
+        "findings": list(source.findings.order_by("position", "pk")),
+        "arrangements": list(
+            Arrangement.objects.visible_to(user).filter(sources=source).order_by("title", "pk")
+        ),
+        "targets": list(source.savings_targets.select_related("authority")),
+    }
+
+
 # --- Home ------------------------------------------------------------------------------
 
 
@@ -310,4 +358,5 @@ def home(request) -> dict:
     return {
         "totals": list_totals(request, visible),
         "status_counts": [{**row, "label": labels[row["status"]]} for row in statuses],
+        "going_ahead_url": links.arrangements_url(status=list(GOING_AHEAD), has_savings="yes"),
     }

@@ -1,13 +1,37 @@
-"""Keep each arrangement's search document in step with its partners' names, and give
-the data a new version (for cached figures) on every write."""
+"""Keep each arrangement's search document and stored figures in step with its partners
+and savings, and give the data a new version (for cached figures) on every write."""
 
 from django.apps import apps
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from .caching import data_changed
-from .models import Authority, DataVersion, Membership
+from .figures import refresh_stored_figures
+from .models import Authority, DataVersion, Membership, Saving
 from .search import refresh_search_documents
+
+
+@receiver(pre_save, sender=Membership)
+@receiver(pre_save, sender=Saving)
+def remember_arrangement(sender, instance, raw=False, **kwargs):
+    """A partner or saving moved to another arrangement changes the figures of both."""
+    if raw or instance.pk is None:
+        return
+    instance._arrangement_before = (
+        sender.objects.filter(pk=instance.pk).values_list("arrangement_id", flat=True).first()
+    )
+
+
+@receiver(post_save, sender=Membership)
+@receiver(post_delete, sender=Membership)
+@receiver(post_save, sender=Saving)
+@receiver(post_delete, sender=Saving)
+def partners_or_savings_changed(sender, instance, raw=False, **kwargs):
+    """Stored partner counts, lead and savings figures, in the same transaction."""
+    if raw:
+        return
+    ids = {instance.arrangement_id, getattr(instance, "_arrangement_before", None)} - {None}
+    refresh_stored_figures(ids)
 
 
 @receiver(post_save, sender=Membership)

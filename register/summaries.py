@@ -11,11 +11,25 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from . import links
-from .models import Authority, Membership, Saving
+from .figures import QualifiedTotal
+from .figures import summed as figures_summed
+from .models import GOING_AHEAD, Authority, Membership, Saving, Status
 from .money import sum_to_money
 
 
@@ -23,20 +37,20 @@ from .money import sum_to_money
 class BasisTotal:
     basis: str
     label: str
-    total: Decimal
-    count: int
+    total: QualifiedTotal
 
 
 @dataclass
 class ListTotals:
+    """Totals over a list of arrangements. ``headline`` counts savings only of
+    arrangements going ahead (figures.HEADLINE_RULE); ``apart`` holds the rest, to be
+    shown apart. Targets are in neither."""
+
     arrangements: int
     authorities: int
-    savings: list[BasisTotal] = field(default_factory=list)
-
-    @property
-    def savings_counted(self) -> Decimal:
-        """Estimated, forecast and achieved savings together (targets excluded)."""
-        return sum((t.total for t in self.savings if t.basis != Saving.Basis.TARGET), Decimal(0))
+    headline: QualifiedTotal = field(default_factory=QualifiedTotal)
+    apart: QualifiedTotal = field(default_factory=QualifiedTotal)
+    by_basis: list[BasisTotal] = field(default_factory=list)
 
 
 def list_totals(arrangements: QuerySet, *, unfiltered: bool = False) -> ListTotals:
@@ -54,30 +68,43 @@ def list_totals(arrangements: QuerySet, *, unfiltered: bool = False) -> ListTota
         ).count()
     else:
         authorities = taking_part.aggregate(n=Count("authority", distinct=True))["n"]
-    labels = dict(Saving.Basis.choices)
     rows = (
-        Saving.objects.filter(arrangement__in=ids, amount__isnull=False)
+        Saving.objects.filter(arrangement__in=ids)
+        .exclude(basis=Saving.Basis.TARGET)
         .order_by()
-        .values("basis")
-        .annotate(total=Sum("amount"), n=Count("pk"))
+        .annotate(
+            going=Case(
+                When(arrangement__status__in=GOING_AHEAD, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .values("basis", "qualifier", "going")
+        .annotate(
+            total=Sum("amount"),
+            money=Count("pk", filter=Q(amount__isnull=False)),
+            percent=Count("pk", filter=Q(amount__isnull=True, percentage__isnull=False)),
+        )
     )
-    by_basis = {row["basis"]: row for row in rows}
-    savings = [
-        BasisTotal(basis, labels[basis], by_basis[basis]["total"], by_basis[basis]["n"])
-        for basis in labels
-        if basis in by_basis
+    going: dict[str, list] = {}
+    apart = []
+    for row in rows:
+        summed = (row["qualifier"], row["total"], row["money"], row["percent"])
+        if row["going"]:
+            going.setdefault(row["basis"], []).append(summed)
+        else:
+            apart.append(summed)
+    by_basis = [
+        BasisTotal(basis, label, QualifiedTotal.of(going[basis]))
+        for basis, label in Saving.Basis.choices
+        if basis in going
     ]
-    return ListTotals(arrangements=count, authorities=authorities, savings=savings)
-
-
-def savings_by_year_and_basis(savings: QuerySet) -> list[dict]:
-    """Money savings grouped by financial year (None: not tied to a year) and basis."""
-    return list(
-        savings.filter(amount__isnull=False)
-        .order_by()
-        .values("financial_year", "basis")
-        .annotate(total=Sum("amount"), n=Count("pk"))
-        .order_by("financial_year", "basis")
+    return ListTotals(
+        arrangements=count,
+        authorities=authorities,
+        headline=QualifiedTotal.of(r for rows in going.values() for r in rows),
+        apart=QualifiedTotal.of(apart),
+        by_basis=by_basis,
     )
 
 
@@ -135,18 +162,27 @@ class ArrangementFigures:
 
     pk: int
     partner_count: int
-    savings_total: Decimal
     has_saving: bool
+    going_ahead: bool
+    savings: QualifiedTotal
 
 
 def arrangement_figures(arrangements: QuerySet) -> dict[int, ArrangementFigures]:
-    rows = (
-        arrangements.with_totals()
-        .annotate(has_saving=Exists(Saving.objects.filter(arrangement=OuterRef("pk"))))
-        .order_by()
-        .values_list("pk", "partner_count", "savings_total", "has_saving")
+    rows = arrangements.order_by().values_list(
+        "pk",
+        "partner_count",
+        "has_savings",
+        "status",
+        "savings_lower",
+        "savings_upper",
+        "savings_approximate",
+        "savings_figures",
+        "savings_percentages",
     )
-    return {row[0]: ArrangementFigures(*row) for row in rows}
+    return {
+        pk: ArrangementFigures(pk, partners, has, status in GOING_AHEAD, QualifiedTotal(*money))
+        for pk, partners, has, status, *money in rows
+    }
 
 
 @dataclass
@@ -159,10 +195,10 @@ class TierRow:
     arrangements: int = 0
     partners_sum: int = 0
     with_savings: int = 0
-    # Worked out once from every arrangement's savings total, so that a cached row
-    # holds three figures rather than one amount per arrangement.
+    # Savings of the arrangements going ahead only (figures.HEADLINE_RULE), worked out
+    # once, so that a cached row holds a few figures rather than one per arrangement.
     savings_figures: int = 0
-    savings_total: Decimal = Decimal(0)
+    savings: QualifiedTotal = field(default_factory=QualifiedTotal)
     savings_median: Decimal | None = None
 
     @property
@@ -181,9 +217,10 @@ class TierRow:
 
     @property
     def savings_per_authority(self):
-        if not self.participating or not self.savings_figures:
+        """The at-least sum divided by the authorities taking part: an average."""
+        if not self.participating or not self.savings.figures:
             return None
-        return (self.savings_total / self.participating).quantize(Decimal("1"))
+        return (self.savings.lower / self.participating).quantize(Decimal("1"))
 
 
 def tier_summary(arrangements: QuerySet, authorities: QuerySet) -> list[TierRow]:
@@ -230,15 +267,17 @@ def tier_summary(arrangements: QuerySet, authorities: QuerySet) -> list[TierRow]
             row.authorities += counts.get(tier_id, {}).get("n", 0)
             row.participating += counts.get(tier_id, {}).get("taking_part", 0)
         row.arrangements = len(members)
-        amounts = []
+        amounts, total = [], QualifiedTotal()
         for pk in members:
             f = figures[pk]
             row.partners_sum += f.partner_count
             row.with_savings += f.has_saving
-            if f.savings_total:
-                amounts.append(f.savings_total)
+            if f.going_ahead and f.savings:
+                total += f.savings
+                if f.savings.figures:
+                    amounts.append(f.savings.lower)
         row.savings_figures = len(amounts)
-        row.savings_total = sum(amounts, Decimal(0))
+        row.savings = total
         row.savings_median = median(amounts)
         return row
 
@@ -260,7 +299,7 @@ class AreaRow:
     label: str
     is_category: bool
     arrangements: int = 0
-    savings: Decimal = Decimal(0)
+    savings: QualifiedTotal = field(default_factory=QualifiedTotal)  # going ahead only
     with_savings: int = 0
     kinds: dict = field(default_factory=dict)
 
@@ -271,14 +310,10 @@ class AreaRow:
         return max(self.kinds.items(), key=lambda item: (item[1], item[0]))
 
 
+# Savings of arrangements going ahead only (figures.HEADLINE_RULE), from the figures
+# stored on each arrangement row.
 AREA_FIGURES_SQL = """
-WITH money AS (
-    SELECT arrangement_id,
-           SUM(CASE WHEN amount IS NOT NULL AND basis <> 'target' THEN amount END) AS total,
-           COUNT(*) AS figures
-    FROM {saving} WHERE arrangement_id IN ({chosen}) GROUP BY arrangement_id
-),
-tags AS (
+WITH tags AS (
     SELECT DISTINCT t.arrangement_id, COALESCE(a.parent_id, a.id) AS area_id
     FROM {tags} t JOIN {area} a ON a.id = t.servicearea_id
     WHERE t.arrangement_id IN ({chosen})
@@ -287,20 +322,26 @@ tags AS (
     FROM {tags} t JOIN {area} a ON a.id = t.servicearea_id
     WHERE a.parent_id IS NOT NULL AND t.arrangement_id IN ({chosen})
 )
-SELECT tags.area_id, r.kind, COUNT(*), SUM(COALESCE(money.total, 0)),
-       SUM(CASE WHEN money.figures > 0 THEN 1 ELSE 0 END)
+SELECT tags.area_id, r.kind, COUNT(*),
+       SUM(CASE WHEN r.has_savings THEN 1 ELSE 0 END),
+       SUM(CASE WHEN {going} THEN r.savings_lower ELSE 0 END),
+       SUM(CASE WHEN {going} THEN r.savings_upper ELSE 0 END),
+       MAX(CASE WHEN {going} AND r.savings_upper IS NULL THEN 1 ELSE 0 END),
+       MAX(CASE WHEN {going} AND r.savings_approximate THEN 1 ELSE 0 END),
+       SUM(CASE WHEN {going} THEN r.savings_figures ELSE 0 END),
+       SUM(CASE WHEN {going} THEN r.savings_percentages ELSE 0 END)
 FROM tags
 JOIN {arrangement} r ON r.id = tags.arrangement_id
-LEFT JOIN money ON money.arrangement_id = tags.arrangement_id
 GROUP BY tags.area_id, r.kind
 """
 
 
 def area_figures(arrangements: QuerySet) -> list[tuple]:
-    """(area id, kind, arrangements, savings total, arrangements with savings) for every
-    service area and kind, in one grouped query: a category counts each arrangement
-    tagged with it or any of its services once (DISTINCT on the category of each tag),
-    a service each arrangement tagged with it (tags are unique)."""
+    """(area id, kind, arrangements, arrangements with savings, and the going-ahead
+    savings as lower, upper, open-ended, approximate, money figures, percentages) for
+    every service area and kind, in one grouped query: a category counts each
+    arrangement tagged with it or any of its services once (DISTINCT on the category of
+    each tag), a service each arrangement tagged with it (tags are unique)."""
     from django.db import connection
 
     from .models import Arrangement, ServiceArea
@@ -309,15 +350,16 @@ def area_figures(arrangements: QuerySet) -> list[tuple]:
         chosen, params = arrangements.order_by().values("pk").query.sql_with_params()
     except EmptyResultSet:  # a filter that can match nothing (an invalid one, say)
         return []
+    going = "r.status IN ({})".format(", ".join(f"'{status}'" for status in GOING_AHEAD))
     sql = AREA_FIGURES_SQL.format(
         chosen=chosen,
-        saving=Saving._meta.db_table,
+        going=going,
         tags=Arrangement.service_areas.through._meta.db_table,
         area=ServiceArea._meta.db_table,
         arrangement=Arrangement._meta.db_table,
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params * 3)
+        cursor.execute(sql, params * 2)
         return cursor.fetchall()
 
 
@@ -327,12 +369,19 @@ def service_area_summary(arrangements: QuerySet) -> list[AreaRow]:
 
     areas = list(ServiceArea.objects.order_by("position", "name", "pk"))
     rows = {area.pk: AreaRow(area.slug, area.name, area.parent_id is None) for area in areas}
-    for area_id, kind, count, total, with_savings in area_figures(arrangements):
+    for area_id, kind, count, with_savings, *money in area_figures(arrangements):
+        lower, upper, open_ended, approximate, figures, percentages = money
         row = rows[area_id]
         row.arrangements += count
-        row.savings += sum_to_money(total)
         row.with_savings += with_savings
         row.kinds[kind] = count
+        row.savings += QualifiedTotal(
+            sum_to_money(lower),
+            None if open_ended else sum_to_money(upper),
+            bool(approximate),
+            int(figures or 0),
+            int(percentages or 0),
+        )
     out = []
     for category in (a for a in areas if a.parent_id is None):
         if not rows[category.pk].arrangements:
@@ -343,41 +392,85 @@ def service_area_summary(arrangements: QuerySet) -> list[AreaRow]:
 
 
 def savings_by_year(savings: QuerySet) -> list[dict]:
-    """Money savings by financial year, basis and cashable; with how many arrangements."""
-    return list(
-        savings.filter(amount__isnull=False)
-        .order_by()
-        .values("financial_year", "basis", "cashable")
+    """Savings (targets aside) of arrangements going ahead, by financial year, basis and
+    cashable: each group a QualifiedTotal, with how many arrangements it comes from.
+    Two grouped queries."""
+    going = savings.exclude(basis=Saving.Basis.TARGET).in_headline().order_by()
+    keys = ("financial_year", "basis", "cashable")
+    groups: dict[tuple, list] = {}
+    for *key, qualifier, total, money, percent in (
+        going.values(*keys, "qualifier")
         .annotate(
             total=Sum("amount"),
-            figures=Count("pk"),
-            arrangements=Count("arrangement", distinct=True),
+            money=Count("pk", filter=Q(amount__isnull=False)),
+            percent=Count("pk", filter=Q(amount__isnull=True, percentage__isnull=False)),
         )
-        .order_by("financial_year", "basis", "cashable")
-    )
+        .values_list(*keys, "qualifier", "total", "money", "percent")
+    ):
+        groups.setdefault(tuple(key), []).append((qualifier, total, money, percent))
+    arrangements = {
+        tuple(row[:3]): row[3]
+        for row in going.values(*keys)
+        .annotate(n=Count("arrangement", distinct=True))
+        .values_list(*keys, "n")
+    }
+    order = [basis for basis, _ in Saving.Basis.choices]
+    return [
+        {
+            "financial_year": year,
+            "basis": basis,
+            "cashable": cashable,
+            "total": QualifiedTotal.of(rows),
+            "arrangements": arrangements.get((year, basis, cashable), 0),
+        }
+        for (year, basis, cashable), rows in sorted(
+            groups.items(),
+            key=lambda kv: (kv[0][0] is None, kv[0][0] or 0, order.index(kv[0][1]), str(kv[0][2])),
+        )
+    ]
 
 
 def targets_beside_savings(authorities: QuerySet, savings: QuerySet) -> list[dict]:
-    """Per authority and financial year: its budget savings target, and the money savings
-    recorded for it in that year (``savings``, already narrowed to what the reader may
-    see). A row for every year that has either; two queries."""
+    """Per authority and financial year: its budget savings target, its own savings in
+    that year (money, of arrangements going ahead, as a QualifiedTotal), and apart from
+    them its shares of whole-arrangement savings in that year. ``savings`` is already
+    narrowed to what the reader may see. A row for every year with any of the three;
+    three queries."""
     from .dates import financial_year_label
-    from .models import SavingsTarget
+    from .models import SavingShare, SavingsTarget
 
     targets = {
         (t.authority_id, t.financial_year): t
         for t in SavingsTarget.objects.filter(authority__in=authorities).select_related("authority")
     }
-    recorded = {
-        (row["authority"], row["financial_year"]): row["total"]
-        for row in savings.counted()
+    own: dict[tuple, list] = {}
+    for pk, year, *summed_row in (
+        savings.counted()
+        .in_headline()
         .filter(authority__in=authorities, financial_year__isnull=False)
         .order_by()
-        .values("authority", "financial_year")
+        .values("authority", "financial_year", "qualifier")
+        .annotate(
+            total=Sum("amount"),
+            money=Count("pk"),
+            percent=Value(0),
+        )
+        .values_list("authority", "financial_year", "qualifier", "total", "money", "percent")
+    ):
+        own.setdefault((pk, year), []).append(tuple(summed_row))
+    shares = {
+        (row["authority"], row["saving__financial_year"]): row["total"]
+        for row in SavingShare.objects.filter(
+            authority__in=authorities,
+            saving__in=savings.counted().in_headline().filter(financial_year__isnull=False),
+            amount__isnull=False,
+        )
+        .order_by()
+        .values("authority", "saving__financial_year")
         .annotate(total=Sum("amount"))
     }
     named = {t.authority_id: t.authority for t in targets.values()}
-    missing = {pk for pk, _ in recorded} - set(named)
+    missing = {pk for pk, _ in (*own, *shares)} - set(named)
     named |= {a.pk: a for a in Authority.objects.filter(pk__in=missing)} if missing else {}
     rows = [
         {
@@ -385,11 +478,63 @@ def targets_beside_savings(authorities: QuerySet, savings: QuerySet) -> list[dic
             "year": year,
             "label": financial_year_label(year),
             "target": targets[(pk, year)].amount if (pk, year) in targets else None,
-            "recorded": recorded.get((pk, year)),
+            "recorded": QualifiedTotal.of(own[(pk, year)]) if (pk, year) in own else None,
+            "shares": shares.get((pk, year)),
         }
-        for pk, year in set(targets) | set(recorded)
+        for pk, year in set(targets) | set(own) | set(shares)
     ]
     return sorted(rows, key=lambda row: (row["authority"].name, row["authority"].pk, row["year"]))
+
+
+@dataclass
+class AuthoritySavings:
+    """An authority's savings, kept apart by whose they are (figures, "Whose"): its own,
+    its shares of whole-arrangement savings, and the whole-arrangement figures of the
+    arrangements it takes part in, which are not its alone. Never added together."""
+
+    own: list
+    own_total: QualifiedTotal
+    own_apart: QualifiedTotal
+    shares: list
+    whole: list
+    whole_total: QualifiedTotal
+    whole_apart: QualifiedTotal
+
+
+def authority_savings(authority, savings: QuerySet) -> AuthoritySavings:
+    """``savings``: those the reader may see. Three queries."""
+    from .figures import counts_in_headline, of_savings
+    from .models import SavingShare
+
+    own = list(
+        savings.filter(authority=authority)
+        .select_related("arrangement", "source")
+        .order_by(F("financial_year").asc(nulls_last=True), "arrangement__title", "pk")
+    )
+    shares = list(
+        SavingShare.objects.filter(authority=authority, saving__in=savings)
+        .select_related("saving__arrangement")
+        .order_by("saving__arrangement__title", "pk")
+    )
+    whole = list(
+        savings.filter(
+            authority__isnull=True,
+            arrangement__in=Membership.objects.taking_part()
+            .filter(authority=authority)
+            .values("arrangement"),
+        )
+        .select_related("arrangement", "source")
+        .order_by("arrangement__title", "pk")
+    )
+
+    def split(rows):
+        counted = [s for s in rows if s.basis != Saving.Basis.TARGET]
+        going = [s for s in counted if counts_in_headline(s.arrangement.status)]
+        return of_savings(going), of_savings([s for s in counted if s not in going])
+
+    own_total, own_apart = split(own)
+    whole_total, whole_apart = split(whole)
+    return AuthoritySavings(own, own_total, own_apart, shares, whole, whole_total, whole_apart)
 
 
 def status_counts(arrangements: QuerySet) -> list[dict]:
@@ -465,7 +610,7 @@ def index_figures(arrangements: QuerySet, narrowing) -> dict:
 
 def tier_figures(arrangements: QuerySet, narrowing) -> dict:
     regions = [v for k, v in narrowing if k == "region"]
-    authorities = Authority.objects.all()
+    authorities = Authority.objects.existing_on()
     if regions:
         authorities = authorities.filter(region__slug__in=regions)
     rows = tier_summary(arrangements, authorities)
@@ -488,11 +633,28 @@ def tier_figures(arrangements: QuerySet, narrowing) -> dict:
         for row in rows
         if row.is_level and row.arrangements
     ]
+    from .models import Tier
+
+    by_level: dict[str, set] = {}
+    for pk, level in authorities.values_list("pk", "tier__level"):
+        by_level.setdefault(level, set()).add(pk)
+    compared = [
+        (level, label, by_level.get(level, set()))
+        for level, label in Tier.Level.choices
+        if level != Tier.Level.OTHER
+    ]
     return {
         "rows": rows,
         "levels": {row.key: row for row in rows if row.is_level},
         "total": arrangements.count(),
         "coverage": coverage,
+        "answer": coverage_of_groups(
+            arrangements,
+            compared,
+            "whether sharing is more successful or cost-effective in single-tier authorities "
+            "than in counties and districts",
+            "tier",
+        ),
     }
 
 
@@ -530,40 +692,93 @@ def service_area_figures(arrangements: QuerySet, narrowing) -> dict:
         for slug, label in COMPARED_CATEGORIES
     ]
     biggest = max((r.arrangements for r in rows if r.is_category), default=0)
-    return {"rows": rows, "compare": compare, "total": total, "biggest": biggest}
+    return {
+        "rows": rows,
+        "compare": compare,
+        "total": total,
+        "biggest": biggest,
+        "answer": coverage_of_groups(
+            arrangements,
+            service_area_groups(arrangements),
+            "which services benefit most from sharing",
+            "service_area",
+        ),
+    }
+
+
+def councils() -> set[int]:
+    """Every council (upper, lower or single tier) of the reference date, for groups of
+    arrangements."""
+    from .models import Tier
+
+    return set(Authority.objects.exclude(tier__level=Tier.Level.OTHER).values_list("pk", flat=True))
+
+
+def service_area_groups(arrangements: QuerySet) -> list[tuple]:
+    """(slug, name, every council, ids of the arrangements in view tagged with the category
+    or its services) for each service-area category: one query."""
+    from .models import Arrangement, ServiceArea
+
+    tags = Arrangement.service_areas.through.objects.filter(
+        arrangement__in=arrangements.order_by().values("pk")
+    ).values_list("arrangement_id", "servicearea__parent_id", "servicearea_id")
+    by_category: dict[int, set] = {}
+    for arrangement_id, parent_id, area_id in tags:
+        by_category.setdefault(parent_id or area_id, set()).add(arrangement_id)
+    everyone = councils()
+    return [
+        (area.slug, area.name, everyone, by_category.get(area.pk, set()))
+        for area in ServiceArea.objects.filter(parent__isnull=True).order_by("position", "name")
+    ]
 
 
 def savings_figures(arrangements: QuerySet, narrowing, user) -> dict:
     from .dates import financial_year_label
+    from .models import SavingsTarget
 
     savings = Saving.objects.filter(arrangement__in=arrangements.order_by().values("pk"))
     rows = savings_by_year(savings)
-    labels = dict(Saving.Basis.choices)
+    # The rows count arrangements going ahead only; their links keep any status the
+    # summary is narrowed by, among those.
+    chosen = [v for k, v in narrowing if k == "status"]
+    going_ahead = [s for s in (chosen or GOING_AHEAD) if s in GOING_AHEAD]
+    others = [(k, v) for k, v in narrowing if k != "status"]
     for row in rows:
         row["year_label"] = financial_year_label(row["financial_year"]) or "Year not stated"
-        row["basis_label"] = labels[row["basis"]]
+        row["basis_label"] = Saving.Basis(row["basis"]).label
         row["url"] = links.arrangements_url(
-            narrowing, saving_basis=row["basis"], financial_year=row["financial_year"]
+            others,
+            saving_basis=row["basis"],
+            financial_year=row["financial_year"] or "not-stated",
+            status=going_ahead,
         )
-    by_year: dict = {}
+    by_year: dict[str, QualifiedTotal] = {}
     for row in rows:
-        if row["basis"] != Saving.Basis.TARGET:
-            by_year[row["year_label"]] = by_year.get(row["year_label"], 0) + row["total"]
-    largest = max(by_year.values(), default=0)
+        by_year[row["year_label"]] = by_year.get(row["year_label"], QualifiedTotal()) + row["total"]
+    largest = max((total.lower for total in by_year.values()), default=0)
     chart = [
-        {"label": label, "total": total, "percent": int(total * 100 / largest) if largest else 0}
+        {
+            "label": label,
+            "total": total,
+            "percent": int(total.lower * 100 / largest) if largest else 0,
+        }
         for label, total in by_year.items()
+        if total.figures
     ]
-    from .models import SavingsTarget
-
     with_targets = Authority.objects.filter(
         Exists(SavingsTarget.objects.filter(authority=OuterRef("pk")))
     )
+    apart = savings.exclude(basis=Saving.Basis.TARGET).apart_from_headline()
     return {
         "rows": rows,
         "chart": chart,
+        "apart": QualifiedTotal.of(figures_summed(apart)),
+        "apart_url": links.arrangements_url(
+            narrowing,
+            status=[s for s, _ in Status.choices if s not in GOING_AHEAD],
+            has_savings="yes",
+        ),
         "targets": targets_beside_savings(with_targets, Saving.objects.visible_to(user)),
-        "savings_without_amount": savings.filter(amount__isnull=True).count(),
     }
 
 
@@ -636,6 +851,9 @@ def briefing_figures(user, *, partnership=None, authority=None) -> dict:
         "statuses": [s for s in statuses if s["count"]],
         "arrangements": list(chosen.with_totals().select_related("parent").order_by("title", "pk")),
         "targets": targets_beside_savings(authorities, Saving.objects.visible_to(user)),
+        "whose": authority_savings(authority, Saving.objects.visible_to(user))
+        if authority is not None
+        else None,
         "savings": list(
             Saving.objects.filter(arrangement__in=ids)
             .select_related("arrangement", "authority")
@@ -651,4 +869,177 @@ def briefing_figures(user, *, partnership=None, authority=None) -> dict:
             Source.objects.filter(arrangements__in=ids).distinct().order_by("date", "pk")
         ),
         "today": datetime.date.today(),
+    }
+
+
+# --- Can the register answer? -----------------------------------------------------------
+
+MIN_AUTHORITIES = 10
+MIN_SOURCES = 3
+COMPARISON_RULE = (
+    "A comparison page draws a conclusion only when every group it compares has records "
+    f"for at least {MIN_AUTHORITIES} of its authorities, drawn from at least {MIN_SOURCES} "
+    "separate partnerships or unconnected arrangements. Below that, what the register "
+    "holds shows who has entered records, not how the groups differ, and the page says so."
+)
+
+
+@dataclass
+class GroupCoverage:
+    key: str
+    label: str
+    authorities: int  # in the group
+    with_records: int  # of them, taking part in an arrangement in view
+    sources: int  # separate partnerships or unconnected arrangements those come from
+
+    @property
+    def enough(self) -> bool:
+        return self.with_records >= MIN_AUTHORITIES and self.sources >= MIN_SOURCES
+
+
+@dataclass
+class Coverage:
+    groups: list[GroupCoverage]
+    held: str
+    can_conclude: bool
+    verdict: str
+    evidence: list
+
+
+def _plural(name: str) -> str:
+    name = name[0].lower() + name[1:] if not name[:2].isupper() else name
+    return name[:-1] + "ies" if name.endswith("y") else name + "s"
+
+
+def _number(n: int) -> str:
+    return {1: "one", 2: "two", 3: "three"}.get(n, str(n))
+
+
+def coverage_of_groups(arrangements: QuerySet, groups: list[tuple], question: str, bears_on: str):
+    """How much of each group the arrangements in view cover, and whether that is enough
+    to compare the groups (COMPARISON_RULE). ``groups``: (key, label, authority ids) —
+    or, for groups of arrangements (service areas), (key, label, authority ids, arrangement
+    ids). Two queries, and one for the national evidence."""
+    from .models import Finding
+
+    rows = list(
+        Membership.objects.taking_part()
+        .filter(arrangement__in=arrangements.order_by().values("pk"))
+        .values_list(
+            "authority_id",
+            "arrangement_id",
+            "arrangement__partnership_id",
+            "arrangement__parent_id",
+            "authority__tier__name",
+        )
+    )
+
+    def source(row):
+        _, arrangement, partnership, parent, _ = row
+        return (
+            ("partnership", partnership) if partnership else ("arrangement", parent or arrangement)
+        )
+
+    covered = []
+    for key, label, authority_ids, *arrangement_ids in groups:
+        chosen = [
+            r
+            for r in rows
+            if r[0] in authority_ids and (not arrangement_ids or r[1] in arrangement_ids[0])
+        ]
+        covered.append(
+            GroupCoverage(
+                key,
+                label,
+                len(authority_ids),
+                len({r[0] for r in chosen}),
+                len({source(r) for r in chosen}),
+            )
+        )
+    sources = {source(r) for r in rows}
+    partnerships = sum(1 for kind, _ in sources if kind == "partnership")
+    unconnected = len(sources) - partnerships
+    parts = []
+    if partnerships:
+        parts.append(f"{_number(partnerships)} partnership{'' if partnerships == 1 else 's'}")
+    if unconnected:
+        parts.append(
+            f"{_number(unconnected)} unconnected arrangement{'' if unconnected == 1 else 's'}"
+        )
+    tiers = sorted({r[4] for r in rows})
+    held = " and ".join(parts) or "no arrangements with named partners"
+    if tiers:
+        held += " of " + ", ".join(_plural(t) for t in tiers[:-1])
+        held += (" and " if len(tiers) > 1 else "") + _plural(tiers[-1])
+    can_conclude = bool(covered) and all(group.enough for group in covered)
+    if can_conclude:
+        verdict = (
+            f"The register covers every group well enough to compare them by its rule, "
+            f"so the figures below bear on {question}."
+        )
+    else:
+        verdict = f"The register holds arrangements from {held}, so it cannot yet say {question}."
+    evidence = list(
+        Finding.objects.filter(bears_on=bears_on)
+        .select_related("source")
+        .order_by(F("source__date").asc(nulls_last=True), "position", "pk")
+    )
+    return Coverage(covered, held, can_conclude, verdict, evidence)
+
+
+# --- Regions ------------------------------------------------------------------------------
+
+
+@dataclass
+class RegionRow:
+    key: str
+    label: str
+    authorities: int = 0
+    participating: int = 0
+    arrangements: int = 0
+    savings: QualifiedTotal = field(default_factory=QualifiedTotal)  # going ahead only
+    list_url: str = ""
+
+    @property
+    def participating_share(self):
+        return share(self.participating, self.authorities)
+
+
+def region_figures(arrangements: QuerySet, narrowing) -> dict:
+    """Sharing by region of the partners: authorities, those taking part, arrangements
+    with a partner there and their savings (an arrangement counts in each region of its
+    partners). Four queries."""
+    from .models import Region
+
+    figures = arrangement_figures(arrangements)
+    pairs = set(
+        Membership.objects.taking_part()
+        .filter(arrangement__in=arrangements.order_by().values("pk"))
+        .values_list("arrangement_id", "authority__region_id", "authority_id")
+    )
+    rows, groups = [], []
+    members = {}
+    for pk, region_id in (
+        Authority.objects.existing_on().filter(region__isnull=False).values_list("pk", "region_id")
+    ):
+        members.setdefault(region_id, set()).add(pk)
+    for region in Region.objects.all():
+        in_region = [(a, auth) for a, r, auth in pairs if r == region.pk]
+        row = RegionRow(region.slug, region.name, len(members.get(region.pk, ())))
+        row.participating = len({auth for _, auth in in_region})
+        chosen = {a for a, _ in in_region}
+        row.arrangements = len(chosen)
+        for pk in chosen:
+            if figures[pk].going_ahead:
+                row.savings += figures[pk].savings
+        row.list_url = links.arrangements_url(narrowing, region=region.slug)
+        if row.authorities or row.arrangements:
+            rows.append(row)
+            groups.append((region.slug, region.name, members.get(region.pk, set())))
+    return {
+        "rows": rows,
+        "total": arrangements.count(),
+        "answer": coverage_of_groups(
+            arrangements, groups, "how sharing differs between regions", "region"
+        ),
     }

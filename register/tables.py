@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from .models import Arrangement, Authority, Status
-from .money import format_money
 
 TABLE_ATTRS = {
     "class": "govuk-table",
@@ -53,8 +52,13 @@ class ArrangementTable(tables.Table):
     title = tables.Column(linkify=True, order_by=("title", "pk"))
     status = tables.Column(order_by=("status", "title", "pk"))
     kind = tables.Column(order_by=("kind", "title", "pk"))
+    # Column names are part of shareable addresses (?sort=lead_name), so they stay as
+    # they were when these figures were computed per request rather than stored.
     lead_name = tables.Column(
-        verbose_name="Lead authority", order_by=("lead_name", "title", "pk"), default="None named"
+        verbose_name="Lead authority",
+        accessor="lead__name",
+        order_by=("lead__name", "title", "pk"),
+        default="None named",
     )
     partner_count = tables.Column(
         verbose_name="Partners",
@@ -68,12 +72,19 @@ class ArrangementTable(tables.Table):
     )
     savings_total = tables.Column(
         verbose_name="Savings recorded",
-        order_by=("savings_total", "title", "pk"),
+        accessor="savings_lower",
+        order_by=("savings_lower", "title", "pk"),
         attrs=NUMERIC,
     )
     start_date = tables.Column(
         verbose_name="Start", order_by=("start_date", "title", "pk"), default="Not stated"
     )
+    # In exports only: the savings column's figures as numbers, for a spreadsheet.
+    savings_lower = tables.Column(verbose_name="Savings at least (£)", visible=False)
+    savings_upper = tables.Column(
+        verbose_name="Savings at most (£; empty when open-ended)", visible=False
+    )
+    savings_percentages = tables.Column(verbose_name="Percentage savings", visible=False)
 
     class Meta:
         model = Arrangement
@@ -87,6 +98,9 @@ class ArrangementTable(tables.Table):
             "service_areas",
             "savings_total",
             "start_date",
+            "savings_lower",
+            "savings_upper",
+            "savings_percentages",
         )
         order_by = ("title",)
         per_page = 25
@@ -110,7 +124,7 @@ class ArrangementTable(tables.Table):
         return record.partner_count
 
     def order_lead_name(self, queryset, is_descending):
-        return order_nulls_last(queryset, "lead_name", is_descending), True
+        return order_nulls_last(queryset, "lead__name", is_descending), True
 
     def order_start_date(self, queryset, is_descending):
         return order_nulls_last(queryset, "start_date", is_descending), True
@@ -133,12 +147,12 @@ class ArrangementTable(tables.Table):
     def render_lead_name(self, record):
         return format_html(
             '<a class="govuk-link" href="{}">{}</a>',
-            Authority(code=record.lead_code).get_absolute_url(),
-            record.lead_name,
+            record.lead.get_absolute_url(),
+            record.lead.name,
         )
 
     def value_lead_name(self, record):
-        return record.lead_name or ""
+        return record.lead.name if record.lead_id else ""
 
     def render_service_areas(self, record):
         return (
@@ -157,10 +171,20 @@ class ArrangementTable(tables.Table):
         return "; ".join(names)
 
     def render_savings_total(self, record):
-        return format_money(record.savings_total) if record.savings_total else "None"
+        figure = record.savings_figure
+        return figure.text if figure else "None recorded"
 
     def value_savings_total(self, record):
-        return f"{record.savings_total:.2f}" if record.savings_total else ""
+        figure = record.savings_figure
+        return figure.text if figure else ""
+
+    def value_savings_lower(self, record):
+        return f"{record.savings_lower:.2f}" if record.savings_figures else ""
+
+    def value_savings_upper(self, record):
+        if not record.savings_figures or record.savings_upper is None:
+            return ""
+        return f"{record.savings_upper:.2f}"
 
     def render_start_date(self, record):
         return record.start_display

@@ -32,9 +32,11 @@ urlpatterns = [
         summary_views.ServiceAreaSummaryView.as_view(),
         name="summary-service-areas",
     ),
+    path("summary/regions/", summary_views.RegionSummaryView.as_view(), name="summary-regions"),
     path("summary/savings/", summary_views.SavingsSummaryView.as_view(), name="summary-savings"),
     path("summary/pipeline/", summary_views.PipelineSummaryView.as_view(), name="summary-pipeline"),
     path("summary/national/", summary_views.NationalSummaryView.as_view(), name="summary-national"),
     path("summary/briefing/", summary_views.BriefingView.as_view(), name="summary-briefing"),
+    path("sources/<slug:slug>/", pages.SourceDetailView.as_view(), name="source-detail"),
     path("accessibility/", pages.AccessibilityView.as_view(), name="accessibility"),
 ]

@@ -6,9 +6,10 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.views.generic import TemplateView
+from django.views.generic import DetailView, TemplateView
 
 from .. import selectors
+from ..models import Source
 
 
 class HomeView(TemplateView):
@@ -16,6 +17,18 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), **selectors.home(self.request)}
+
+
+class SourceDetailView(DetailView):
+    template_name = "register/source_detail.html"
+    context_object_name = "source"
+    queryset = Source.objects.all()
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            **selectors.source_page(self.request.user, self.object),
+        }
 
 
 class AccessibilityView(TemplateView):

@@ -39,9 +39,7 @@ class SummaryView(TemplateView):
             if key not in NARROWING or not self.narrowable:
                 del data[key]
         queryset = Arrangement.objects.visible_to(self.request.user)
-        filterset = ArrangementFilterSet(
-            data, queryset=queryset.with_totals(), request=self.request
-        )
+        filterset = ArrangementFilterSet(data, queryset=queryset, request=self.request)
         valid = filterset.is_valid()
         arrangements = filterset.qs if valid else queryset.none()
         narrowing = [(k, v) for k in NARROWING for v in filterset.data.getlist(k)] if valid else []
@@ -61,6 +59,7 @@ class SummaryView(TemplateView):
             narrowing_query=urlencode(narrowing),
             arrangements_url=links.arrangements_url(narrowing),
             options=filterset.options(selectors.option_lists(self.request)),
+            comparison_rule=summaries.COMPARISON_RULE,
         )
         context.update(
             cached(
@@ -95,6 +94,13 @@ class ServiceAreaSummaryView(SummaryView):
 
     def figures(self, arrangements, narrowing):
         return summaries.service_area_figures(arrangements, narrowing)
+
+
+class RegionSummaryView(SummaryView):
+    template_name = "register/summary/regions.html"
+
+    def figures(self, arrangements, narrowing):
+        return summaries.region_figures(arrangements, narrowing)
 
 
 class SavingsSummaryView(SummaryView):

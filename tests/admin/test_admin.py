@@ -252,7 +252,7 @@ def test_status_action_changes_several_and_records_history(client, register, adm
     assert set(Arrangement.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"ended"}
     record = register.legal.history.order_by("-history_date").first()
     assert record.history_user == administrator
-    assert record.history_change_reason == "Status set to Ended for several at once"
+    assert record.history_change_reason == "Status set to Ended after operating for several at once"
 
 
 # --- Roles ---------------------------------------------------------------------------

@@ -27,11 +27,12 @@ def test_list_shows_counts_totals_and_selected_filters(client, register):
     assert 'id="total-arrangements">2<' in html
     # Alphaton, Betaford, Gammashire (fostering) and Deltaby (fostering): distinct authorities.
     assert 'id="total-authorities">4<' in html
-    # 100,000 estimated + 50,000 achieved + 700,000 forecast; the target is not counted.
-    assert 'id="total-savings">£850,000<' in html
+    # 100,000 estimated + 50,000 achieved + over 700,000 forecast; the target is not
+    # counted, and "over" makes the sum a lower bound.
+    assert 'id="total-savings">at least £850,000<' in html
     basis = html.split('id="savings-by-basis"')[1].split("</p>")[0]
-    assert "target £999,999 (1 figure); estimated £100,000 (1 figure)" in basis
-    assert "forecast £700,000 (1 figure); achieved £50,000 (1 figure)" in basis
+    assert "estimated £100,000; forecast at least £700,000; achieved £50,000." in basis
+    assert "target" not in basis
     # Selected filters as removable tags that keep the other filters.
     assert 'href="/arrangements/?status=operational&amp;status=procurement"' in html
     assert "Clear filters" in html
@@ -137,6 +138,9 @@ def test_exports_hold_every_filtered_row_as_plain_text(client, register):
         "Service areas",
         "Savings recorded",
         "Start",
+        "Savings at least (£)",
+        "Savings at most (£; empty when open-ended)",
+        "Percentage savings",
     ]
     legal = next(row for row in rows if row["Title"] == "Shared legal team")
     assert legal == {
@@ -146,8 +150,11 @@ def test_exports_hold_every_filtered_row_as_plain_text(client, register):
         "Lead authority": "Alphaton",
         "Partners": "2",
         "Service areas": "Legal services",
-        "Savings recorded": "150000.00",
+        "Savings recorded": "£150,000",
         "Start": "July 2011",
+        "Savings at least (£)": "150000.00",
+        "Savings at most (£; empty when open-ended)": "150000.00",
+        "Percentage savings": "0",
     }
     assert all("<" not in value for row in rows for value in row.values())
 

@@ -57,9 +57,9 @@ def test_arrangement_titles_are_never_formulae_in_the_csv(client, register, form
     titles = [row[0] for row in rows[1:]]
     assert "'" + formula in titles
     assert formula not in titles
-    row = rows[1 + titles.index("'" + formula)]
-    assert row[4] == "2"  # partners: a number, as it was
-    assert row[6] == "150000.00"  # savings recorded, unescaped
+    row = dict(zip(rows[0], rows[1 + titles.index("'" + formula)], strict=True))
+    assert row["Partners"] == "2"  # a number, as it was
+    assert row["Savings at least (£)"] == "150000.00"  # unescaped
 
 
 @pytest.mark.parametrize("formula", FORMULAE)

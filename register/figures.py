@@ -1,0 +1,316 @@
+"""Honest figures: which savings count in a headline, and sums that keep their qualifiers.
+
+Rules every page follows (docs/seed-data.md and the summary index say them in words):
+
+- **Which savings count.** A headline total counts savings only of arrangements going
+  ahead or that went ahead (``GOING_AHEAD``). Savings of ideas not yet decided or not
+  pursued are shown apart, never added in.
+- **Whose.** A saving belongs to the whole arrangement or to one named authority. An
+  authority's own savings and the whole-partnership figures of arrangements it takes
+  part in are shown apart and never added together.
+- **Qualifiers survive arithmetic.** A sum that includes an "over" or "at least"
+  figure is "at least £X"; "up to" figures make a range; a sum with an "about" or an
+  "average" figure is "about £X". Percentages are never summed with money: a total
+  says "and 2 percentage savings".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .models import GOING_AHEAD, NOT_GOING_AHEAD, NOT_YET_DECIDED, Saving, Status
+from .money import format_money
+
+Q = Saving.Qualifier
+
+HEADLINE_RULE = (
+    "Headline totals count savings only of arrangements that are going ahead or went "
+    "ahead: in development, procurement under way, operational, or ended after "
+    "operating. Savings of ideas proposed, under consideration or not pursued are "
+    "shown apart and never added in. Targets are never counted as savings, and "
+    "percentages are never added to pounds."
+)
+
+
+def counts_in_headline(status: str) -> bool:
+    """Whether an arrangement's savings count in a headline total (the rule above)."""
+    return status in GOING_AHEAD
+
+
+def status_group(status: str) -> str:
+    if status in GOING_AHEAD:
+        return "going ahead"
+    if status in NOT_YET_DECIDED:
+        return "not yet decided"
+    if status in NOT_GOING_AHEAD:
+        return "not pursued"
+    return Status(status).label.lower()
+
+
+@dataclass(frozen=True)
+class QualifiedTotal:
+    """A sum of money savings that remembers what the sources said of each figure.
+
+    ``lower`` is what the figures add up to at least; ``upper`` what they add up to at
+    most (None when an "over" or "at least" figure leaves it open)."""
+
+    lower: Decimal = Decimal(0)
+    upper: Decimal | None = Decimal(0)
+    approximate: bool = False  # an "about" or "average" figure is in it
+    figures: int = 0  # money figures summed
+    percentages: int = 0  # percentage-only figures, counted, never summed
+
+    @classmethod
+    def of(cls, rows: Iterable[tuple]) -> QualifiedTotal:
+        """From (qualifier, amount sum, money figures, percentage-only figures) rows, one
+        per qualifier, as ``summed`` returns them."""
+        lower, upper, approximate, figures, percentages = Decimal(0), Decimal(0), False, 0, 0
+        for qualifier, amount, count, percent_count in rows:
+            amount = Decimal(amount or 0)
+            figures += count
+            percentages += percent_count
+            if not count:
+                continue
+            if qualifier in (Q.OVER, Q.AT_LEAST):
+                lower += amount
+                upper = None
+            elif qualifier == Q.UP_TO:
+                if upper is not None:
+                    upper += amount
+            else:
+                lower += amount
+                if upper is not None:
+                    upper += amount
+                approximate |= qualifier in (Q.ABOUT, Q.AVERAGE)
+        return cls(lower, upper, approximate, figures, percentages)
+
+    def __add__(self, other: QualifiedTotal) -> QualifiedTotal:
+        upper = None if self.upper is None or other.upper is None else self.upper + other.upper
+        return QualifiedTotal(
+            self.lower + other.lower,
+            upper,
+            self.approximate or other.approximate,
+            self.figures + other.figures,
+            self.percentages + other.percentages,
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.figures or self.percentages)
+
+    @property
+    def money(self) -> str:
+        """'£2,600,000', 'at least £2,600,000', 'up to £35,000', '£10,000 to £45,000',
+        'about £1,900,000'; '' when no money figure is in it."""
+        if not self.figures:
+            return ""
+        about = "about " if self.approximate else ""
+        if self.upper is None:
+            return f"at least {about}{format_money(self.lower)}"
+        if self.upper > self.lower:
+            if not self.lower:
+                return f"up to {about}{format_money(self.upper)}"
+            return f"{about}{format_money(self.lower)} to {format_money(self.upper)}"
+        return f"{about}{format_money(self.lower)}"
+
+    @property
+    def percentages_text(self) -> str:
+        n = self.percentages
+        return f"{n} percentage saving{'' if n == 1 else 's'}" if n else ""
+
+    @property
+    def text(self) -> str:
+        """The whole total in words: 'at least £2,600,000 and 2 percentage savings'."""
+        if self.figures and self.percentages:
+            return f"{self.money} and {self.percentages_text}"
+        return self.money or self.percentages_text or "None recorded"
+
+
+def summed(savings) -> list[tuple]:
+    """(qualifier, amount sum, money figures, percentage-only figures) per qualifier, for
+    QualifiedTotal.of: one grouped query."""
+    from django.db.models import Count, Sum
+    from django.db.models import Q as Where
+
+    rows = (
+        savings.order_by()
+        .values("qualifier")
+        .annotate(
+            total=Sum("amount"),
+            money=Count("pk", filter=Where(amount__isnull=False)),
+            percent=Count("pk", filter=Where(amount__isnull=True, percentage__isnull=False)),
+        )
+        .values_list("qualifier", "total", "money", "percent")
+    )
+    return list(rows)
+
+
+def qualified_total(savings) -> QualifiedTotal:
+    """The qualified total of a query set of savings (targets excluded by the caller)."""
+    return QualifiedTotal.of(summed(savings))
+
+
+def by_year_and_basis(savings: Iterable[Saving]) -> list[dict]:
+    """Money and percentage savings (targets aside) grouped by financial year (None: not
+    tied to a year) and basis, each group a QualifiedTotal: from rows in memory."""
+    groups: dict[tuple, list[Saving]] = {}
+    for saving in savings:
+        if saving.basis != Saving.Basis.TARGET:
+            groups.setdefault((saving.financial_year, saving.basis), []).append(saving)
+    order = [basis for basis, _ in Saving.Basis.choices]
+    return [
+        {
+            "financial_year": year,
+            "basis": basis,
+            "basis_label": Saving.Basis(basis).label,
+            "total": of_savings(rows),
+            "n": len(rows),
+        }
+        for (year, basis), rows in sorted(
+            groups.items(), key=lambda kv: (kv[0][0] is None, kv[0][0] or 0, order.index(kv[0][1]))
+        )
+    ]
+
+
+def of_savings(savings: Iterable[Saving]) -> QualifiedTotal:
+    """The qualified total of savings already in memory (a page's prefetched rows)."""
+    rows: dict[str, list] = {}
+    for saving in savings:
+        row = rows.setdefault(saving.qualifier, [saving.qualifier, Decimal(0), 0, 0])
+        if saving.amount is not None:
+            row[1] += saving.amount
+            row[2] += 1
+        elif saving.percentage is not None:
+            row[3] += 1
+    return QualifiedTotal.of(tuple(r) for r in rows.values())
+
+
+# --- Figures stored on each arrangement row ---------------------------------------------
+
+CHUNK = 2000
+
+
+def _chunks(ids: list[int]):
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+def compute_stored_figures(arrangement_ids, membership_model=None, saving_model=None) -> dict:
+    """What each arrangement's stored figures should be, from its memberships and
+    savings: {pk: {field: value}}. Four grouped queries per 2,000 arrangements. (The
+    model arguments let a migration pass its historical models.)"""
+    from django.db.models import Count, Sum
+    from django.db.models import Q as Where
+
+    from .models import Membership
+
+    membership_model = membership_model or Membership
+    saving_model = saving_model or Saving
+    out = {}
+    for ids in _chunks(sorted(set(arrangement_ids))):
+        figures = {
+            pk: {
+                "partner_count": 0,
+                "lead_id": None,
+                "has_savings": False,
+                "money": [],
+            }
+            for pk in ids
+        }
+        members = membership_model.objects.filter(arrangement_id__in=ids)
+        for pk, n in (
+            members.filter(role__in=Membership.JOINED)
+            .order_by()
+            .values("arrangement_id")
+            .annotate(n=Count("pk"))
+            .values_list("arrangement_id", "n")
+        ):
+            figures[pk]["partner_count"] = n
+        for pk, lead in members.filter(role=Membership.Role.LEAD).values_list(
+            "arrangement_id", "authority_id"
+        ):
+            figures[pk]["lead_id"] = lead
+        savings = saving_model.objects.filter(arrangement_id__in=ids).order_by()
+        for pk in savings.values_list("arrangement_id", flat=True).distinct():
+            figures[pk]["has_savings"] = True
+        for pk, qualifier, total, money, percent in (
+            savings.exclude(basis=Saving.Basis.TARGET)
+            .values("arrangement_id", "qualifier")
+            .annotate(
+                total=Sum("amount"),
+                money=Count("pk", filter=Where(amount__isnull=False)),
+                percent=Count("pk", filter=Where(amount__isnull=True, percentage__isnull=False)),
+            )
+            .values_list("arrangement_id", "qualifier", "total", "money", "percent")
+        ):
+            figures[pk]["money"].append((qualifier, total, money, percent))
+        for pk, values in figures.items():
+            total = QualifiedTotal.of(values.pop("money"))
+            values.update(
+                savings_lower=_money(total.lower),
+                savings_upper=None if total.upper is None else _money(total.upper),
+                savings_approximate=total.approximate,
+                savings_figures=total.figures,
+                savings_percentages=total.percentages,
+            )
+            out[pk] = values
+    return out
+
+
+def _money(value) -> Decimal:
+    from .money import sum_to_money
+
+    return sum_to_money(value)
+
+
+STORED = (
+    "partner_count",
+    "lead_id",
+    "has_savings",
+    "savings_lower",
+    "savings_upper",
+    "savings_approximate",
+    "savings_figures",
+    "savings_percentages",
+)
+
+
+def refresh_stored_figures(arrangement_ids, arrangement_model=None, **models) -> int:
+    """Recompute and write the stored figures of these arrangements (in the caller's
+    transaction). Returns how many rows were written."""
+    from .models import Arrangement
+
+    arrangement_model = arrangement_model or Arrangement
+    computed = compute_stored_figures(arrangement_ids, **models)
+    rows = []
+    for pk, values in computed.items():
+        row = arrangement_model(pk=pk)
+        for name, value in values.items():
+            setattr(row, name, value)
+        rows.append(row)
+    fields = [name.removesuffix("_id") for name in STORED]
+    written = 0
+    for start in range(0, len(rows), CHUNK):
+        written += arrangement_model.objects.bulk_update(rows[start : start + CHUNK], fields)
+    return written
+
+
+def stored_figures_drift(arrangement_ids=None) -> list[tuple]:
+    """(arrangement pk, field, stored, computed) for every stored figure that is not what
+    the arrangement's memberships and savings say."""
+    from .models import Arrangement
+
+    ids = (
+        list(Arrangement.objects.values_list("pk", flat=True))
+        if arrangement_ids is None
+        else list(arrangement_ids)
+    )
+    drift = []
+    for chunk in _chunks(sorted(ids)):
+        computed = compute_stored_figures(chunk)
+        for row in Arrangement.objects.filter(pk__in=chunk).values("pk", *STORED):
+            for name in STORED:
+                if row[name] != computed[row["pk"]][name]:
+                    drift.append((row["pk"], name, row[name], computed[row["pk"]][name]))
+    return drift
