@@ -159,7 +159,8 @@ class ArrangementFilterSet(RegisterFilterSet):
         label="Search",
         method="search",
         max_length=MAX_TEXT,
-        help_text="Words in the title, summary, description or a partner's name",
+        help_text="Words in the title, summary, description, or the name of a partner, "
+        "service area or partnership",
     )
     service_area = django_filters.ModelMultipleChoiceFilter(
         distinct=False,

@@ -658,16 +658,14 @@ class Arrangement(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        partner_names = (
-            list(
-                Membership.objects.filter(arrangement_id=self.pk)
-                .order_by("authority__name")
-                .values_list("authority__name", flat=True)
-            )
+        parts = (
+            search.document_parts([self.pk])[self.pk]
             if self.pk
-            else []
+            else {"partners": [], "areas": [], "partnership": ""}
         )
-        self.search_document = search.document_for(self, partner_names)
+        # The partnership this save gives it, not the one stored.
+        parts["partnership"] = self.partnership.name if self.partnership_id else ""
+        self.search_document = search.document_of(self, parts)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "search_document", "version"}

@@ -13,8 +13,9 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.http import QueryDict
 
-from . import figures, links, summaries
+from . import figures, links, search, summaries
 from .caching import cached, request_version
 from .models import (
     GOING_AHEAD,
@@ -93,12 +94,32 @@ def service_area_tree() -> list[dict]:
 
 def arrangement_list(request, filterset, arrangements) -> dict:
     """Everything the list page shows beside its table: totals over every filtered
-    row, the filters in force, and the filter panel's options."""
+    row, the filters in force, the filter panel's options, and for a search that found
+    nothing, the filters whose names share its words."""
+    totals = list_totals(request, arrangements, filterset.key())
+    searched = filterset.form.cleaned_data.get("q") if filterset.form.is_valid() else ""
+    suggested = []
+    if searched and not totals.arrangements:
+        visible = Arrangement.objects.visible_to(request.user)
+        for suggestion in search.suggestions(searched):
+            data = QueryDict(mutable=True)
+            data.update(suggestion["params"])
+            count = type(filterset)(data, queryset=visible, request=request).qs.count()
+            suggested.append(
+                {
+                    **suggestion,
+                    "count": count,
+                    "url": links.arrangements_url(**suggestion["params"]),
+                }
+            )
     return {
-        "totals": list_totals(request, arrangements, filterset.key()),
+        "totals": totals,
         "selected_filters": filterset.applied(),
         "options": filterset.options(option_lists(request)),
         "service_area_tree": cached(request, "service-area-tree", (), service_area_tree),
+        "searched": searched,
+        "search_ranking": search.RANKING if searched else "",
+        "suggestions": suggested,
     }
 
 

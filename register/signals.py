@@ -2,12 +2,21 @@
 and savings, and give the data a new version (for cached figures) on every write."""
 
 from django.apps import apps
+from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from .caching import data_changed
 from .figures import refresh_stored_figures
-from .models import Authority, DataVersion, Membership, Saving
+from .models import (
+    Arrangement,
+    Authority,
+    DataVersion,
+    Membership,
+    Partnership,
+    Saving,
+    ServiceArea,
+)
 from .search import refresh_search_documents
 
 
@@ -39,6 +48,36 @@ def partners_or_savings_changed(sender, instance, raw=False, **kwargs):
 def membership_changed(sender, instance, raw=False, **kwargs):
     if not raw:
         refresh_search_documents([instance.arrangement_id])
+
+
+@receiver(m2m_changed, sender=Arrangement.service_areas.through)
+def service_areas_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if not action.startswith("post_"):
+        return
+    if reverse:  # a service area's arrangements changed
+        ids = pk_set or []
+        if action == "post_clear":
+            return
+    else:
+        ids = [instance.pk]
+    refresh_search_documents(ids)
+
+
+@receiver(post_save, sender=ServiceArea)
+@receiver(post_save, sender=Partnership)
+def named_thing_renamed(sender, instance, created, raw=False, **kwargs):
+    """Arrangements are found by the names of their service areas and partnership."""
+    if raw or created:
+        return
+    if sender is ServiceArea:
+        ids = Arrangement.objects.filter(
+            Q(service_areas=instance) | Q(service_areas__parent=instance)
+        ).values_list("pk", flat=True)
+    else:
+        ids = Arrangement.objects.filter(partnership=instance).values_list("pk", flat=True)
+    ids = list(ids.distinct())
+    if ids:
+        refresh_search_documents(ids)
 
 
 @receiver(post_save, sender=Authority)

@@ -42,7 +42,9 @@ PENSIONS = ["west-yorkshire-pension-advice", "wylaw-shared-pension-advice-resour
         ("GovX", ["wylaw-govx-hub"]),
         # Stemming: "fostering" finds "foster care", on both databases.
         ("fostering placements", [NORTH_WEST, FOSTERING]),
-        ("foster care", [NORTH_WEST]),
+        # Service areas are searched too: the West Yorkshire commissioning is tagged
+        # "Fostering" and "Children's residential care".
+        ("foster care", [NORTH_WEST, FOSTERING]),
         ("pension advice", ["west-yorkshire-hr-joint-working", *PENSIONS]),
         ("Pension Service", ["west-yorkshire-hr-joint-working", *PENSIONS]),
         ("zebra", []),
