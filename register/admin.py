@@ -30,7 +30,19 @@ from .importers import ArrangementResource, SavingResource, template_csv
 from .middleware import database_is_locked
 
 
-class GuardedHistoryAdmin(SimpleHistoryAdmin):
+class KeepsWhatIsTyped:
+    """Text inputs without a maxlength attribute: a browser silently cuts typed or pasted
+    text at it. Instead the form refuses text that is too long and says by how much, and
+    everything typed stays in the form to be shortened."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None:
+            field.widget.attrs.pop("maxlength", None)
+        return field
+
+
+class GuardedHistoryAdmin(KeepsWhatIsTyped, SimpleHistoryAdmin):
     """Change history for everyone who may read a record. Its "revert" form saves only for
     someone who may change the record now, and (through ``save_model``) only a copy they
     may change: django-simple-history itself lets anyone who may view history save it."""
@@ -90,7 +102,7 @@ class ArrangementChildAdmin(EntryAdmin):
 
 
 @admin.register(models.Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(KeepsWhatIsTyped, admin.ModelAdmin):
     list_display = ["name", "nation", "slug"]
     list_filter = ["nation"]
     search_fields = ["name"]
@@ -98,7 +110,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Tier)
-class TierAdmin(admin.ModelAdmin):
+class TierAdmin(KeepsWhatIsTyped, admin.ModelAdmin):
     list_display = ["name", "code", "level", "position"]
     list_filter = ["level"]
     search_fields = ["name", "code"]
@@ -124,7 +136,7 @@ class AuthorityAdmin(GuardedHistoryAdmin):
 
 
 @admin.register(models.Partnership)
-class PartnershipAdmin(admin.ModelAdmin):
+class PartnershipAdmin(KeepsWhatIsTyped, admin.ModelAdmin):
     list_display = ["name", "short_name", "slug"]
     search_fields = ["name", "short_name"]
     autocomplete_fields = ["members"]
@@ -132,7 +144,7 @@ class PartnershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.ServiceArea)
-class ServiceAreaAdmin(admin.ModelAdmin):
+class ServiceAreaAdmin(KeepsWhatIsTyped, admin.ModelAdmin):
     list_display = ["name", "parent", "slug", "position"]
     list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["parent"]
@@ -149,7 +161,7 @@ class SourceAdmin(GuardedHistoryAdmin):
 
 
 @admin.register(models.Finding)
-class FindingAdmin(admin.ModelAdmin):
+class FindingAdmin(KeepsWhatIsTyped, admin.ModelAdmin):
     list_display = ["statement", "value", "unit", "source"]
     list_filter = ["unit", "source"]
     list_select_related = ["source"]
@@ -158,7 +170,7 @@ class FindingAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.SavingsTarget)
-class SavingsTargetAdmin(admin.ModelAdmin):
+class SavingsTargetAdmin(KeepsWhatIsTyped, admin.ModelAdmin):
     list_display = ["authority", "financial_year", "amount"]
     list_select_related = ["authority"]
     search_fields = ["authority__name", "authority__code"]
@@ -168,7 +180,7 @@ class SavingsTargetAdmin(admin.ModelAdmin):
 # --- Arrangements --------------------------------------------------------------------
 
 
-class ArrangementChildInline(admin.TabularInline):
+class ArrangementChildInline(KeepsWhatIsTyped, admin.TabularInline):
     extra = 0
 
     def _parent_editable(self, request, obj):
@@ -198,6 +210,8 @@ class MembershipInline(ArrangementChildInline):
 
 
 class SavingInline(ArrangementChildInline):
+    # Eleven fields side by side made the form 2,900 px wide; stacked, each saving fits.
+    template = "admin/edit_inline/stacked.html"
     model = models.Saving
     formset = SavingFormSet
     autocomplete_fields = ["authority", "source"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from . import permissions
+from .dates import financial_year_label, parse_financial_year
 from .models import Arrangement, Membership
 
 
@@ -28,6 +29,37 @@ class LinesField(forms.CharField):
             return value
         text = super().to_python(value) or ""
         return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class FinancialYearFormField(forms.CharField):
+    """A financial year as officers write it: '2013/14', '2013-14' or '2013'; cleans to
+    the year it starts and shows as '2013/14'. Anything else is an error that says so,
+    never a silent change of what was typed."""
+
+    def __init__(self, *, min_value=None, max_value=None, **kwargs):
+        kwargs.pop("max_length", None)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, int):
+            return financial_year_label(value)
+        return value
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        year = parse_financial_year(value)
+        if year is None:
+            raise forms.ValidationError(
+                "Enter a financial year like 2013/14, 2013-14 or 2013.",
+                code="invalid_financial_year",
+            )
+        return year
+
+    def validate(self, value):
+        if value is None and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
 
 
 class StaleEditError(forms.ValidationError):

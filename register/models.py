@@ -26,6 +26,16 @@ from .money import format_money, format_percentage
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
+class FinancialYearField(models.PositiveSmallIntegerField):
+    """A financial year, stored as the year it starts (2012 for 2012/13), entered and
+    shown as officers write it: '2012/13', '2012-13' or '2012'."""
+
+    def formfield(self, **kwargs):
+        from .forms import FinancialYearFormField
+
+        return super().formfield(**{"form_class": FinancialYearFormField, **kwargs})
+
+
 class Nation(models.TextChoices):
     ENGLAND = "England", "England"
     WALES = "Wales", "Wales"
@@ -551,8 +561,20 @@ class Arrangement(models.Model):
     slug = models.SlugField(max_length=200, unique=True)
     summary = models.TextField(blank=True, help_text="One or two sentences.")
     description = models.TextField(blank=True)
-    kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True)
-    status = models.CharField(max_length=30, choices=Status.choices, db_index=True)
+    kind = models.CharField(
+        max_length=30,
+        choices=Kind.choices,
+        db_index=True,
+        help_text="A shared service delivers the service for several bodies; joint "
+        "procurement buys together; collaborative working shares practice without merging.",
+    )
+    status = models.CharField(
+        max_length=30,
+        choices=Status.choices,
+        db_index=True,
+        help_text="Where it stands now. Savings count in headline totals only from "
+        "'In development' onwards; 'Not pursued' keeps the record but not its savings.",
+    )
     service_areas = models.ManyToManyField(ServiceArea, blank=True, related_name="arrangements")
     partnership = models.ForeignKey(
         Partnership,
@@ -571,10 +593,16 @@ class Arrangement(models.Model):
         verbose_name="parent programme",
         help_text="For a workstream, the programme it belongs to.",
     )
-    governance = models.TextField(blank=True)
+    governance = models.TextField(
+        blank=True, help_text="Who runs it: a board, a joint committee, a lead authority."
+    )
     start_date = models.DateField(null=True, blank=True)
     start_precision = models.CharField(
-        max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY
+        max_length=10,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text="How exact the source is: 'April 2012' is a month; enter 1 April 2012 "
+        "and choose month.",
     )
     end_date = models.DateField(null=True, blank=True)
     end_precision = models.CharField(
@@ -869,7 +897,8 @@ class Saving(models.Model):
         null=True,
         blank=True,
         related_name="savings",
-        help_text="Empty when the saving is for the whole arrangement.",
+        help_text="Whose saving it is: one partner's own, or empty for the whole "
+        "arrangement's (a partnership-wide figure is never one member's).",
     )
     amount = models.DecimalField(
         **MONEY,
@@ -886,7 +915,10 @@ class Saving(models.Model):
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
     )
     percentage_of = models.CharField(
-        max_length=200, blank=True, help_text="What the percentage is a percentage of."
+        max_length=200,
+        blank=True,
+        help_text="What the percentage is a percentage of, in the source's words, e.g. "
+        "'fee rates'. Leave empty if the source does not say.",
     )
     qualifier = models.CharField(
         max_length=10,
@@ -902,16 +934,32 @@ class Saving(models.Model):
         help_text="The figure in the source's own words when it is rounded or abbreviated, "
         "e.g. '£1.9m'. Shown instead of the amount, so its precision is kept.",
     )
-    period = models.CharField(max_length=20, choices=Period.choices, default=Period.NOT_STATED)
-    financial_year = models.PositiveSmallIntegerField(
+    period = models.CharField(
+        max_length=20,
+        choices=Period.choices,
+        default=Period.NOT_STATED,
+        help_text="Choose 'In one financial year' only if the source names the year.",
+    )
+    financial_year = FinancialYearField(
         null=True,
         blank=True,
         db_index=True,
         validators=[MinValueValidator(1990), MaxValueValidator(2100)],
-        help_text="The year the financial year starts: 2012 for 2012/13.",
+        help_text="For example 2012/13 (April 2012 to March 2013); 2012-13 or 2012 also do.",
     )
-    basis = models.CharField(max_length=10, choices=Basis.choices, db_index=True)
-    cashable = models.BooleanField(null=True, blank=True, help_text="Empty when not stated.")
+    basis = models.CharField(
+        max_length=10,
+        choices=Basis.choices,
+        db_index=True,
+        help_text="Target: an aim, never counted as a saving. Estimated: worked out before "
+        "the work. Forecast: expected from work under way. Achieved: already made.",
+    )
+    cashable = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text="Cashable savings reduce spending; non-cashable ones free time or "
+        "capacity. Leave empty when the source does not say.",
+    )
     description = models.TextField(blank=True)
     source = models.ForeignKey(
         Source, on_delete=models.PROTECT, null=True, blank=True, related_name="savings"
@@ -1102,9 +1150,9 @@ class SavingsTarget(models.Model):
     authority = models.ForeignKey(
         Authority, on_delete=models.PROTECT, related_name="savings_targets"
     )
-    financial_year = models.PositiveSmallIntegerField(
+    financial_year = FinancialYearField(
         validators=[MinValueValidator(1990), MaxValueValidator(2100)],
-        help_text="The year the financial year starts: 2012 for 2012/13.",
+        help_text="For example 2012/13 (April 2012 to March 2013); 2012-13 or 2012 also do.",
     )
     amount = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal(0))])
     description = models.TextField(blank=True)

@@ -27,6 +27,7 @@ from .models import (
     Region,
     Saving,
     ServiceArea,
+    Source,
     Tier,
 )
 from .permissions import can_see_exempt
@@ -51,6 +52,15 @@ def arrangement_rows(arrangements):
 
 def visible_arrangement_rows(user):
     return arrangement_rows(Arrangement.objects.visible_to(user))
+
+
+def with_export_columns(arrangements):
+    """What the export-only columns read: partners with their codes, savings, sources."""
+    return arrangements.prefetch_related(
+        Prefetch("memberships", queryset=Membership.objects.select_related("authority")),
+        Prefetch("savings", queryset=Saving.objects.order_by("pk")),
+        Prefetch("sources", queryset=Source.objects.order_by("date", "pk")),
+    )
 
 
 def list_totals(request, arrangements, key: tuple = ()) -> summaries.ListTotals:

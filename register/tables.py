@@ -58,7 +58,7 @@ class ArrangementTable(tables.Table):
         verbose_name="Lead authority",
         accessor="lead__name",
         order_by=("lead__name", "title", "pk"),
-        default="None named",
+        default="Not recorded",
     )
     partner_count = tables.Column(
         verbose_name="Partners",
@@ -84,7 +84,12 @@ class ArrangementTable(tables.Table):
     savings_upper = tables.Column(
         verbose_name="Savings at most (£; empty when open-ended)", visible=False
     )
-    savings_percentages = tables.Column(verbose_name="Percentage savings", visible=False)
+    percentage_savings = tables.Column(
+        verbose_name="Percentage savings", accessor="pk", visible=False
+    )
+    partners = tables.Column(verbose_name="Partners (code: role)", accessor="pk", visible=False)
+    sources = tables.Column(verbose_name="Sources", accessor="pk", visible=False)
+    address = tables.Column(verbose_name="Address", accessor="pk", visible=False)
 
     class Meta:
         model = Arrangement
@@ -100,7 +105,10 @@ class ArrangementTable(tables.Table):
             "start_date",
             "savings_lower",
             "savings_upper",
-            "savings_percentages",
+            "percentage_savings",
+            "partners",
+            "sources",
+            "address",
         )
         order_by = ("title",)
         per_page = 25
@@ -161,7 +169,7 @@ class ArrangementTable(tables.Table):
                 '<a class="govuk-link" href="{}">{}</a>',
                 ((area.get_absolute_url(), area.name) for area in record.service_areas.all()),
             )
-            or "None"
+            or "Not recorded"
         )
 
     def value_service_areas(self, record):
@@ -186,6 +194,29 @@ class ArrangementTable(tables.Table):
             return ""
         return f"{record.savings_upper:.2f}"
 
+    # The export-only columns read what the export prefetches (EXPORT_PREFETCH).
+
+    def value_percentage_savings(self, record):
+        return "; ".join(
+            s.display
+            for s in record.savings.all()
+            if s.amount is None and s.percentage is not None and s.basis != "target"
+        )
+
+    def value_partners(self, record):
+        return "; ".join(
+            f"{m.authority.code}: {m.get_role_display().split(' (')[0].lower()}"
+            for m in sorted(record.memberships.all(), key=lambda m: m.authority.code)
+        )
+
+    def value_sources(self, record):
+        return "; ".join(s.title for s in record.sources.all())
+
+    def value_address(self, record):
+        path = record.get_absolute_url()
+        request = getattr(self, "request", None)
+        return request.build_absolute_uri(path) if request is not None else path
+
     def render_start_date(self, record):
         return record.start_display
 
@@ -203,7 +234,7 @@ class AuthorityTable(tables.Table):
         verbose_name="Region",
         accessor="region__name",
         order_by=("region__name", "name", "code"),
-        default="None",
+        default="Not recorded",
     )
     arrangement_count = tables.Column(
         verbose_name="Arrangements",

@@ -33,6 +33,8 @@ class ArrangementListView(ListExportMixin, SingleTableMixin, FilterView):
 
     def get_table_data(self):
         data = super().get_table_data()
+        if self.request.GET.get(self.export_trigger_param) in self.export_formats:
+            data = selectors.with_export_columns(data)
         if (
             self.searching()
             and connection.vendor == "postgresql"

@@ -353,7 +353,7 @@ def test_change_history_is_shown_to_signed_in_users_only(client, register, admin
     assert "admin1" in history and "Changed: status<" in history
     client.logout()
     page = client.get(legal.get_absolute_url()).content.decode()
-    assert 'id="history"' not in page and "Last updated" in page
+    assert 'id="history"' not in page and "Record last changed" in page
 
 
 def test_roles_are_idempotent(roles):

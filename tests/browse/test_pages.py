@@ -141,6 +141,9 @@ def test_exports_hold_every_filtered_row_as_plain_text(client, register):
         "Savings at least (£)",
         "Savings at most (£; empty when open-ended)",
         "Percentage savings",
+        "Partners (code: role)",
+        "Sources",
+        "Address",
     ]
     legal = next(row for row in rows if row["Title"] == "Shared legal team")
     assert legal == {
@@ -154,8 +157,13 @@ def test_exports_hold_every_filtered_row_as_plain_text(client, register):
         "Start": "July 2011",
         "Savings at least (£)": "150000.00",
         "Savings at most (£; empty when open-ended)": "150000.00",
-        "Percentage savings": "0",
+        "Percentage savings": "",
+        "Partners (code: role)": "ALP: lead; BET: partner",
+        "Sources": "",
+        "Address": f"http://testserver{register.legal.get_absolute_url()}",
     }
+    draftsman = next(row for row in rows if row["Title"] == "Costs draftsman")
+    assert draftsman["Percentage savings"] == "up to 35%"
     assert all("<" not in value for row in rows for value in row.values())
 
     data = json.loads(client.get(LIST, {"service_area": "legal", "_export": "json"}).content)
