@@ -31,9 +31,14 @@ class FinancialYearField(models.PositiveSmallIntegerField):
     shown as officers write it: '2012/13', '2012-13' or '2012'."""
 
     def formfield(self, **kwargs):
+        from django import forms
+
         from .forms import FinancialYearFormField
 
-        return super().formfield(**{"form_class": FinancialYearFormField, **kwargs})
+        # Text, not a number input (the admin's default for integers), which a browser
+        # would refuse to hold "2013/14" in.
+        kwargs["widget"] = forms.TextInput(attrs={"size": 8, "inputmode": "text"})
+        return super().formfield(**{**kwargs, "form_class": FinancialYearFormField})
 
 
 class Nation(models.TextChoices):
