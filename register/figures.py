@@ -196,15 +196,18 @@ def _chunks(ids: list[int]):
         yield ids[start : start + CHUNK]
 
 
-def compute_stored_figures(arrangement_ids, membership_model=None, saving_model=None) -> dict:
+def compute_stored_figures(
+    arrangement_ids, membership_model=None, saving_model=None, arrangement_model=None
+) -> dict:
     """What each arrangement's stored figures should be, from its memberships and
     savings: {pk: {field: value}}. Four grouped queries per 2,000 arrangements. (The
     model arguments let a migration pass its historical models.)"""
-    from django.db.models import Count, Sum
+    from django.db.models import Count, Min, Sum
     from django.db.models import Q as Where
 
-    from .models import Membership
+    from .models import Arrangement, Membership
 
+    arrangement_model = arrangement_model or Arrangement
     membership_model = membership_model or Membership
     saving_model = saving_model or Saving
     out = {}
@@ -213,6 +216,8 @@ def compute_stored_figures(arrangement_ids, membership_model=None, saving_model=
             pk: {
                 "partner_count": 0,
                 "lead_id": None,
+                "lead_name": None,
+                "first_service_area": None,
                 "has_savings": False,
                 "money": [],
             }
@@ -227,10 +232,18 @@ def compute_stored_figures(arrangement_ids, membership_model=None, saving_model=
             .values_list("arrangement_id", "n")
         ):
             figures[pk]["partner_count"] = n
-        for pk, lead in members.filter(role=Membership.Role.LEAD).values_list(
-            "arrangement_id", "authority_id"
+        for pk, lead, name in members.filter(role=Membership.Role.LEAD).values_list(
+            "arrangement_id", "authority_id", "authority__name"
         ):
-            figures[pk]["lead_id"] = lead
+            figures[pk]["lead_id"], figures[pk]["lead_name"] = lead, name
+        tags = arrangement_model.service_areas.through.objects.filter(arrangement_id__in=ids)
+        for pk, name in (
+            tags.order_by()
+            .values("arrangement_id")
+            .annotate(first=Min("servicearea__name"))
+            .values_list("arrangement_id", "first")
+        ):
+            figures[pk]["first_service_area"] = name
         savings = saving_model.objects.filter(arrangement_id__in=ids).order_by()
         for pk in savings.values_list("arrangement_id", flat=True).distinct():
             figures[pk]["has_savings"] = True
@@ -267,6 +280,8 @@ def _money(value) -> Decimal:
 STORED = (
     "partner_count",
     "lead_id",
+    "lead_name",
+    "first_service_area",
     "has_savings",
     "savings_lower",
     "savings_upper",
@@ -282,14 +297,19 @@ def refresh_stored_figures(arrangement_ids, arrangement_model=None, **models) ->
     from .models import Arrangement
 
     arrangement_model = arrangement_model or Arrangement
-    computed = compute_stored_figures(arrangement_ids, **models)
+    computed = compute_stored_figures(
+        arrangement_ids, arrangement_model=arrangement_model, **models
+    )
+    # A migration's historical model has the stored columns of its day only.
+    present = {f.attname for f in arrangement_model._meta.concrete_fields}
     rows = []
     for pk, values in computed.items():
         row = arrangement_model(pk=pk)
         for name, value in values.items():
-            setattr(row, name, value)
+            if name in present:
+                setattr(row, name, value)
         rows.append(row)
-    fields = [name.removesuffix("_id") for name in STORED]
+    fields = [name.removesuffix("_id") for name in STORED if name in present]
     written = 0
     for start in range(0, len(rows), CHUNK):
         written += arrangement_model.objects.bulk_update(rows[start : start + CHUNK], fields)

@@ -534,6 +534,8 @@ class ArrangementQuerySet(models.QuerySet):
 STORED_FIGURES = (
     "partner_count",
     "lead",
+    "lead_name",
+    "first_service_area",
     "savings_lower",
     "savings_upper",
     "savings_approximate",
@@ -640,6 +642,17 @@ class Arrangement(models.Model):
         related_name="+",
         help_text="The member whose role is lead.",
     )
+    # Empty (NULL) when there is none, so that sorting puts them last either way.
+    lead_name = models.CharField(  # noqa: DJ001
+        max_length=120, null=True, blank=True, editable=False
+    )
+    first_service_area = models.CharField(  # noqa: DJ001
+        max_length=120,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The first of its service areas by name, which the list sorts by.",
+    )
     savings_lower = models.DecimalField(
         **MONEY,
         default=Decimal(0),
@@ -682,9 +695,17 @@ class Arrangement(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "kind"], name="arrangement_status_kind"),
-            models.Index(fields=["start_date"], name="arrangement_start"),
             # The list's default order: a page is read from the index, not a sort of all rows.
             models.Index(fields=["title", "id"], name="arrangement_title"),
+            # Every sortable column of the list, read in order from an index rather than
+            # sorting every matching row (empty values last either way, as the list sorts).
+            models.Index(fields=["status", "title", "id"], name="arrangement_sort_status"),
+            models.Index(fields=["kind", "title", "id"], name="arrangement_sort_kind"),
+            models.Index(fields=["partner_count", "title", "id"], name="arrangement_sort_partners"),
+            models.Index(fields=["savings_lower", "title", "id"], name="arrangement_sort_savings"),
+            # The columns that may be empty sort empties last either way; their indexes
+            # say NULLS LAST, which only PostgreSQL can build (NULLS_LAST_INDEXES, made by
+            # migration 0010 there).
         ]
 
     def __str__(self):
@@ -1197,3 +1218,35 @@ class DataVersion(models.Model):
 
     def __str__(self):
         return f"{self.token} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+
+
+# Indexes for sorting by a column that may be empty, empties last either way, as the
+# list sorts (register/tables.py). SQLite cannot build NULLS LAST indexes, so migration
+# 0010 makes these on PostgreSQL only.
+NULLS_LAST_INDEXES = [
+    models.Index(F("lead_name").asc(nulls_last=True), "title", "id", name="arrangement_sort_lead"),
+    models.Index(
+        F("lead_name").desc(nulls_last=True),
+        F("title").desc(),
+        F("id").desc(),
+        name="arrangement_sort_lead_desc",
+    ),
+    models.Index(
+        F("first_service_area").asc(nulls_last=True), "title", "id", name="arrangement_sort_area"
+    ),
+    models.Index(
+        F("first_service_area").desc(nulls_last=True),
+        F("title").desc(),
+        F("id").desc(),
+        name="arrangement_sort_area_desc",
+    ),
+    models.Index(
+        F("start_date").asc(nulls_last=True), "title", "id", name="arrangement_sort_start"
+    ),
+    models.Index(
+        F("start_date").desc(nulls_last=True),
+        F("title").desc(),
+        F("id").desc(),
+        name="arrangement_sort_start_desc",
+    ),
+]

@@ -40,13 +40,8 @@ ROLE_ORDER = [role for role, _ in Membership.Role.choices]
 
 def arrangement_rows(arrangements):
     """What an ArrangementTable shows of each row, as annotations and one prefetch."""
-    first_area = ServiceArea.objects.filter(arrangements=OuterRef("pk")).order_by("name")
-    return (
-        arrangements.with_totals()
-        .annotate(first_service_area=Subquery(first_area.values("name")[:1]))
-        .prefetch_related(
-            Prefetch("service_areas", queryset=ServiceArea.objects.order_by("name", "pk"))
-        )
+    return arrangements.with_totals().prefetch_related(
+        Prefetch("service_areas", queryset=ServiceArea.objects.order_by("name", "pk"))
     )
 
 

@@ -61,6 +61,7 @@ def service_areas_changed(sender, instance, action, reverse, pk_set, **kwargs):
     else:
         ids = [instance.pk]
     refresh_search_documents(ids)
+    refresh_stored_figures(ids)  # the first service area, which the list sorts by
 
 
 @receiver(post_save, sender=ServiceArea)
@@ -78,6 +79,7 @@ def named_thing_renamed(sender, instance, created, raw=False, **kwargs):
     ids = list(ids.distinct())
     if ids:
         refresh_search_documents(ids)
+        refresh_stored_figures(ids)
 
 
 @receiver(post_save, sender=Authority)
@@ -89,6 +91,7 @@ def authority_renamed(sender, instance, created, raw=False, update_fields=None, 
     )
     if arrangement_ids:
         refresh_search_documents(arrangement_ids)
+        refresh_stored_figures(arrangement_ids)  # its name, where it leads
 
 
 def register_data_changed(sender, **kwargs):

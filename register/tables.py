@@ -56,8 +56,7 @@ class ArrangementTable(tables.Table):
     # they were when these figures were computed per request rather than stored.
     lead_name = tables.Column(
         verbose_name="Lead authority",
-        accessor="lead__name",
-        order_by=("lead__name", "title", "pk"),
+        order_by=("lead_name", "title", "pk"),
         default="Not recorded",
     )
     partner_count = tables.Column(
@@ -132,7 +131,7 @@ class ArrangementTable(tables.Table):
         return record.partner_count
 
     def order_lead_name(self, queryset, is_descending):
-        return order_nulls_last(queryset, "lead__name", is_descending), True
+        return order_nulls_last(queryset, "lead_name", is_descending), True
 
     def order_start_date(self, queryset, is_descending):
         return order_nulls_last(queryset, "start_date", is_descending), True
@@ -155,12 +154,12 @@ class ArrangementTable(tables.Table):
     def render_lead_name(self, record):
         return format_html(
             '<a class="govuk-link" href="{}">{}</a>',
-            record.lead.get_absolute_url(),
-            record.lead.name,
+            reverse("register:authority-detail", args=[record.lead.code]),
+            record.lead_name,
         )
 
     def value_lead_name(self, record):
-        return record.lead.name if record.lead_id else ""
+        return record.lead_name or ""
 
     def render_service_areas(self, record):
         return (

@@ -199,7 +199,7 @@ def test_arrangement_page_shows_everything(client, register):
         else client.get(register.workstream.get_absolute_url()).content.decode()
     )
     assert "up to 35%" in draftsman
-    assert "Workstream of" in draftsman and "Shared legal team" in draftsman
+    assert "Part of" in draftsman and "Shared legal team" in draftsman
     assert "Shared legal team" in draftsman.split('id="related"')[1]
     regulatory = client.get(register.regulatory.get_absolute_url()).content.decode()
     assert "Top heavy" in regulatory.split('id="barriers"')[1]
