@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from register.caching import data_changed
 from register.figures import refresh_stored_figures
 from register.models import (
     Arrangement,
@@ -25,7 +24,7 @@ from register.models import (
     ServiceArea,
     Status,
 )
-from register.search import document_for
+from register.search import document_for, refresh_search_documents
 
 PREFIX = "synthetic-"
 BATCH = 2000
@@ -137,10 +136,9 @@ def generate(count: int, seed: int = 1) -> dict[str, int]:
     Membership.objects.bulk_create(memberships, batch_size=BATCH)
     Saving.objects.bulk_create(savings, batch_size=BATCH)
     Milestone.objects.bulk_create(milestones, batch_size=BATCH)
-    # Bulk inserts send no signals: store each arrangement's figures, and make cached
-    # figures stale, here.
+    # Bulk inserts send no signals: store each arrangement's figures and search document.
     refresh_stored_figures(ids.values())
-    data_changed()
+    refresh_search_documents(ids.values())
     return {
         "arrangements": len(arrangements),
         "workstreams": len(parents),

@@ -1205,21 +1205,6 @@ class SavingsTarget(models.Model):
         return financial_year_label(self.financial_year)
 
 
-class DataVersion(models.Model):
-    """One row whose token changes with every write to the register's data.
-
-    Cached figures (list totals, summaries, filter options) are stored under the token
-    they were computed at, so a change anywhere makes them unreachable at once, in
-    every app process. See register/caching.py.
-    """
-
-    token = models.CharField(max_length=32)
-    changed_at = models.DateTimeField()
-
-    def __str__(self):
-        return f"{self.token} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
-
-
 # Indexes for sorting by a column that may be empty, empties last either way, as the
 # list sorts (register/tables.py). SQLite cannot build NULLS LAST indexes, so migration
 # 0010 makes these on PostgreSQL only.

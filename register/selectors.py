@@ -3,7 +3,8 @@
 Views parse the request, call one of these, and render what it returns. Every read of
 arrangements starts from ``visible_to(user)``, so exempt records never reach anyone
 not allowed to see them. Figures that span the whole register (totals, summaries,
-option lists) go through ``register.caching``. Scrutiny summaries are in
+option lists) are computed per request from indexed columns and figures stored on
+each arrangement row; nothing is cached. Scrutiny summaries are in
 ``register.summaries``.
 """
 
@@ -16,7 +17,6 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.http import QueryDict
 
 from . import figures, links, search, summaries
-from .caching import cached, request_version
 from .models import (
     GOING_AHEAD,
     Arrangement,
@@ -58,32 +58,14 @@ def with_export_columns(arrangements):
     )
 
 
-def list_totals(request, arrangements, key: tuple = ()) -> summaries.ListTotals:
-    """Totals over every row of a list filtered by ``key`` (a FilterSet's key()), cached
-    until the data changes. The home page's totals are the unfiltered list's."""
-    return cached(
-        request,
-        "list-totals",
-        key,
-        lambda: summaries.list_totals(arrangements, unfiltered=not key),
-    )
-
-
-def option_lists(request) -> dict[str, list[tuple[str, str]]]:
-    """(value, label) pairs for the long option lists of the filter panels: four
-    queries, cached until the data changes."""
-
-    def read():
-        return {
-            "authority": list(
-                Authority.objects.order_by("name", "code").values_list("code", "name")
-            ),
-            "tier": list(Tier.objects.values_list("slug", "name")),
-            "region": list(Region.objects.values_list("slug", "name")),
-            "partnership": list(Partnership.objects.values_list("slug", "name")),
-        }
-
-    return cached(request, "filter-options", (), read)
+def option_lists() -> dict[str, list[tuple[str, str]]]:
+    """(value, label) pairs for the long option lists of the filter panels: four queries."""
+    return {
+        "authority": list(Authority.objects.order_by("name", "code").values_list("code", "name")),
+        "tier": list(Tier.objects.values_list("slug", "name")),
+        "region": list(Region.objects.values_list("slug", "name")),
+        "partnership": list(Partnership.objects.values_list("slug", "name")),
+    }
 
 
 def service_area_tree() -> list[dict]:
@@ -101,7 +83,7 @@ def arrangement_list(request, filterset, arrangements) -> dict:
     """Everything the list page shows beside its table: totals over every filtered
     row, the filters in force, the filter panel's options, and for a search that found
     nothing, the filters whose names share its words."""
-    totals = list_totals(request, arrangements, filterset.key())
+    totals = summaries.list_totals(arrangements, unfiltered=not filterset.key())
     searched = filterset.form.cleaned_data.get("q") if filterset.form.is_valid() else ""
     suggested = []
     if searched and not totals.arrangements:
@@ -120,8 +102,8 @@ def arrangement_list(request, filterset, arrangements) -> dict:
     return {
         "totals": totals,
         "selected_filters": filterset.applied(),
-        "options": filterset.options(option_lists(request)),
-        "service_area_tree": cached(request, "service-area-tree", (), service_area_tree),
+        "options": filterset.options(option_lists()),
+        "service_area_tree": service_area_tree(),
         "searched": searched,
         "search_ranking": search.RANKING if searched else "",
         "suggestions": suggested,
@@ -159,9 +141,6 @@ def arrangement_detail_queryset(user):
 
 def arrangement_detail(request, slug: str) -> Arrangement:
     """One arrangement the user may see, with what its page shows (or DoesNotExist)."""
-    # The data version first, then the record: figures cached from this record then
-    # belong to a version no older than it.
-    request_version(request)
     return arrangement_detail_queryset(request.user).get(slug=slug)
 
 
@@ -208,12 +187,7 @@ def arrangement_page(request, arrangement: Arrangement) -> dict:
         "savings_by_year": figures.by_year_and_basis(savings),
         "counts_in_headline": figures.counts_in_headline(arrangement.status),
         "parent": parent if parent and (can_see_exempt(user) or not parent.exempt) else None,
-        **cached(
-            request,
-            "arrangement-extras",
-            (arrangement.pk,),
-            lambda: arrangement_extras(arrangement, user),
-        ),
+        **arrangement_extras(arrangement, user),
     }
     if user.is_authenticated:
         context["change_history"] = change_history(arrangement)
@@ -291,7 +265,7 @@ def authority_rows(user):
 def authority_list(request, filterset) -> dict:
     return {
         "selected_filters": filterset.applied(),
-        "options": filterset.options(option_lists(request)),
+        "options": filterset.options(option_lists()),
     }
 
 
@@ -372,17 +346,10 @@ def source_page(user, source) -> dict:
 def home(request) -> dict:
     """Headline totals and arrangements by status, for the home page."""
     visible = Arrangement.objects.visible_to(request.user)
-    statuses = cached(
-        request,
-        "home-statuses",
-        (),
-        lambda: list(
-            visible.order_by().values("status").annotate(n=Count("pk")).order_by("-n", "status")
-        ),
-    )
+    statuses = visible.order_by().values("status").annotate(n=Count("pk")).order_by("-n", "status")
     labels = dict(Arrangement.Status.choices)
     return {
-        "totals": list_totals(request, visible),
+        "totals": summaries.list_totals(visible, unfiltered=True),
         "status_counts": [{**row, "label": labels[row["status"]]} for row in statuses],
         "going_ahead_url": links.arrangements_url(status=list(GOING_AHEAD), has_savings="yes"),
     }

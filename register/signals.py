@@ -1,17 +1,14 @@
-"""Keep each arrangement's search document and stored figures in step with its partners
-and savings, and give the data a new version (for cached figures) on every write."""
+"""Keep each arrangement's search document and stored figures in step with its partners,
+savings, service areas and partnership, in the same transaction as the change."""
 
-from django.apps import apps
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from .caching import data_changed
 from .figures import refresh_stored_figures
 from .models import (
     Arrangement,
     Authority,
-    DataVersion,
     Membership,
     Partnership,
     Saving,
@@ -92,27 +89,3 @@ def authority_renamed(sender, instance, created, raw=False, update_fields=None, 
     if arrangement_ids:
         refresh_search_documents(arrangement_ids)
         refresh_stored_figures(arrangement_ids)  # its name, where it leads
-
-
-def register_data_changed(sender, **kwargs):
-    if kwargs.get("action", "post_").startswith("post_"):
-        data_changed()
-
-
-def connect_data_version() -> None:
-    """Every saved, deleted or re-linked record of the register's own models, raw
-    fixture loads included, makes cached figures stale."""
-    for model in apps.get_app_config("register").get_models():
-        if model is DataVersion or model.__name__.startswith("Historical"):
-            continue
-        post_save.connect(register_data_changed, sender=model, dispatch_uid=f"dv-save-{model}")
-        post_delete.connect(register_data_changed, sender=model, dispatch_uid=f"dv-del-{model}")
-        for field in model._meta.local_many_to_many:
-            m2m_changed.connect(
-                register_data_changed,
-                sender=field.remote_field.through,
-                dispatch_uid=f"dv-m2m-{model}-{field.name}",
-            )
-
-
-connect_data_version()

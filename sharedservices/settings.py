@@ -260,14 +260,6 @@ EXPORT_FORMATS = ADMIN_EXPORT_FORMATS
 
 SERVICE_NAME = "Shared Services Register"
 # Shown in the accessibility statement for requests and problem reports.
-# How long cached totals and summaries may live (seconds; 0 turns the cache off). Any
-# write through the app makes them stale at once (register/caching.py); the expiry is
-# only a backstop for changes made to the database directly.
-REGISTER_CACHE_SECONDS = int(os.environ.get("REGISTER_CACHE_SECONDS", "600"))
-# The deployed revision (a commit id, say): part of every cached figure's key, so that
-# during a rolling deploy servers on different releases never read each other's entries.
-REGISTER_RELEASE = os.environ.get("REGISTER_RELEASE", "")
-
 ACCESSIBILITY_CONTACT_EMAIL = os.environ.get("REGISTER_CONTACT_EMAIL", "")
 
 # django-import-export: exporting from the admin needs the model's view permission (by

@@ -17,21 +17,6 @@ def empty_cache():
     cache.clear()
 
 
-@pytest.fixture(autouse=True)
-def versions_inline(request, monkeypatch):
-    """A test runs inside one transaction that never commits, so a new data version
-    written after the commit (as in production: register/caching.py) would never be
-    written, and a test could not see its own changes through the cache. Tests that
-    really commit (django_db(transaction=True)) keep the production behaviour, and
-    tests/browse/test_caching.py checks it there."""
-    marker = request.node.get_closest_marker("django_db")
-    if marker and marker.kwargs.get("transaction"):
-        return
-    from register import caching
-
-    monkeypatch.setattr(caching, "in_transaction", lambda connection: False)
-
-
 @pytest.fixture
 def reference_data(db):
     """Tiers, regions and the service-area taxonomy, as `make run` loads them."""

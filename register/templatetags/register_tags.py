@@ -4,7 +4,6 @@ from django import template
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
-from ..caching import cached
 from ..dates import financial_year_label, format_partial_date
 from ..money import format_money, format_percentage
 from ..tables import status_tag
@@ -63,12 +62,3 @@ def option_tags(options):
         '<option value="{}"{}>{}</option>',
         ((value, selected if chosen else "", label) for value, label, chosen in options),
     )
-
-
-@register.simple_tag(takes_context=True)
-def render_cached_table(context, table, name, key):
-    """A table page rendered once per data version, audience and ``key`` (the filters,
-    page, sort and page size: see ArrangementListView): repeated reads of a page skip
-    its query and the per-cell rendering of django-tables2."""
-    request = context["request"]
-    return cached(request, f"table-{name}", (request.path, key), lambda: table.as_html(request))

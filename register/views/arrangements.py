@@ -79,7 +79,6 @@ class ArrangementListView(ListExportMixin, SingleTableMixin, FilterView):
             **self.page(),
             "per_page": page_size(self.request),
             "page_sizes": PAGE_SIZES,
-            "table_key": self.filterset.key("page", "per_page", "sort"),
         }
 
 

@@ -6,13 +6,11 @@ from __future__ import annotations
 import datetime
 from urllib.parse import urlencode
 
-from django.db.models import QuerySet
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.views.generic import TemplateView
 
 from .. import links, selectors, summaries
-from ..caching import cached
 from ..filters import ArrangementFilterSet
 from ..models import Arrangement, Authority, Partnership
 
@@ -20,16 +18,9 @@ from ..models import Arrangement, Authority, Partnership
 NARROWING = ("region", "partnership", "service_area", "status", "start_year_min", "start_year_max")
 
 
-def evaluated(figures: dict) -> dict:
-    """The figures with every query set read into a list, so that they can be cached."""
-    return {
-        key: list(value) if isinstance(value, QuerySet) else value for key, value in figures.items()
-    }
-
-
 class SummaryView(TemplateView):
     """Narrows the visible arrangements by the list's own filters; the figures and their
-    links come from ``figures()``, cached until the data changes."""
+    links come from ``figures()``."""
 
     narrowable = True
 
@@ -58,17 +49,10 @@ class SummaryView(TemplateView):
             narrowing_labels=labels if narrowing else [],
             narrowing_query=urlencode(narrowing),
             arrangements_url=links.arrangements_url(narrowing),
-            options=filterset.options(selectors.option_lists(self.request)),
+            options=filterset.options(selectors.option_lists()),
             comparison_rule=summaries.COMPARISON_RULE,
         )
-        context.update(
-            cached(
-                self.request,
-                f"summary-{type(self).__name__}",
-                (filterset.key(), self.request.GET.get("as_of"), datetime.date.today()),
-                lambda: evaluated(self.figures(arrangements, narrowing)),
-            )
-        )
+        context.update(self.figures(arrangements, narrowing))
         return context
 
     def figures(self, arrangements, narrowing) -> dict:
@@ -147,9 +131,7 @@ class NationalSummaryView(SummaryView):
 
 
 class BriefingView(TemplateView):
-    """A print-ready paper on one partnership or authority. Its body lists every
-    arrangement, saving and milestone of the subject, so it is cached as rendered HTML
-    (until the data changes) rather than as figures."""
+    """A print-ready paper on one partnership or authority."""
 
     template_name = "register/summary/briefing.html"
     body_template = "register/summary/briefing_body.html"
@@ -173,13 +155,7 @@ class BriefingView(TemplateView):
         subject = self.subject()
         if subject is None:
             return {**context, "choices": Partnership.objects.order_by("name")}
-        parts = (
-            tuple((k, v.pk) for k, v in subject.items()),
-            self.request.scheme,
-            self.request.get_host(),
-            datetime.date.today(),
-        )
-        return {**context, **cached(self.request, "briefing", parts, lambda: self.body(subject))}
+        return {**context, **self.body(subject)}
 
     def body(self, subject) -> dict:
         figures = summaries.briefing_figures(self.request.user, **subject)

@@ -172,7 +172,7 @@ def test_a_json_file_is_not_restored_into_postgresql(backed_up, tmp_path):
 
 def environment(path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
-    return env | {"DATABASE_URL": f"sqlite:///{path}", "REGISTER_CACHE_SECONDS": "0"}
+    return env | {"DATABASE_URL": f"sqlite:///{path}"}
 
 
 @pytest.fixture(scope="module")

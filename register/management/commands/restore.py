@@ -16,8 +16,6 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from register.caching import data_changed
-
 from .backup import need, pg_environment
 
 UNCHANGED = "nothing was changed"
@@ -42,7 +40,6 @@ class Command(BaseCommand):
             restore_postgresql(backup)
         else:
             restore_json(backup)
-        data_changed()  # figures cached before the restore describe other data
         self.stdout.write(f"Restored {backup} into the {connection.vendor} database.")
 
 
