@@ -12,6 +12,7 @@ from perf.addresses import (
     Catalogue,
     sample,
 )
+from perf.results import percentile, query_changes, summarise, verdicts
 
 
 def a_catalogue(arrangements=500) -> Catalogue:
@@ -80,3 +81,46 @@ def test_each_kind_asks_for_what_it_says():
 def test_too_little_data_for_the_sample_is_refused():
     with pytest.raises(ValueError, match="data set is too small"):
         sample(a_catalogue(arrangements=20), seed=1)
+
+
+def test_percentiles_and_summaries():
+    assert percentile(range(1, 61), 0.95) == 57  # nearest rank
+    assert percentile([5.0], 0.95) == 5.0
+    timings = [{"url": f"/a/{n}", "ms": float(n), "status": 200, "bytes": 1024} for n in range(60)]
+    timings[0]["status"] = 500
+    stats = summarise(timings)
+    assert stats["distinct"] == 60 and stats["p95_ms"] == 56.0 and stats["max_ms"] == 59.0
+    assert stats["errors"] == [("/a/0", 500)] and stats["slowest_url"] == "/a/59"
+
+
+def fake_run(size, p95, counts):
+    kinds = {kind: {"p95_ms": p95.get(kind, 10.0), "errors": [], "distinct": 60} for kind in KINDS}
+    return {
+        "size": size,
+        "passes": {
+            "uncached": {
+                "kinds": kinds,
+                "csv": {"seconds": [1.0, 1.2], "rows": size, "status": 200},
+            }
+        },
+        "queries": {},
+        "fixed_queries": {"detail": counts},
+    }
+
+
+def test_verdicts_judge_the_uncached_pass_at_the_largest_size():
+    results = {
+        "runs": [
+            fake_run(500, {"list": 20.0}, {"/arrangements/x/": 11}),
+            fake_run(50_000, {"list": 40.0, "briefing": 301.0}, {"/arrangements/x/": 12}),
+        ]
+    }
+    by_check = {v["check"]: v["verdict"] for v in verdicts(results)}
+    assert by_check["list: p95 at 50,000"] == "MET"
+    assert by_check["briefing: p95 at 50,000"] == "MISSED"
+    assert by_check["list: p95 at 50,000 / p95 at 500"] == "MISSED"  # x2.0 > x1.5
+    assert by_check["detail: p95 at 50,000 / p95 at 500"] == "MET"
+    assert by_check["CSV export of all 50,000 rows at 50,000 (slowest of 2)"] == "MET"
+    (queries,) = [v for v in verdicts(results) if v["check"].startswith("query count")]
+    assert queries["verdict"] == "MISSED" and "11 -> 12" in queries["figure"]
+    assert query_changes({"k": {"/a": 3}}, {"k": {"/a": 3}}) == []
