@@ -120,13 +120,17 @@ def verdicts(results: dict) -> list[dict]:
 
 
 def query_changes(before: dict, after: dict) -> list[str]:
-    """'kind `address` 16 -> 17' for each address whose query count differs."""
+    """Per kind, each change of query count for the same address: 'authority 12 -> 13
+    (5 of 6 addresses)'."""
     changed = []
     for kind, counts in before.items():
+        moves: dict[tuple, int] = {}
         for url, n in counts.items():
             m = after.get(kind, {}).get(url)
             if m is not None and m != n:
-                changed.append(f"{kind} `{url}` {n} -> {m}")
+                moves[(n, m)] = moves.get((n, m), 0) + 1
+        for (n, m), addresses in sorted(moves.items()):
+            changed.append(f"{kind} {n} -> {m} ({addresses} of {len(counts)} addresses)")
     return changed
 
 
@@ -242,7 +246,7 @@ def report(results: dict) -> str:
         "Made by `make bench` (perf/management/commands/benchmark.py). Every figure below",
         "comes from the run described here; nothing is carried over from another run.",
         "",
-        f"- Date: {results['date']}",
+        f"- Date: {results['date']}; database `{results.get('database', '')}`",
         f"- Command: `{results['command']}` ({results['wall_seconds'] / 60:.1f} minutes)",
         f"- Machine: {m['cpus']} CPUs ({m['cpu']}), {m['memory_gb']} GB memory, {m['platform']}",
         f"- Software: Python {m['python']}, Django {m['django']}, {m['postgresql']}, "
