@@ -16,6 +16,10 @@ PASSES = {
     "uncached": "REGISTER_CACHE_SECONDS=0: the app's cache off, every figure computed",
     "cached": "the app's cache on (per-process memory cache), emptied at the start",
 }
+NO_APP_CACHE = (
+    "the app keeps no cache of figures (it has no REGISTER_CACHE_SECONDS setting), so "
+    "one pass: every figure computed"
+)
 # p95 at the largest size may be at most this many times p95 at the smallest.
 GROWTH_KINDS = ("list", "detail", "authority")
 MAX_GROWTH = 1.5
@@ -264,11 +268,12 @@ def report(results: dict) -> str:
         "filters (one to three), sorts, page sizes and pages (deep ones too), searches for "
         "the commonest words of the data and rare ones, random arrangements, authorities, "
         "partnerships and summary narrowing. Kinds are interleaved in a fixed random order.",
-        "- Two passes at each size, each with a new gunicorn, started without REDIS_URL:",
-        *[f"  - {name}: {text}." for name, text in PASSES.items()],
+        "- At each size, each pass with a new gunicorn, started without REDIS_URL:",
+        *[f"  - {name}: {text}." for name, text in results.get("passes", PASSES).items()],
         "  Before timing, each worker is warmed with one address of each kind that is not "
         "among the timed ones (templates compiled, connections opened), then the app's cache "
-        "is emptied (a new data version makes every entry unreachable in every process). "
+        "is emptied (where the app has one, a new data version makes every entry unreachable "
+        "in every process). "
         f"Targets are judged on the **{JUDGED_PASS}** pass.",
         "- Nothing else is stopped while it runs: whatever else the machine is doing slows "
         "the requests too. The load average at the start and end of each pass is given "

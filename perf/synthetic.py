@@ -23,7 +23,6 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from register.caching import data_changed
 from register.figures import refresh_stored_figures
 from register.models import (
     Arrangement,
@@ -38,7 +37,18 @@ from register.models import (
     ServiceArea,
     Status,
 )
-from register.search import document_for
+from register.search import refresh_search_documents
+
+
+def data_changed() -> None:
+    """Make the app's cached figures stale, if it caches any (register.caching; an app
+    without it computes every page afresh and has nothing to make stale)."""
+    try:
+        from register.caching import data_changed as make_stale
+    except ImportError:
+        return
+    make_stale()
+
 
 PREFIX = "synthetic-"
 BATCH = 2000
@@ -274,7 +284,6 @@ def generate(count: int, seed: int = 1) -> dict[str, int]:
             exempt=rng.random() < 0.02,
             barriers=rng.sample(BARRIERS, rng.randint(1, 2)) if rng.random() < 0.2 else [],
         )
-        arrangement.search_document = document_for(arrangement, sorted(p[1] for p in partners))
         arrangements.append(arrangement)
         plans.append((slug, programme_slug if is_workstream else None, tagged, partners))
 
@@ -322,9 +331,11 @@ def generate(count: int, seed: int = 1) -> dict[str, int]:
     Membership.objects.bulk_create(memberships, batch_size=BATCH)
     Saving.objects.bulk_create(savings, batch_size=BATCH)
     Milestone.objects.bulk_create(milestones, batch_size=BATCH)
-    # Bulk inserts send no signals: store each arrangement's figures, and make cached
-    # figures stale, here.
+    # Bulk inserts send no signals: store each arrangement's figures and search document
+    # with the app's own functions (so they are whatever the app stores), and make
+    # cached figures stale, here.
     refresh_stored_figures(ids.values())
+    refresh_search_documents(ids.values())
     data_changed()
     return {
         "arrangements": len(arrangements),
