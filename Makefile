@@ -18,6 +18,12 @@ WEB_CONCURRENCY ?= 3
 BACKUP ?= var/backup.$(if $(findstring postgres,$(DATABASE_URL)),dump,json)
 
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sharedservices_bench
+# The benchmark's database (dropped and made again by `make bench`) is the one
+# BENCH_DATABASE_URL names; the server's own `postgres` database is used to do it.
+BENCH_DB := $(notdir $(firstword $(subst ?, ,$(BENCH_DATABASE_URL))))
+BENCH_SERVER_URL := $(patsubst %/$(BENCH_DB),%/postgres,$(firstword $(subst ?, ,$(BENCH_DATABASE_URL))))
+# Extra arguments for `manage.py benchmark`, e.g. BENCH_ARGS="--sizes 500,2000".
+BENCH_ARGS ?=
 
 .PHONY: run test setup install assets migrate data lint clean serve backup restore bench loadtest faulttest
 
@@ -116,11 +122,11 @@ restore: install ## Replace the database with $(BACKUP)
 	$(BIN)/python manage.py restore --input $(BACKUP) $(if $(CI),--yes,)
 
 bench: install assets ## Benchmark on PostgreSQL at 500, 5,000 and 50,000 arrangements
-	psql "$(BENCH_DATABASE_URL:/sharedservices_bench=/postgres)" -qc 'drop database if exists sharedservices_bench with (force)'
-	psql "$(BENCH_DATABASE_URL:/sharedservices_bench=/postgres)" -qc 'create database sharedservices_bench'
+	psql "$(BENCH_SERVER_URL)" -qc 'drop database if exists "$(BENCH_DB)" with (force)'
+	psql "$(BENCH_SERVER_URL)" -qc 'create database "$(BENCH_DB)"'
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py setup_register > /dev/null
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py benchmark
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py benchmark $(BENCH_ARGS)
 
 loadtest: install assets ## 32 clients for 60 s against gunicorn on loopback (bench database)
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py loadtest

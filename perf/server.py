@@ -9,14 +9,27 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import CommandError
 
 
-def start_gunicorn(port: int, threads: int = 1) -> subprocess.Popen:
-    """gunicorn on 127.0.0.1 only, one worker per core, quiet."""
-    env = dict(os.environ, DJANGO_ALLOWED_HOSTS="127.0.0.1", DJANGO_LOG_LEVEL="WARNING")
+def start_gunicorn(
+    port: int,
+    threads: int = 1,
+    workers: int | None = None,
+    env: dict[str, str | None] | None = None,
+    timeout: int = 30,
+) -> subprocess.Popen:
+    """gunicorn on 127.0.0.1 only, one worker per core unless ``workers`` says, quiet.
+    ``env`` changes the environment it inherits: a value of None removes a variable."""
+    environment = dict(os.environ, DJANGO_ALLOWED_HOSTS="127.0.0.1", DJANGO_LOG_LEVEL="WARNING")
+    for name, value in (env or {}).items():
+        if value is None:
+            environment.pop(name, None)
+        else:
+            environment[name] = value
     return subprocess.Popen(
         [
             sys.executable,
@@ -26,14 +39,16 @@ def start_gunicorn(port: int, threads: int = 1) -> subprocess.Popen:
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            str(os.cpu_count() or 2),
+            str(workers or os.cpu_count() or 2),
             "--threads",
             str(threads),
+            "--timeout",
+            str(timeout),
             "--log-level",
             "warning",
         ],
         cwd=settings.BASE_DIR,
-        env=env,
+        env=environment,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -54,3 +69,19 @@ def wait_for(url, timeout=30):
         except OSError:
             time.sleep(0.3)
     raise CommandError(f"gunicorn did not answer at {url}")
+
+
+def worker_rss_mb(parent_pid: int) -> float:
+    """Resident memory of gunicorn's workers (children of the master), from /proc."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if fields.get("PPid", "").strip() == str(parent_pid):
+            total += int(fields.get("VmRSS", "0 kB").split()[0])
+    return round(total / 1024, 1)

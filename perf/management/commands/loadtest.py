@@ -22,24 +22,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from perf.server import free_port, start_gunicorn, wait_for
+from perf.server import free_port, start_gunicorn, wait_for, worker_rss_mb
 from register.models import Arrangement
-
-
-def worker_rss_mb(parent_pid: int) -> float:
-    """Resident memory of gunicorn's workers (children of the master), from /proc."""
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            status = (entry / "status").read_text()
-        except OSError:
-            continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        if fields.get("PPid", "").strip() == str(parent_pid):
-            total += int(fields.get("VmRSS", "0 kB").split()[0])
-    return round(total / 1024, 1)
 
 
 def cluster_command(action: str) -> None:
