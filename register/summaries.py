@@ -530,7 +530,8 @@ def authority_savings(authority, savings: QuerySet) -> AuthoritySavings:
     def split(rows):
         counted = [s for s in rows if s.basis != Saving.Basis.TARGET]
         going = [s for s in counted if counts_in_headline(s.arrangement.status)]
-        return of_savings(going), of_savings([s for s in counted if s not in going])
+        apart = [s for s in counted if not counts_in_headline(s.arrangement.status)]
+        return of_savings(going), of_savings(apart)
 
     own_total, own_apart = split(own)
     whole_total, whole_apart = split(whole)
