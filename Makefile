@@ -47,7 +47,8 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-assets: static/build/app.css static/build/init.js static/build/govuk-frontend.min.js static/build/moj-frontend.min.js $(CSS_ASSETS)/.copied
+assets: static/build/app.css static/build/init.js static/build/govuk-frontend.min.js static/build/moj-frontend.min.js \
+  static/build/accessible-autocomplete.min.js static/build/accessible-autocomplete.min.css $(CSS_ASSETS)/.copied
 
 static/build/app.css: node_modules/.installed $(wildcard static/src/*.scss)
 	mkdir -p static/build
@@ -62,6 +63,15 @@ static/build/govuk-frontend.min.js: node_modules/.installed
 
 static/build/moj-frontend.min.js: node_modules/.installed
 	cp node_modules/@ministryofjustice/frontend/moj/moj-frontend.min.js $@
+
+# GOV.UK's accessible autocomplete, for the filters with hundreds of options. Served from
+# here like everything else: the content security policy allows no other origin. Each
+# file ends with a sourceMappingURL comment, which collectstatic's manifest follows, so
+# the source map is copied beside it.
+static/build/accessible-autocomplete.min.%: node_modules/.installed
+	mkdir -p static/build
+	cp node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.$* $@
+	cp node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.$*.map $@.map
 
 # Exactly the images and fonts the compiled stylesheet refers to, read from its
 # url(/static/govuk/assets/...) references and copied from govuk-frontend or MOJ Frontend

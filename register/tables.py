@@ -20,6 +20,9 @@ TABLE_ATTRS = {
     "th": {"class": "govuk-table__header"},
     "td": {"class": "govuk-table__cell"},
 }
+# The list tables have many columns: on a narrow screen they scroll sideways in their box
+# at a width that keeps every column readable.
+WIDE_TABLE_ATTRS = {**TABLE_ATTRS, "class": "govuk-table app-table--wide"}
 NUMERIC = {
     "th": {"class": "govuk-table__header govuk-table__header--numeric"},
     "td": {"class": "govuk-table__cell govuk-table__cell--numeric"},
@@ -147,7 +150,10 @@ class ArrangementTable(QuickCells, tables.Table):
         # The view checks the page size (25, 50 or 100); the table never reads it from the URL.
         per_page_field = "per_page_checked_by_view"
         empty_text = "No arrangements match these filters."
-        attrs = TABLE_ATTRS
+        attrs = WIDE_TABLE_ATTRS
+
+    # Names the table, and the region it scrolls in on a narrow screen.
+    caption = "Arrangements"
 
     def value_for(self, name: str, record):
         """A column's plain-text export value for one record, without building bound rows."""
@@ -293,7 +299,9 @@ class AuthorityTable(QuickCells, tables.Table):
         per_page = 50
         per_page_field = "per_page_checked_by_view"
         empty_text = "No authorities match these filters."
-        attrs = TABLE_ATTRS
+        attrs = WIDE_TABLE_ATTRS
+
+    caption = "Authorities"
 
     def render_name(self, record):
         return format_html(
