@@ -4,12 +4,13 @@ import io
 import re
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from register.models import Arrangement, Authority, Membership, Saving
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -87,12 +88,10 @@ def saving(**values):
 
 
 def staff(name, group=None, authorities=()):
-    user = User.objects.create_user(name, password="a long enough password 1", is_staff=True)
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    for authority in authorities:
-        authority.editors.add(user)
-    return user
+    """A member of staff in one role (or none), editing for the given authorities."""
+    return UserFactory(
+        username=name, is_staff=True, roles=[group] if group else [], authorities=authorities
+    )
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from register.models import Arrangement, Authority, ServiceArea, Tier
+from tests.factories import ArrangementFactory, AuthorityFactory
 
 
 @pytest.fixture
@@ -20,25 +20,20 @@ def seeded(authorities):
 
 @pytest.fixture
 def council(reference_data):
-    return Authority.objects.create(
-        code="AAA", name="Alpha", tier=Tier.objects.get(code="MD"), gss_code="E08999991"
-    )
+    return AuthorityFactory(code="AAA", name="Alpha", tier="MD", gss_code="E08999991")
 
 
 @pytest.fixture
 def other_council(reference_data):
-    return Authority.objects.create(
-        code="BBB", name="Beta", tier=Tier.objects.get(code="NMD"), gss_code="E07999991"
-    )
+    return AuthorityFactory(code="BBB", name="Beta", tier="NMD", gss_code="E07999991")
 
 
 @pytest.fixture
 def arrangement(reference_data):
-    arrangement = Arrangement.objects.create(
+    return ArrangementFactory(
         title="Shared legal service",
         slug="shared-legal",
         kind="shared_service",
         status="operational",
+        service_areas=["legal"],
     )
-    arrangement.service_areas.add(ServiceArea.objects.get(slug="legal"))
-    return arrangement
