@@ -1,9 +1,104 @@
-"""Fixtures shared by the whole suite."""
+"""Fixtures shared by the whole suite.
 
-import io
+The test database is loaded once per session (per xdist worker) with what `make run`
+loads: reference data, the 376 authorities and the seed papers (tests/session_data.py).
+A test asks for the part it stands on:
+
+- `seeded`: all of it;
+- `authorities`: the reference data and the authorities, without the seed papers;
+- `reference_data`: the reference data alone (as the small `register` does).
+
+The later parts are deleted inside the test's own transaction, and its rollback brings
+them back. A test that asks for none of them (only `db`) sees all of it.
+"""
+
+from contextlib import contextmanager
 
 import pytest
-from django.core.management import call_command
+
+from tests.session_data import STAGES, SessionData
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, with the session's data loaded into it."""
+    data = SessionData()
+    with django_db_blocker.unblock():
+        data.load()
+    with restore_after_commits(data):
+        yield data
+
+
+@contextmanager
+def restore_after_commits(data: SessionData):
+    """A test that really commits (django_db(transaction=True), transactional_db,
+    live_server) ends with Django emptying every table: `flush`, and then content types
+    and permissions made afresh. Instead, the tables are put back as they were loaded, so
+    the tests after it find the session's data, in whatever order they run (and on
+    PostgreSQL in a tenth of the time a flush takes: truncating every table takes most of
+    a second)."""
+    from django.test import TransactionTestCase
+
+    flush = TransactionTestCase._fixture_teardown
+
+    def _fixture_teardown(self):
+        if self.available_apps is not None or self.serialized_rollback:
+            flush(self)  # Django's own way for these; the data is then put back
+        for alias in self._databases_names(include_mirrors=False):
+            if alias != data.alias:
+                raise pytest.UsageError(f"The session's data is loaded into {data.alias!r} only")
+        data.restore()
+
+    TransactionTestCase._fixture_teardown = _fixture_teardown
+    try:
+        yield
+    finally:
+        TransactionTestCase._fixture_teardown = flush
+
+
+class RegisterStage:
+    """How much of the session's data this test stands on; it can only narrow."""
+
+    def __init__(self, data: SessionData):
+        self.data = data
+        self.current = STAGES[-1]
+
+    def narrow_to(self, stage: str) -> None:
+        if STAGES.index(stage) > STAGES.index(self.current):
+            raise pytest.UsageError(
+                f"This test already stands on the {self.current!r} data only and cannot "
+                f"also have the {stage!r} data: ask for one of reference_data, "
+                "authorities and seeded."
+            )
+        if stage != self.current:
+            self.data.narrow(self.current, stage)
+            self.current = stage
+
+
+@pytest.fixture
+def register_stage(db, django_db_setup) -> RegisterStage:
+    return RegisterStage(django_db_setup)
+
+
+@pytest.fixture
+def reference_data(register_stage):
+    """Tiers, regions and the service-area taxonomy, as `make run` loads them, and no
+    authorities or arrangements."""
+    register_stage.narrow_to("reference")
+
+
+@pytest.fixture
+def authorities(register_stage):
+    """The reference data and the 376 England and Wales authorities of 1 April 2012, as
+    set-up imports them; no seed papers."""
+    register_stage.narrow_to("authorities")
+
+
+@pytest.fixture
+def seeded(register_stage):
+    """Everything set-up loads: reference data, authorities, the two papers and the
+    national figures."""
+    register_stage.narrow_to("seed")
 
 
 @pytest.fixture(autouse=True)
@@ -30,12 +125,6 @@ def versions_inline(request, monkeypatch):
     from register import caching
 
     monkeypatch.setattr(caching, "in_transaction", lambda connection: False)
-
-
-@pytest.fixture
-def reference_data(db):
-    """Tiers, regions and the service-area taxonomy, as `make run` loads them."""
-    call_command("load_reference", stdout=io.StringIO())
 
 
 from tests.factories import register, viewer  # noqa: E402,F401  (fixtures for every folder)

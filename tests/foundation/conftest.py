@@ -1,21 +1,6 @@
-import io
-
 import pytest
-from django.core.management import call_command
 
 from tests.factories import ArrangementFactory, AuthorityFactory
-
-
-@pytest.fixture
-def authorities(reference_data):
-    """The 376 England and Wales authorities of 1 April 2012, as set-up imports them."""
-    call_command("import_authorities", stdout=io.StringIO())
-
-
-@pytest.fixture
-def seeded(authorities):
-    """The two papers and the national figures, as set-up loads them."""
-    call_command("load_seed", stdout=io.StringIO())
 
 
 @pytest.fixture
