@@ -101,6 +101,16 @@ def seeded(register_stage):
     register_stage.narrow_to("seed")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """Hashing a password as production does takes a million PBKDF2 rounds; no test is
+    about that, and users are made in most of them."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with no cached figures. Between tests the database is rolled back,
