@@ -12,6 +12,8 @@ The later parts are deleted inside the test's own transaction, and its rollback 
 them back. A test that asks for none of them (only `db`) sees all of it.
 """
 
+import os
+import re
 from contextlib import contextmanager
 
 import pytest
@@ -27,6 +29,21 @@ def django_db_setup(django_db_setup, django_db_blocker):
         data.load()
     with restore_after_commits(data):
         yield data
+    with django_db_blocker.unblock():
+        end_other_sessions(data.connection)
+
+
+def end_other_sessions(connection) -> None:
+    """A live server's request thread can still hold a connection when the session ends
+    (a browser keeps its HTTP connection open), and PostgreSQL refuses to drop a database
+    in use: pytest-django would warn and leave the test database behind."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @contextmanager
@@ -111,15 +128,54 @@ def fast_password_hashing():
         yield
 
 
-@pytest.fixture(autouse=True)
-def empty_cache():
-    """Each test starts with no cached figures. Between tests the database is rolled back,
-    and with it the data version, so figures cached by one test could match the next."""
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+
+
+def _shared_cache(settings) -> bool:
+    return settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cache_per_worker():
+    """Under pytest-xdist every worker has a test database of its own, and so a cache of
+    its own: in Redis (REDIS_URL), which the workers share, its keys carry the worker's
+    name, and `clear_cache` removes that worker's keys only."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    if not (XDIST_WORKER and _shared_cache(settings)):
+        yield
+        return
+    default = settings.CACHES["default"]
+    prefix = f"{default.get('KEY_PREFIX', '')}-test-{XDIST_WORKER}"
+    with override_settings(
+        CACHES={**settings.CACHES, "default": {**default, "KEY_PREFIX": prefix}}
+    ):
+        yield
+
+
+def clear_cache():
+    from django.conf import settings
     from django.core.cache import cache
 
-    cache.clear()
+    if not (XDIST_WORKER and _shared_cache(settings)):
+        cache.clear()
+        return
+    # Django's RedisCache.clear() empties the whole Redis database, other workers' keys too.
+    client = cache._cache.get_client(write=True)
+    pattern = re.sub(r"([*?\[\]\\])", r"\\\1", cache.key_prefix) + ":*"
+    keys = list(client.scan_iter(match=pattern, count=1000))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache(cache_per_worker):
+    """Each test starts with no cached figures. Between tests the database is rolled back,
+    and with it the data version, so figures cached by one test could match the next."""
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
 
 
 @pytest.fixture(autouse=True)
