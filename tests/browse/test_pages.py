@@ -159,15 +159,6 @@ def test_exports_hold_every_filtered_row_as_plain_text(client, register):
     assert workbook.active.max_row == 33  # heading row + 32
 
 
-def test_exempt_arrangements_are_left_out_for_the_public(client, register, viewer):
-    assert "Confidential waste deal" not in client.get(LIST).content.decode()
-    assert "Confidential" not in body(client.get(LIST, {"_export": "csv"}))
-    assert client.get(register.secret.get_absolute_url()).status_code == 404
-    client.force_login(viewer)
-    assert "Confidential waste deal" in client.get(LIST).content.decode()
-    assert client.get(register.secret.get_absolute_url()).status_code == 200
-
-
 def test_arrangement_page_shows_everything(client, register):
     html = client.get(register.fostering.get_absolute_url()).content.decode()
     assert "Fostering framework" in html
