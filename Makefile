@@ -30,6 +30,9 @@ BENCH_ARGS ?=
 run: setup ## Serve the register on http://$(HOST):$(PORT)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# On every core (pytest-xdist): each worker has its own test database, live server and
+# browser. worksteal keeps the cores busy when a few tests take far longer than the rest.
+PYTEST_ARGS ?= -n auto --dist worksteal
 test: setup ## The whole test suite (browser tests included where Chromium is installed)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

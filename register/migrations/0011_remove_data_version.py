@@ -4,13 +4,12 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('register', '0010_sortable_stored_columns'),
+        ("register", "0010_sortable_stored_columns"),
     ]
 
     operations = [
         migrations.DeleteModel(
-            name='DataVersion',
+            name="DataVersion",
         ),
     ]

@@ -6,7 +6,7 @@ from django.http import QueryDict
 from django.test import RequestFactory
 
 from register.filters import ArrangementFilterSet, AuthorityFilterSet
-from register.models import Arrangement, Authority, Membership, Tier
+from register.models import Arrangement, Authority, Tier
 
 pytestmark = pytest.mark.django_db
 
@@ -115,15 +115,7 @@ def test_filters_combine_with_and(register):
     assert titles("authority=ALP&status=operational&service_area=corporate") == [LEGAL]
 
 
-def test_exempt_arrangements_are_filtered_only_for_those_allowed(register, viewer):
-    assert titles("authority=DEL") == [FOSTERING, REGULATORY]
-    assert titles("authority=DEL", user=viewer) == [
-        "Confidential waste deal",
-        FOSTERING,
-        REGULATORY,
-    ]
-    assert titles("q=confidential") == []
-    # An exempt programme cannot even be named as a parent by the public.
+def test_the_public_cannot_name_an_exempt_programme_as_a_parent(register):
     register.legal.exempt = True
     register.legal.save()
     request = RequestFactory().get("/", {"parent": register.legal.slug})
@@ -196,21 +188,3 @@ def test_authority_filter(register, query, expected):
         )
     )
     assert codes == expected
-
-
-def test_taking_part_only_in_an_exempt_arrangement_is_hidden_from_the_public(register, viewer):
-    only_secret = Authority.objects.create(
-        code="SEC", name="Secretby", tier=Tier.objects.get(code="NMD")
-    )
-    Membership.objects.create(arrangement=register.secret, authority=only_secret)
-    public = filtered(
-        "participating=yes", filterset_class=AuthorityFilterSet, queryset=Authority.objects.all()
-    )
-    signed_in = filtered(
-        "participating=yes",
-        user=viewer,
-        filterset_class=AuthorityFilterSet,
-        queryset=Authority.objects.all(),
-    )
-    assert "SEC" not in {a.code for a in public}
-    assert "SEC" in {a.code for a in signed_in}

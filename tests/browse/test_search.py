@@ -18,16 +18,6 @@ def found(text):
     )
 
 
-@pytest.fixture
-def seeded_search(reference_data):
-    import io
-
-    from django.core.management import call_command
-
-    call_command("import_authorities", stdout=io.StringIO())
-    call_command("load_seed", stdout=io.StringIO())
-
-
 FOSTERING = "west-yorkshire-childrens-residential-and-fostering-commissioning"
 NORTH_WEST = "north-west-foster-care-contract"
 PENSIONS = ["west-yorkshire-pension-advice", "wylaw-shared-pension-advice-resource"]
@@ -50,11 +40,11 @@ PENSIONS = ["west-yorkshire-pension-advice", "wylaw-shared-pension-advice-resour
         ("zebra", []),
     ],
 )
-def test_seed_searches(seeded_search, text, expected):
+def test_seed_searches(seeded, text, expected):
     assert found(text) == expected
 
 
-def test_partner_names_are_searchable_and_kept_current(seeded_search):
+def test_partner_names_are_searchable_and_kept_current(seeded):
     assert len(found("Kirklees")) == 22
     kirklees = Authority.objects.get(code="KIR")
     kirklees.name = "Huddersfield"

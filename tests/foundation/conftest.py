@@ -1,44 +1,24 @@
-import io
-
 import pytest
-from django.core.management import call_command
 
-from register.models import Arrangement, Authority, ServiceArea, Tier
-
-
-@pytest.fixture
-def authorities(reference_data):
-    """The 376 England and Wales authorities of 1 April 2012, as set-up imports them."""
-    call_command("import_authorities", stdout=io.StringIO())
-
-
-@pytest.fixture
-def seeded(authorities):
-    """The two papers and the national figures, as set-up loads them."""
-    call_command("load_seed", stdout=io.StringIO())
+from tests.factories import ArrangementFactory, AuthorityFactory
 
 
 @pytest.fixture
 def council(reference_data):
-    return Authority.objects.create(
-        code="AAA", name="Alpha", tier=Tier.objects.get(code="MD"), gss_code="E08999991"
-    )
+    return AuthorityFactory(code="AAA", name="Alpha", tier="MD", gss_code="E08999991")
 
 
 @pytest.fixture
 def other_council(reference_data):
-    return Authority.objects.create(
-        code="BBB", name="Beta", tier=Tier.objects.get(code="NMD"), gss_code="E07999991"
-    )
+    return AuthorityFactory(code="BBB", name="Beta", tier="NMD", gss_code="E07999991")
 
 
 @pytest.fixture
 def arrangement(reference_data):
-    arrangement = Arrangement.objects.create(
+    return ArrangementFactory(
         title="Shared legal service",
         slug="shared-legal",
         kind="shared_service",
         status="operational",
+        service_areas=["legal"],
     )
-    arrangement.service_areas.add(ServiceArea.objects.get(slug="legal"))
-    return arrangement

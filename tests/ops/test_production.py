@@ -135,11 +135,9 @@ def test_cache_and_sessions_live_in_redis(client, settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_backup_and_restore_round_trip(tmp_path, reference_data):
+def test_backup_and_restore_round_trip(tmp_path, seeded):
     from register.models import Arrangement, Finding, Saving
 
-    call_command("import_authorities", stdout=io.StringIO())
-    call_command("load_seed", stdout=io.StringIO())
     wylaw = Arrangement.objects.get(slug="wylaw")
     wylaw.status = "ended"
     wylaw.save()

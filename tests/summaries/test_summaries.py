@@ -67,13 +67,6 @@ def test_by_tier(register):
     assert "lower" not in rows  # no shire districts in this register
 
 
-def test_exempt_arrangements_count_only_for_those_allowed(register, viewer):
-    assert tier_rows()["welsh-unitary"].arrangements == 2
-    wales = tier_rows(viewer)["welsh-unitary"]
-    assert wales.arrangements == 3
-    assert wales.savings_median == D(352500)  # £700,000 and £5,000
-
-
 def test_by_service_area(register):
     rows = {
         row.slug: row
