@@ -33,9 +33,8 @@ COMMANDS = {
     "authorities": "import_authorities",
     "seed": "load_seed",
 }
-# Tables whose rows a command may change in place: the data version, whose token every
-# write replaces. Stepping back never restores it; it gives the data a new version.
-CHANGED_IN_PLACE = {"register_dataversion"}
+# Tables whose rows a later command may change in place (none: each only adds rows).
+CHANGED_IN_PLACE: set[str] = set()
 
 
 @dataclass
@@ -144,10 +143,7 @@ class SessionData:
     def narrow(self, current: str, stage: str) -> None:
         """Delete the rows the stages after `stage`, up to `current`, added. Inside a
         test's transaction the deletion is rolled back with it."""
-        from register.caching import data_changed
-
         quote = self.connection.ops.quote_name
-        deleted = False
         # One transaction: the foreign keys are checked at its end, when every row that
         # referred to a deleted one is gone too.
         with transaction.atomic(using=self.alias), self.connection.cursor() as cursor:
@@ -161,9 +157,6 @@ class SessionData:
                     where = f"{quote(table.pk)} > %s AND " + where
                     params.insert(0, low)
                 cursor.execute(f"DELETE FROM {quote(table.name)} WHERE {where}", params)
-                deleted = True
-        if deleted:
-            data_changed()  # raw deletes send no signals; cached figures must not survive
 
     # --- After a flush ---------------------------------------------------------------
 
