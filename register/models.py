@@ -41,6 +41,26 @@ class FinancialYearField(models.PositiveSmallIntegerField):
         return super().formfield(**{**kwargs, "form_class": FinancialYearFormField})
 
 
+class BitSetField(models.Field):
+    """A fixed string of bits: PostgreSQL's bit(1024), which BIT_OR can combine; text of
+    '0's and '1's elsewhere (SQLite counts from the memberships instead)."""
+
+    description = "A string of 1,024 bits"
+
+    def db_type(self, connection):
+        return "bit(1024)" if connection.vendor == "postgresql" else "text"
+
+    def cast_db_type(self, connection):
+        return self.db_type(connection)
+
+    def get_internal_type(self):
+        return "BitSetField"
+
+
+def no_partners() -> str:
+    return "0" * 1024
+
+
 class Nation(models.TextChoices):
     ENGLAND = "England", "England"
     WALES = "Wales", "Wales"
@@ -533,6 +553,10 @@ class ArrangementQuerySet(models.QuerySet):
 
 STORED_FIGURES = (
     "partner_count",
+    "partner_bits",
+    "tier_mask",
+    "level_mask",
+    "region_mask",
     "lead",
     "lead_name",
     "first_service_area",
@@ -633,6 +657,14 @@ class Arrangement(models.Model):
     partner_count = models.PositiveIntegerField(
         default=0, editable=False, help_text="Members that have joined: lead, host or partner."
     )
+    partner_bits = BitSetField(default=no_partners, editable=False)
+    tier_mask = models.BigIntegerField(
+        default=0, editable=False, help_text="The tiers of the members that have joined."
+    )
+    level_mask = models.PositiveSmallIntegerField(
+        default=0, editable=False, help_text="Their tier levels (figures.LEVEL_BITS)."
+    )
+    region_mask = models.BigIntegerField(default=0, editable=False, help_text="Their regions.")
     lead = models.ForeignKey(
         "Authority",
         on_delete=models.SET_NULL,
