@@ -96,6 +96,12 @@ EXEMPT_INCLUDED = (
     "or share it with anyone not entitled to see them."
 )
 
+# A PDF takes seconds to make (a council of 30 arrangements, four pages: 3 to 5 s; of
+# 100, about 6 s), and longer with every page. Past this many arrangements the briefing
+# runs to tens of pages and would hold a server worker too long: it is printed from the
+# browser instead.
+PDF_MAX_ARRANGEMENTS = 100
+
 # How old the newest source may be before the summary asks for an update.
 STALE_AFTER_DAYS = 365
 QUESTIONS_SHOWN = 6
@@ -174,6 +180,17 @@ class Link:
 
 
 # --- Milestones ---------------------------------------------------------------------------
+
+
+def pdf_refused(arrangements: int) -> str:
+    """Why a briefing of this many arrangements is not offered as a PDF, or ''."""
+    if arrangements <= PDF_MAX_ARRANGEMENTS:
+        return ""
+    return (
+        f"A PDF is made of briefings of up to {PDF_MAX_ARRANGEMENTS} arrangements; this one "
+        f"has {arrangements:,}. Print this page instead: your browser can usually save it "
+        "as a PDF."
+    )
 
 
 def milestone_progress(milestone: Milestone, as_of: datetime.date, last_heard: str = "") -> str:

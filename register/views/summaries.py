@@ -171,7 +171,7 @@ class BriefingView(TemplateView):
                 log.exception("Could not make the PDF of %s", request.get_full_path())
                 context["pdf_problem"] = "The PDF could not be made. Print this page instead."
         elif context.get("subject") and request.GET.get("format") == "pdf":
-            context["pdf_problem"] = (
+            context["pdf_problem"] = context["pdf_refused"] or (
                 "This server cannot make PDFs. Use your browser's print command instead: "
                 "it can usually save the page as a PDF."
             )
@@ -239,16 +239,16 @@ class BriefingView(TemplateView):
             today,
         )
         body = cached(self.request, "briefing", parts, lambda: self.body(subject, today))
-        params = body["params"]
+        refused = briefings.pdf_refused(body["arrangements"])
+        pdf_query = urlencode({**body["params"], "format": "pdf"})
         return {
             **context,
             **body,
             "today": today,
             "status": 200,
             "parts": parts,
-            "pdf_url": None
-            if pdf.unavailable()
-            else f"{self.request.path}?{urlencode({**params, 'format': 'pdf'})}",
+            "pdf_refused": refused,
+            "pdf_url": None if pdf.unavailable() or refused else f"{self.request.path}?{pdf_query}",
         }
 
     def body(self, subject, today) -> dict:
@@ -263,7 +263,12 @@ class BriefingView(TemplateView):
             briefing.references.page(online, "This briefing, online"),
         )
         body = render_to_string(self.body_template, briefing.context(), request=self.request)
-        return {"subject": briefing.subject, "params": briefing.params, "body": body}
+        return {
+            "subject": briefing.subject,
+            "params": briefing.params,
+            "arrangements": len(briefing.arrangements),
+            "body": body,
+        }
 
     def pdf_response(self, context) -> HttpResponse:
         subject, today = context["subject"], context["today"]

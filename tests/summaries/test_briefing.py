@@ -294,6 +294,18 @@ def test_without_weasyprint_the_page_offers_no_pdf(client, register, monkeypatch
     assert "This server cannot make PDFs" in body(response)
 
 
+def test_a_briefing_too_long_for_a_pdf_says_so(client, register, monkeypatch):
+    monkeypatch.setattr(pdf, "unavailable", lambda: None)
+    monkeypatch.setattr(briefings, "PDF_MAX_ARRANGEMENTS", 2)
+    page = body(client.get("/summary/briefing/?authority=ALP"))  # in 3 arrangements
+    assert "format=pdf" not in page
+    assert "A PDF is made of briefings of up to 2 arrangements; this one has 3." in page
+    response = client.get("/summary/briefing/?authority=ALP&format=pdf")
+    assert response["Content-Type"].startswith("text/html")
+    assert "A PDF is made of briefings of up to 2 arrangements" in body(response)
+    assert "format=pdf" in body(client.get("/summary/briefing/?authority=GAM"))  # in 2
+
+
 def test_with_weasyprint_the_page_offers_the_pdf(client, register, monkeypatch):
     monkeypatch.setattr(pdf, "unavailable", lambda: None)
     page = body(client.get("/summary/briefing/?authority=ALP"))
