@@ -154,10 +154,9 @@ class BriefingView(TemplateView):
     """A paper on one partnership or authority, to read on screen, print on A4 or download
     as a PDF (``?format=pdf``), and, with neither chosen, the picker that asks which.
 
-    Its body lists every arrangement, saving and milestone of the subject, so it is cached
-    as rendered HTML (until the data changes) rather than as figures; the PDF made from it
-    is cached too. An unknown council or partnership gets the picker again, with an error
-    message, as a 404."""
+    It is computed on each request, with a fixed number of queries, and uses no cache:
+    main drops register.caching, so nothing here depends on it. An unknown council or
+    partnership gets the picker again, with an error message, as a 404."""
 
     template_name = "register/summary/briefing.html"
     body_template = "register/summary/briefing_body.html"
@@ -224,21 +223,10 @@ class BriefingView(TemplateView):
                 "errors": errors,
                 "asked": asked,
                 "status": 404 if unknown else 200,
-                **cached(
-                    self.request,
-                    "briefing-picker",
-                    (),
-                    lambda: briefings.picker_choices(self.request.user),
-                ),
+                **briefings.picker_choices(self.request.user),
             }
         today = datetime.date.today()
-        parts = (
-            tuple((k, v.pk) for k, v in subject.items()),
-            self.request.scheme,
-            self.request.get_host(),
-            today,
-        )
-        body = cached(self.request, "briefing", parts, lambda: self.body(subject, today))
+        body = self.body(subject, today)
         refused = briefings.pdf_refused(body["arrangements"])
         pdf_query = urlencode({**body["params"], "format": "pdf"})
         return {
@@ -246,7 +234,6 @@ class BriefingView(TemplateView):
             **body,
             "today": today,
             "status": 200,
-            "parts": parts,
             "pdf_refused": refused,
             "pdf_url": None if pdf.unavailable() or refused else f"{self.request.path}?{pdf_query}",
         }
@@ -273,16 +260,13 @@ class BriefingView(TemplateView):
     def pdf_response(self, context) -> HttpResponse:
         subject, today = context["subject"], context["today"]
 
-        def make():
-            context["pdf_url"] = None  # the PDF offers no PDF of itself
-            page = render_to_string(self.template_name, context, request=self.request)
-            return pdf.html_to_pdf(
-                page,
-                self.request.build_absolute_uri("/"),
-                title=f"Briefing for scrutiny: {subject.name}, {today.day} {today:%B %Y}",
-            )
-
-        content = cached(self.request, "briefing-pdf", context["parts"], make)
+        context["pdf_url"] = None  # the PDF offers no PDF of itself
+        page = render_to_string(self.template_name, context, request=self.request)
+        content = pdf.html_to_pdf(
+            page,
+            self.request.build_absolute_uri("/"),
+            title=f"Briefing for scrutiny: {subject.name}, {today.day} {today:%B %Y}",
+        )
         name = slugify(getattr(subject, "code", "") or subject.slug or subject.name)
         response = HttpResponse(content, content_type="application/pdf")
         response["Content-Disposition"] = (
