@@ -25,7 +25,11 @@ BENCH_SERVER_URL := $(patsubst %/$(BENCH_DB),%/postgres,$(firstword $(subst ?, ,
 # Extra arguments for `manage.py benchmark`, e.g. BENCH_ARGS="--sizes 500,2000".
 BENCH_ARGS ?=
 
-.PHONY: run test setup install assets migrate data lint clean serve backup restore bench loadtest faulttest
+# What WeasyPrint needs to make the briefing's PDF: Pango, and Liberation Sans, which
+# stands in for Arial (Debian package names).
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation
+
+.PHONY: run test setup install pdf-libraries assets migrate data lint clean serve backup restore bench loadtest faulttest
 
 run: setup ## Serve the register on http://$(HOST):$(PORT)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -36,7 +40,7 @@ PYTEST_ARGS ?= -n auto --dist worksteal
 test: setup ## The whole test suite (browser tests included where Chromium is installed)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-setup: install assets migrate data
+setup: install pdf-libraries assets migrate data
 
 install: $(BIN)/.installed
 
@@ -45,6 +49,28 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $@
+
+# Checks first, and changes nothing when they are there. Where they are missing, installs
+# them only when it can without asking (root, with apt-get: a container or CI); otherwise
+# it says what to install and carries on: the briefing then offers no PDF, and the PDF
+# tests are reported as skipped, with the reason.
+pdf-libraries:
+	@missing=; \
+	libs=$$({ ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | tr -s ' \t' ' '); \
+	case "$$libs" in *libpango-1.0.so.0*) ;; *) missing="$$missing libpango-1.0-0" ;; esac; \
+	case "$$libs" in *libpangoft2-1.0.so.0*) ;; *) missing="$$missing libpangoft2-1.0-0" ;; esac; \
+	if ! { fc-list 2>/dev/null | grep -qi 'Liberation Sans' || \
+	       ls /usr/share/fonts/truetype/liberation*/LiberationSans-Regular.ttf >/dev/null 2>&1; }; then \
+	  missing="$$missing fonts-liberation"; \
+	fi; \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing what WeasyPrint needs for PDF briefings:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else \
+	  echo "PDF briefings need:$$missing (on Debian: sudo apt-get install$$missing)." >&2; \
+	  echo "Until then the briefing offers no PDF, and its PDF tests are skipped." >&2; \
+	fi
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -122,7 +148,7 @@ migrate: install
 data: install
 	$(BIN)/python manage.py setup_register
 
-serve: install assets ## Production-style: collectstatic, migrate, gunicorn
+serve: install pdf-libraries assets ## Production-style: collectstatic, migrate, gunicorn
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/gunicorn sharedservices.wsgi --bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) \

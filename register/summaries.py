@@ -820,59 +820,6 @@ def national_figures() -> dict:
     return {"grouped": [(s, [f for f in findings if f.source_id == s.pk]) for s in sources]}
 
 
-def briefing_figures(user, *, partnership=None, authority=None) -> dict:
-    """What a briefing on one partnership or one authority shows."""
-    import datetime
-
-    from django.db.models import F
-
-    from .models import Arrangement, Milestone, Source
-
-    visible = Arrangement.objects.visible_to(user)
-    if partnership is not None:
-        chosen = visible.filter(partnership=partnership)
-        authorities = partnership.members.all()
-        params = {"partnership": partnership.slug}
-    else:
-        chosen = visible.filter(
-            Exists(Membership.objects.filter(arrangement=OuterRef("pk"), authority=authority))
-        )
-        authorities = Authority.objects.filter(pk=authority.pk)
-        params = {"authority": authority.code}
-    chosen = Arrangement.objects.filter(pk__in=chosen.values("pk"))
-    ids = chosen.values("pk")
-    statuses = status_counts(chosen)
-    for row in statuses:
-        row["url"] = links.arrangements_url((), status=row["status"], **params)
-    return {
-        "subject": partnership or authority,
-        "params": params,
-        "totals": list_totals(chosen),
-        "list_url": links.arrangements_url((), **params),
-        "statuses": [s for s in statuses if s["count"]],
-        "arrangements": list(chosen.with_totals().select_related("parent").order_by("title", "pk")),
-        "targets": targets_beside_savings(authorities, Saving.objects.visible_to(user)),
-        "whose": authority_savings(authority, Saving.objects.visible_to(user))
-        if authority is not None
-        else None,
-        "savings": list(
-            Saving.objects.filter(arrangement__in=ids)
-            .select_related("arrangement", "authority")
-            .order_by("financial_year", "pk")
-        ),
-        "milestones": list(
-            Milestone.objects.filter(arrangement__in=ids)
-            .select_related("arrangement")
-            .order_by(F("date").asc(nulls_last=True), "pk")
-        ),
-        "barriers": list(chosen.exclude(barriers=[]).order_by("title", "pk")),
-        "sources": list(
-            Source.objects.filter(arrangements__in=ids).distinct().order_by("date", "pk")
-        ),
-        "today": datetime.date.today(),
-    }
-
-
 # --- Can the register answer? -----------------------------------------------------------
 
 MIN_AUTHORITIES = 10

@@ -235,6 +235,9 @@ LOGGING = {
     "loggers": {
         "register.requests": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # WeasyPrint warns of every screen-only rule in GOV.UK Frontend's stylesheet it
+        # skips, on every PDF; register.pdf logs the resources it refuses to fetch.
+        "weasyprint": {"level": "ERROR"},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }

@@ -4,15 +4,19 @@ list's own filters, calls one function of register/summaries.py and renders it."
 from __future__ import annotations
 
 import datetime
+import logging
 from urllib.parse import urlencode
 
-from django.http import Http404
+from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils.text import slugify
 from django.views.generic import TemplateView
 
-from .. import links, selectors, summaries
+from .. import briefings, links, pdf, selectors, summaries
 from ..filters import ArrangementFilterSet
-from ..models import Arrangement, Authority, Partnership
+from ..models import Arrangement, Partnership
+
+log = logging.getLogger(__name__)
 
 # The list filters a summary can be narrowed by.
 NARROWING = ("region", "partnership", "service_area", "status", "start_year_min", "start_year_max")
@@ -131,37 +135,125 @@ class NationalSummaryView(SummaryView):
 
 
 class BriefingView(TemplateView):
-    """A print-ready paper on one partnership or authority."""
+    """A paper on one partnership or authority, to read on screen, print on A4 or download
+    as a PDF (``?format=pdf``), and, with neither chosen, the picker that asks which.
+
+    It is computed on each request, with a fixed number of queries, and uses no cache:
+    main drops register.caching, so nothing here depends on it. An unknown council or
+    partnership gets the picker again, with an error message, as a 404."""
 
     template_name = "register/summary/briefing.html"
     body_template = "register/summary/briefing_body.html"
 
-    def subject(self):
+    def get(self, request, *args, **kwargs):
+        context = self.get_context_data(**kwargs)
+        if context.get("subject") and request.GET.get("format") == "pdf" and context["pdf_url"]:
+            try:
+                return self.pdf_response(context)
+            except Exception:  # noqa: BLE001  (the page still serves; the log says why)
+                log.exception("Could not make the PDF of %s", request.get_full_path())
+                context["pdf_problem"] = "The PDF could not be made. Print this page instead."
+        elif context.get("subject") and request.GET.get("format") == "pdf":
+            context["pdf_problem"] = context["pdf_refused"] or (
+                "This server cannot make PDFs. Use your browser's print command instead: "
+                "it can usually save the page as a PDF."
+            )
+        return self.render_to_response(context, status=context["status"])
+
+    def chosen(self) -> tuple[dict | None, dict, dict]:
+        """(subject, errors by field, the values asked for): the subject is
+        {"partnership": ...} or {"authority": ...}, or None."""
         get = self.request.GET
-        if get.get("partnership"):
-            partnership = Partnership.objects.filter(slug=get["partnership"]).first()
+        asked = {key: get.get(key, "").strip()[:100] for key in ("partnership", "authority")}
+        if asked["partnership"]:
+            partnership = Partnership.objects.filter(slug=asked["partnership"]).first()
             if partnership is None:
-                raise Http404("No such partnership")
-            return {"partnership": partnership}
-        if get.get("authority"):
-            authority = Authority.objects.filter(code=get["authority"].strip().upper()[:3]).first()
+                return (
+                    None,
+                    {
+                        "partnership": "There is no such partnership in the register: "
+                        "choose one from the list"
+                    },
+                    asked,
+                )
+            return {"partnership": partnership}, {}, asked
+        if asked["authority"]:
+            authority = briefings.find_authority(asked["authority"])
             if authority is None:
-                raise Http404("No such authority")
-            return {"authority": authority}
-        return None
+                return (
+                    None,
+                    {
+                        "authority": f"No council in the register has the code or name "
+                        f"“{asked['authority']}”: choose one from the list"
+                    },
+                    asked,
+                )
+            return {"authority": authority}, {}, asked
+        errors = {}
+        if "partnership" in get:
+            errors["partnership"] = "Choose a partnership"
+        elif "authority" in get:
+            errors["authority"] = "Choose a council"
+        return None, errors, asked
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        subject = self.subject()
+        subject, errors, asked = self.chosen()
         if subject is None:
-            return {**context, "choices": Partnership.objects.order_by("name")}
-        return {**context, **self.body(subject)}
+            unknown = any(asked[key] for key in errors)
+            return {
+                **context,
+                "subject": None,
+                "errors": errors,
+                "asked": asked,
+                "status": 404 if unknown else 200,
+                **briefings.picker_choices(self.request.user),
+            }
+        today = datetime.date.today()
+        body = self.body(subject, today)
+        refused = briefings.pdf_refused(body["arrangements"])
+        pdf_query = urlencode({**body["params"], "format": "pdf"})
+        return {
+            **context,
+            **body,
+            "today": today,
+            "status": 200,
+            "pdf_refused": refused,
+            "pdf_url": None if pdf.unavailable() or refused else f"{self.request.path}?{pdf_query}",
+        }
 
-    def body(self, subject) -> dict:
-        figures = summaries.briefing_figures(self.request.user, **subject)
-        # The "online version" link names the subject only.
-        figures["online_url"] = self.request.build_absolute_uri(
-            f"{self.request.path}?{urlencode(figures['params'])}"
+    def body(self, subject, today) -> dict:
+        briefing = briefings.briefing(
+            self.request.user, **subject, today=today, absolute=self.request.build_absolute_uri
         )
-        body = render_to_string(self.body_template, figures, request=self.request)
-        return {"subject": figures["subject"], "body": body}
+        # The "online version" link names the subject only.
+        online = f"{self.request.path}?{urlencode(briefing.params)}"
+        briefing.online_link = briefings.Link(
+            self.request.build_absolute_uri(online),
+            "online version",
+            briefing.references.page(online, "This briefing, online"),
+        )
+        body = render_to_string(self.body_template, briefing.context(), request=self.request)
+        return {
+            "subject": briefing.subject,
+            "params": briefing.params,
+            "arrangements": len(briefing.arrangements),
+            "body": body,
+        }
+
+    def pdf_response(self, context) -> HttpResponse:
+        subject, today = context["subject"], context["today"]
+
+        context["pdf_url"] = None  # the PDF offers no PDF of itself
+        page = render_to_string(self.template_name, context, request=self.request)
+        content = pdf.html_to_pdf(
+            page,
+            self.request.build_absolute_uri("/"),
+            title=f"Briefing for scrutiny: {subject.name}, {today.day} {today:%B %Y}",
+        )
+        name = slugify(getattr(subject, "code", "") or subject.slug or subject.name)
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="briefing-{name}-{today:%Y-%m-%d}.pdf"'
+        )
+        return response

@@ -130,6 +130,9 @@ PAGE_TYPES = [
     "/summary/pipeline/?as_of=2012-03-01",
     "/summary/national/",
     "/summary/briefing/?partnership=northern",
+    "/summary/briefing/?authority=ALP",
+    "/summary/briefing/",
+    "/summary/briefing/?authority=XYZ",
 ]
 
 
@@ -167,4 +170,30 @@ def test_the_content_security_policy_lets_govuk_frontend_run(browser, site):
         ".getAttribute('data-govuk-skip-link-init') !== null"
     )
     assert refused == []
+    context.close()
+
+
+def test_the_briefing_prints_reference_numbers_not_addresses(page, site):
+    """Chromium's own print of the briefing: the summary alone on page 1, links as
+    reference numbers, and no link's address after its text."""
+    import pypdf
+
+    page.goto(f"{site}/summary/briefing/?authority=ALP")
+    page.emulate_media(media="print")
+    reader = pypdf.PdfReader(io.BytesIO(page.pdf(format="A4")))
+    pages = [" ".join(p.extract_text().split()) for p in reader.pages]
+    text = " ".join(pages)
+    assert "Questions to ask" in pages[0] and "2. The arrangements" not in pages[0]
+    assert "Shared legal team [" in text and "Download this briefing" not in text
+    assert "(/arrangements/" not in text and "(http" not in text
+    assert "Page 1 of" in pages[0]
+
+
+def test_choose_a_council_for_a_briefing_without_javascript(browser, site):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{site}/summary/briefing/")
+    page.get_by_label("A council").select_option(label="Alphaton (3)")
+    page.get_by_role("button", name="Show the council's briefing").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Shared services: Alphaton"
     context.close()
