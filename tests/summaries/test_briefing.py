@@ -31,7 +31,6 @@ from register.models import (
     Tier,
 )
 from tests.factories import body, make_arrangement
-from tests.foundation.conftest import authorities, seeded  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 
