@@ -107,11 +107,27 @@ class SessionData:
                 pk = connection.introspection.get_primary_key_column(cursor, name)
                 if pk is None:
                     raise SessionDataError(f"{name} has no primary key to order its rows by")
-                cursor.execute(f"SELECT * FROM {quote(name)} ORDER BY {quote(pk)}")
-                columns = [column[0] for column in cursor.description]
+                generated = self._generated_columns(cursor, name)
+                cursor.execute(f"SELECT * FROM {quote(name)} ORDER BY {quote(pk)} LIMIT 0")
+                columns = [c[0] for c in cursor.description if c[0] not in generated]
+                listed = ", ".join(quote(column) for column in columns)
+                cursor.execute(f"SELECT {listed} FROM {quote(name)} ORDER BY {quote(pk)}")
                 at = columns.index(pk)
                 state[name] = (pk, columns, {row[at]: tuple(row) for row in cursor.fetchall()})
         return state
+
+    def _generated_columns(self, cursor, table: str) -> set[str]:
+        """Columns the database computes (the arrangement's stored search vector on
+        PostgreSQL): they cannot be written, and are computed again when rows go back."""
+        if self.connection.vendor != "postgresql":
+            return set()
+        cursor.execute(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND table_name = %s"
+            " AND is_generated = 'ALWAYS'",
+            [table],
+        )
+        return {row[0] for row in cursor.fetchall()}
 
     @staticmethod
     def _check_only_added(before, after, stage) -> None:
