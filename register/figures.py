@@ -248,6 +248,7 @@ def compute_stored_figures(
                 "first_service_area": None,
                 "has_savings": False,
                 "money": [],
+                **{basis: [] for basis in COUNTED_BASES},
             }
             for pk in ids
         }
@@ -284,28 +285,39 @@ def compute_stored_figures(
         savings = saving_model.objects.filter(arrangement_id__in=ids).order_by()
         for pk in savings.values_list("arrangement_id", flat=True).distinct():
             figures[pk]["has_savings"] = True
-        for pk, qualifier, total, money, percent in (
+        for pk, basis, qualifier, total, money, percent in (
             savings.exclude(basis=Saving.Basis.TARGET)
-            .values("arrangement_id", "qualifier")
+            .values("arrangement_id", "basis", "qualifier")
             .annotate(
                 total=Sum("amount"),
                 money=Count("pk", filter=Where(amount__isnull=False)),
                 percent=Count("pk", filter=Where(amount__isnull=True, percentage__isnull=False)),
             )
-            .values_list("arrangement_id", "qualifier", "total", "money", "percent")
+            .values_list("arrangement_id", "basis", "qualifier", "total", "money", "percent")
         ):
             figures[pk]["money"].append((qualifier, total, money, percent))
+            figures[pk][basis].append((qualifier, total, money, percent))
         for pk, values in figures.items():
-            total = QualifiedTotal.of(values.pop("money"))
-            values.update(
-                savings_lower=_money(total.lower),
-                savings_upper=None if total.upper is None else _money(total.upper),
-                savings_approximate=total.approximate,
-                savings_figures=total.figures,
-                savings_percentages=total.percentages,
-            )
+            for prefix, rows in [("savings", values.pop("money"))] + [
+                (basis, values.pop(basis)) for basis in COUNTED_BASES
+            ]:
+                values.update(stored_total(prefix, QualifiedTotal.of(rows)))
             out[pk] = values
     return out
+
+
+COUNTED_BASES = ("estimated", "forecast", "achieved")
+
+
+def stored_total(prefix: str, total: QualifiedTotal) -> dict:
+    """A QualifiedTotal as the stored columns ``<prefix>_lower`` ... ``_percentages``."""
+    return {
+        f"{prefix}_lower": _money(total.lower),
+        f"{prefix}_upper": None if total.upper is None else _money(total.upper),
+        f"{prefix}_approximate": total.approximate,
+        f"{prefix}_figures": total.figures,
+        f"{prefix}_percentages": total.percentages,
+    }
 
 
 def _money(value) -> Decimal:
@@ -315,6 +327,11 @@ def _money(value) -> Decimal:
 
 
 STORED = (
+    *(
+        f"{basis}_{part}"
+        for basis in COUNTED_BASES
+        for part in ("lower", "upper", "approximate", "figures", "percentages")
+    ),
     "partner_count",
     "partner_bits",
     "tier_mask",

@@ -566,6 +566,11 @@ STORED_FIGURES = (
     "savings_figures",
     "savings_percentages",
     "has_savings",
+    *(
+        f"{basis}_{part}"
+        for basis in ("estimated", "forecast", "achieved")
+        for part in ("lower", "upper", "approximate", "figures", "percentages")
+    ),
 )
 
 
@@ -703,6 +708,22 @@ class Arrangement(models.Model):
     savings_figures = models.PositiveIntegerField(default=0, editable=False)
     savings_percentages = models.PositiveIntegerField(default=0, editable=False)
     has_savings = models.BooleanField(default=False, editable=False, db_index=True)
+    # The same by basis, so that totals by basis read rows, not every saving.
+    estimated_lower = models.DecimalField(**MONEY, default=Decimal(0), editable=False)
+    estimated_upper = models.DecimalField(**MONEY, null=True, default=Decimal(0), editable=False)
+    estimated_approximate = models.BooleanField(default=False, editable=False)
+    estimated_figures = models.PositiveIntegerField(default=0, editable=False)
+    estimated_percentages = models.PositiveIntegerField(default=0, editable=False)
+    forecast_lower = models.DecimalField(**MONEY, default=Decimal(0), editable=False)
+    forecast_upper = models.DecimalField(**MONEY, null=True, default=Decimal(0), editable=False)
+    forecast_approximate = models.BooleanField(default=False, editable=False)
+    forecast_figures = models.PositiveIntegerField(default=0, editable=False)
+    forecast_percentages = models.PositiveIntegerField(default=0, editable=False)
+    achieved_lower = models.DecimalField(**MONEY, default=Decimal(0), editable=False)
+    achieved_upper = models.DecimalField(**MONEY, null=True, default=Decimal(0), editable=False)
+    achieved_approximate = models.BooleanField(default=False, editable=False)
+    achieved_figures = models.PositiveIntegerField(default=0, editable=False)
+    achieved_percentages = models.PositiveIntegerField(default=0, editable=False)
     search_document = models.TextField(
         blank=True,
         editable=False,
@@ -728,13 +749,19 @@ class Arrangement(models.Model):
         indexes = [
             models.Index(fields=["status", "kind"], name="arrangement_status_kind"),
             # The list's default order: a page is read from the index, not a sort of all rows.
-            models.Index(fields=["title", "id"], name="arrangement_title"),
+            models.Index(fields=["title", "id", "exempt"], name="arrangement_title"),
             # Every sortable column of the list, read in order from an index rather than
             # sorting every matching row (empty values last either way, as the list sorts).
-            models.Index(fields=["status", "title", "id"], name="arrangement_sort_status"),
-            models.Index(fields=["kind", "title", "id"], name="arrangement_sort_kind"),
-            models.Index(fields=["partner_count", "title", "id"], name="arrangement_sort_partners"),
-            models.Index(fields=["savings_lower", "title", "id"], name="arrangement_sort_savings"),
+            models.Index(
+                fields=["status", "title", "id", "exempt"], name="arrangement_sort_status"
+            ),
+            models.Index(fields=["kind", "title", "id", "exempt"], name="arrangement_sort_kind"),
+            models.Index(
+                fields=["partner_count", "title", "id", "exempt"], name="arrangement_sort_partners"
+            ),
+            models.Index(
+                fields=["savings_lower", "title", "id", "exempt"], name="arrangement_sort_savings"
+            ),
             # The columns that may be empty sort empties last either way; their indexes
             # say NULLS LAST, which only PostgreSQL can build (NULLS_LAST_INDEXES, made by
             # migration 0010 there).
@@ -1238,32 +1265,42 @@ class SavingsTarget(models.Model):
 
 
 # Indexes for sorting by a column that may be empty, empties last either way, as the
-# list sorts (register/tables.py). SQLite cannot build NULLS LAST indexes, so migration
-# 0010 makes these on PostgreSQL only.
+# list sorts (register/tables.py). SQLite cannot build NULLS LAST indexes, so migrations
+# make these on PostgreSQL only (0010; 0014 adds `exempt` to them). Every sort index
+# ends with `exempt`, so that a page for the public is read from the index alone.
 NULLS_LAST_INDEXES = [
-    models.Index(F("lead_name").asc(nulls_last=True), "title", "id", name="arrangement_sort_lead"),
+    models.Index(
+        F("lead_name").asc(nulls_last=True), "title", "id", "exempt", name="arrangement_sort_lead"
+    ),
     models.Index(
         F("lead_name").desc(nulls_last=True),
         F("title").desc(),
         F("id").desc(),
+        "exempt",
         name="arrangement_sort_lead_desc",
     ),
     models.Index(
-        F("first_service_area").asc(nulls_last=True), "title", "id", name="arrangement_sort_area"
+        F("first_service_area").asc(nulls_last=True),
+        "title",
+        "id",
+        "exempt",
+        name="arrangement_sort_area",
     ),
     models.Index(
         F("first_service_area").desc(nulls_last=True),
         F("title").desc(),
         F("id").desc(),
+        "exempt",
         name="arrangement_sort_area_desc",
     ),
     models.Index(
-        F("start_date").asc(nulls_last=True), "title", "id", name="arrangement_sort_start"
+        F("start_date").asc(nulls_last=True), "title", "id", "exempt", name="arrangement_sort_start"
     ),
     models.Index(
         F("start_date").desc(nulls_last=True),
         F("title").desc(),
         F("id").desc(),
+        "exempt",
         name="arrangement_sort_start_desc",
     ),
 ]
