@@ -1,0 +1,221 @@
+"""Figures of groups of arrangements: by tier, tier level, region and service-area
+category.
+
+Each is read in a pass over the arrangements' own rows, from what every row stores
+(register/figures.py): the tiers, levels and regions of the members that have joined,
+as bit masks; the members themselves, as a bit set; the savings with their qualifiers.
+Rows are grouped by mask (an arrangement of a metropolitan district and a county has
+both bits), so a group's figures are sums over the masks that carry its bit, and every
+arrangement counts once in each group it belongs to. Nothing reads the memberships, so
+the cost follows the number of arrangements in view, not of their partners.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import (
+    Aggregate,
+    BigIntegerField,
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Q,
+    QuerySet,
+    Sum,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from .figures import QualifiedTotal
+from .models import Arrangement, Authority
+
+
+@dataclass
+class GroupFigures:
+    """What a group's rows add up to."""
+
+    arrangements: int = 0
+    partners_sum: int = 0
+    with_savings: int = 0
+    savings: QualifiedTotal = field(default_factory=QualifiedTotal)  # going ahead only
+    amounts: list = field(default_factory=list)  # each going-ahead total, for a median
+    sources: set = field(default_factory=set)  # partnerships, or unconnected arrangements
+
+
+def source_key():
+    """What an arrangement's records come from: its partnership (negative keys), or for
+    one with no partnership, its programme or itself."""
+    return Case(
+        When(partnership_id__isnull=False, then=F("partnership_id") * -1),
+        default=Coalesce("parent_id", "id"),
+        output_field=BigIntegerField(),
+    )
+
+
+@dataclass
+class ByMask:
+    """The arrangements in view grouped by one stored mask: three queries."""
+
+    rows: dict[int, GroupFigures]
+
+    @classmethod
+    def of(cls, arrangements: QuerySet, mask_field: str) -> ByMask:
+        from .models import GOING_AHEAD
+        from .summaries import _total_columns, _total_of
+
+        arrangements = arrangements.order_by()
+        rows: dict[int, GroupFigures] = {}
+        going = ExpressionWrapper(Q(status__in=GOING_AHEAD), output_field=BooleanField())
+        grouped = (
+            arrangements.annotate(going=going)
+            .values(mask_field, "going")
+            .annotate(
+                n=Count("pk"),
+                partners=Sum("partner_count"),
+                with_savings=Count("pk", filter=Q(has_savings=True)),
+                **_total_columns("savings"),
+            )
+        )
+        for row in grouped:
+            figures = rows.setdefault(row[mask_field], GroupFigures())
+            figures.arrangements += row["n"]
+            figures.partners_sum += row["partners"] or 0
+            figures.with_savings += row["with_savings"]
+            if row["going"]:
+                figures.savings += _total_of(row, "savings")
+        for mask, source in (
+            arrangements.annotate(source=source_key()).values_list(mask_field, "source").distinct()
+        ):
+            rows.setdefault(mask, GroupFigures()).sources.add(source)
+        return cls(rows, arrangements, mask_field)
+
+    def __init__(self, rows, arrangements=None, mask_field=""):
+        self.rows, self.arrangements, self.mask_field = rows, arrangements, mask_field
+
+    def group(self, bits: int, sources: bool = False) -> GroupFigures:
+        """The figures of the arrangements whose mask shares any of ``bits`` (with the
+        sources they come from, when asked: a union of sets, so only where needed)."""
+        out = GroupFigures()
+        for mask, figures in self.rows.items():
+            if mask & bits:
+                out.arrangements += figures.arrangements
+                out.partners_sum += figures.partners_sum
+                out.with_savings += figures.with_savings
+                out.savings += figures.savings
+                if sources:
+                    out.sources |= figures.sources
+        return out
+
+    def medians(self, groups: dict) -> dict:
+        """{key: (how many going-ahead arrangements have a money figure, the median of
+        their at-least totals)} for each group of ``bits``: one query. PostgreSQL works
+        the medians out itself; elsewhere they are worked out here."""
+        from django.db import connection
+        from django.db.models.lookups import GreaterThan
+
+        from .models import GOING_AHEAD
+
+        with_money = self.arrangements.filter(status__in=GOING_AHEAD, savings_figures__gt=0)
+        if connection.vendor == "postgresql":
+            keys = list(groups)
+            aggregates = {}
+            for number, key in enumerate(keys):
+                chosen = GreaterThan(F(self.mask_field).bitand(groups[key]), 0)
+                aggregates[f"n{number}"] = Count("pk", filter=chosen)
+                aggregates[f"m{number}"] = Median("savings_lower", filter=chosen)
+            row = with_money.aggregate(**aggregates) if aggregates else {}
+            return {
+                key: (row[f"n{number}"], _decimal(row[f"m{number}"]))
+                for number, key in enumerate(keys)
+            }
+        amounts = list(with_money.values_list(self.mask_field, "savings_lower"))
+        out = {}
+        for key, bits in groups.items():
+            chosen = [amount for mask, amount in amounts if mask & bits]
+            out[key] = (len(chosen), median(chosen))
+        return out
+
+
+class Median(Aggregate):
+    """PostgreSQL's median of a column (percentile_cont)."""
+
+    function = "percentile_cont"
+    name = "Median"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def _decimal(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def median(values: list) -> Decimal | None:
+    values = sorted(values)
+    if not values:
+        return None
+    middle = len(values) // 2
+    if len(values) % 2:
+        return Decimal(values[middle])
+    return (Decimal(values[middle - 1]) + Decimal(values[middle])) / 2
+
+
+def by_category(arrangements: QuerySet) -> dict[int, GroupFigures]:
+    """Service-area categories (an arrangement tagged with a category or any of its
+    services counts once in it): their arrangements and sources. One query."""
+    tags = Arrangement.service_areas.through.objects.filter(
+        arrangement__in=arrangements.order_by().values("pk")
+    ).order_by()
+    out: dict[int, GroupFigures] = {}
+    seen: set[tuple] = set()
+    for category, arrangement_id, partnership, parent in tags.values_list(
+        Coalesce("servicearea__parent_id", "servicearea_id"),
+        "arrangement_id",
+        "arrangement__partnership_id",
+        "arrangement__parent_id",
+    ):
+        figures = out.setdefault(category, GroupFigures())
+        if (category, arrangement_id) not in seen:
+            seen.add((category, arrangement_id))
+            figures.arrangements += 1
+        figures.sources.add(-partnership if partnership else parent or arrangement_id)
+    return out
+
+
+def partners_by_category(arrangements: QuerySet) -> dict[int, set[int]]:
+    """The authorities taking part in each category's arrangements: one query (a BIT_OR
+    per category on PostgreSQL; from the memberships elsewhere)."""
+    from django.db import connection
+
+    from .figures import PARTNER_BITS
+    from .models import Membership
+
+    tags = Arrangement.service_areas.through.objects.filter(
+        arrangement__in=arrangements.order_by().values("pk")
+    ).order_by()
+    category = Coalesce("servicearea__parent_id", "servicearea_id")
+    if (
+        connection.vendor == "postgresql"
+        and not Authority.objects.filter(pk__gte=PARTNER_BITS).exists()
+    ):
+        from django.contrib.postgres.aggregates import BitOr
+
+        rows = tags.values(category=category).annotate(bits=BitOr("arrangement__partner_bits"))
+        return {
+            row["category"]: {i for i, bit in enumerate(row["bits"] or "") if bit == "1"}
+            for row in rows
+        }
+    out: dict[int, set[int]] = {}
+    memberships = Membership.objects.taking_part().filter(
+        arrangement__in=tags.values("arrangement_id")
+    )
+    per_arrangement: dict[int, set[int]] = {}
+    for arrangement_id, authority_id in memberships.values_list("arrangement_id", "authority_id"):
+        per_arrangement.setdefault(arrangement_id, set()).add(authority_id)
+    for category_id, arrangement_id in tags.values_list(category, "arrangement_id"):
+        out.setdefault(category_id, set()).update(per_arrangement.get(arrangement_id, ()))
+    return out
