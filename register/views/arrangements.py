@@ -12,7 +12,7 @@ from .. import selectors
 from ..exports import stream_csv
 from ..filters import ArrangementFilterSet
 from ..models import Arrangement
-from ..tables import ArrangementTable
+from ..tables import ArrangementTable, BoundedPaginator
 from .downloads import ListExportMixin
 from .paging import PAGE_SIZES, page_size
 
@@ -48,7 +48,7 @@ class ArrangementListView(ListExportMixin, SingleTableMixin, FilterView):
         return {"order_by": ()} if self.searching() else {}
 
     def get_table_pagination(self, table):
-        return {"per_page": page_size(self.request)}
+        return {"per_page": page_size(self.request), "paginator_class": BoundedPaginator}
 
     def page(self) -> dict:
         if not hasattr(self, "_page"):
@@ -59,9 +59,10 @@ class ArrangementListView(ListExportMixin, SingleTableMixin, FilterView):
         table = self.get_table_class()(data=self.get_table_data(), **kwargs)
         # The paginator needs the row count, which the totals already hold.
         table.data._length = self.page()["totals"].arrangements
-        return RequestConfig(self.request, paginate=self.get_table_pagination(table)).configure(
-            table
-        )
+        self._shown_table = RequestConfig(
+            self.request, paginate=self.get_table_pagination(table)
+        ).configure(table)
+        return self._shown_table
 
     def create_export(self, export_format):
         if export_format != "csv":
@@ -79,7 +80,17 @@ class ArrangementListView(ListExportMixin, SingleTableMixin, FilterView):
             **self.page(),
             "per_page": page_size(self.request),
             "page_sizes": PAGE_SIZES,
+            "asked_for_page": self.asked_for_page(),
         }
+
+    def asked_for_page(self) -> int | None:
+        """The page asked for, when it lies beyond the pages the list shows."""
+        try:
+            asked = int(self.request.GET.get("page", 1))
+        except ValueError:
+            return None
+        table = getattr(self, "_shown_table", None)
+        return asked if table is not None and asked > table.paginator.num_pages else None
 
 
 class ArrangementDetailView(DetailView):
