@@ -10,7 +10,7 @@ import inspect
 import math
 
 import django_tables2 as tables
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import F
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -67,6 +67,18 @@ class BoundedPaginator(Paginator):
     @cached_property
     def bounded(self) -> bool:
         return self.count > self.num_pages * self.per_page
+
+    def _get_page(self, *args, **kwargs):
+        return BoundedPage(*args, **kwargs)
+
+
+class BoundedPage(Page):
+    def end_index(self) -> int:
+        """The last row's number: Django's Page says "the whole count" on the last page,
+        which here may not be the list's last row."""
+        if self.paginator.count == 0:
+            return 0
+        return min(self.number * self.paginator.per_page, self.paginator.count)
 
 
 class IdsFirst(TableQuerysetData):

@@ -120,6 +120,31 @@ def test_pages_are_stable_and_sized_on_request(client, register):
     assert 'rel="prev"' in html and 'rel="next"' in html
 
 
+def test_deep_pages_are_bounded_and_say_how_to_reach_the_rest(client, register, monkeypatch):
+    from register.tables import BoundedPaginator
+    from tests.factories import make_arrangement
+
+    for number in range(60):
+        make_arrangement(f"Bounded {number:02}", status="operational", members=[register.alpha])
+    monkeypatch.setattr(BoundedPaginator, "max_rows", 50)  # two pages of 25 of the 64
+    last = client.get(LIST, {"page": 2})
+    assert last.context["table"].paginator.num_pages == 2
+    html = body(last)
+    assert "Showing 26 to 50 of 64 arrangements" in html
+    assert 'id="last-page-shown"' in html and "download all 64" in html
+    assert 'rel="next"' not in html
+    beyond = client.get(LIST, {"page": 3})
+    assert beyond.status_code == 200
+    html = body(beyond)
+    assert "Page 3 is beyond the 2 pages this list shows" in html
+    assert "Showing 26 to 50 of 64 arrangements" in html
+    # Sorted the other way, the rows the bound kept out come first.
+    reverse_first = client.get(LIST, {"sort": "-title"}).context["table"]
+    assert reverse_first.page.object_list[0].record.title == "Shared legal team"
+    first = client.get(LIST, {"page": 1})
+    assert 'id="last-page-shown"' not in body(first) and 'id="beyond-the-pages"' not in body(first)
+
+
 def test_exports_hold_every_filtered_row_as_plain_text(client, register):
     from tests.factories import make_arrangement
 
