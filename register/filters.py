@@ -183,8 +183,15 @@ class ArrangementFilterSet(RegisterFilterSet):
     )
     role = django_filters.ChoiceFilter(
         label="Authority's role",
-        choices=[("lead", "Lead only")],
-        empty_label="Any role",
+        choices=[
+            ("lead", "Lead only"),
+            ("host", "Host only"),
+            ("partner", "Partner only"),
+            ("joining", "Joining (has said it will join)"),
+            ("prospective", "Prospective (named in an option)"),
+            ("withdrawn", "Withdrawn"),
+        ],
+        empty_label="Any role, having joined",
         method="filter_nothing",
     )
     tier = django_filters.ModelMultipleChoiceFilter(
@@ -290,10 +297,16 @@ class ArrangementFilterSet(RegisterFilterSet):
     def filter_authority(self, queryset, name, authorities):
         if not authorities:
             return queryset
-        lookups = {"authority__in": authorities}
-        if self.form.cleaned_data.get("role") == "lead":
-            lookups["role"] = Membership.Role.LEAD
-        return queryset.filter(_taking_part(**lookups))
+        role = self.form.cleaned_data.get("role")
+        if role in Membership.JOINED:
+            return queryset.filter(_taking_part(authority__in=authorities, role=role))
+        if role:
+            # Joining, prospective or withdrawn: named, but not taking part.
+            named = Membership.objects.filter(
+                arrangement=OuterRef("pk"), authority__in=authorities, role=role
+            )
+            return queryset.filter(Exists(named))
+        return queryset.filter(_taking_part(authority__in=authorities))
 
     def filter_nothing(self, queryset, name, value):
         # `role` refines the authority filter; on its own it selects nothing.

@@ -61,6 +61,8 @@ CASES = {
         ("authority=ALP&role=lead", [LEGAL]),
         ("authority=BET&role=lead", [DRAFTSMAN]),
         ("role=lead", [DRAFTSMAN, FOSTERING, LEGAL, REGULATORY]),
+        ("authority=ALP&role=partner", [DRAFTSMAN, FOSTERING]),
+        ("authority=ALP&role=host", []),
     ],
     "tier": [
         ("tier=county", [DRAFTSMAN, FOSTERING]),
@@ -113,6 +115,16 @@ def test_arrangement_filter(register, query, expected):
 
 def test_filters_combine_with_and(register):
     assert titles("authority=ALP&status=operational&service_area=corporate") == [LEGAL]
+
+
+def test_a_role_finds_where_an_authority_is_named_without_taking_part(register):
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(arrangement=register.regulatory, authority=register.alpha, role="prospective")
+    assert titles("authority=ALP&role=prospective") == [REGULATORY]
+    assert titles("authority=ALP&role=joining") == []
+    # Without a role, only arrangements it has joined.
+    assert REGULATORY not in titles("authority=ALP")
 
 
 def test_the_public_cannot_name_an_exempt_programme_as_a_parent(register):
