@@ -13,7 +13,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.http import QueryDict
 
 from . import figures, links, search, summaries
@@ -31,6 +32,7 @@ from .models import (
     Tier,
 )
 from .permissions import can_see_exempt
+from .summaries import AuthoritySavings
 
 ROLE_ORDER = [role for role, _ in Membership.Role.choices]
 
@@ -277,22 +279,44 @@ def authority_detail_queryset():
 
 def authority_page(user, authority: Authority) -> dict:
     """Its arrangements by role, its savings kept apart by whose they are, and its
-    targets beside its own savings."""
+    targets beside its own savings. Each role lists its first arrangements by title,
+    with the number in all and a link to the list of them, so the page stays the same
+    size however many there are."""
+    shown = AuthoritySavings.SHOWN
     visible = Arrangement.objects.visible_to(user)
-    memberships = list(
-        Membership.objects.filter(authority=authority, arrangement__in=visible.values("pk"))
+    memberships = Membership.objects.filter(
+        authority=authority, arrangement__in=visible.values("pk")
+    ).order_by()
+    counts = dict(memberships.values("role").annotate(n=Count("pk")).values_list("role", "n"))
+    first = (
+        memberships.annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("role")],
+                order_by=[F("arrangement__title").asc(), F("pk").asc()],
+            )
+        )
+        .filter(rank__lte=shown)
         .select_related("arrangement")
         .order_by("arrangement__title", "pk")
     )
+    by_role: dict[str, list] = {}
+    for membership in first:
+        by_role.setdefault(membership.role, []).append(membership)
     savings = Saving.objects.visible_to(user)
     return {
         "roles": [
-            (label, [m for m in memberships if m.role == role])
+            {
+                "label": label,
+                "count": counts[role],
+                "memberships": by_role.get(role, []),
+                "all_url": links.arrangements_url(authority=authority.code, role=role),
+            }
             for role, label in Membership.Role.choices
-            if any(m.role == role for m in memberships)
+            if counts.get(role)
         ],
-        "membership_count": len(memberships),
-        "taking_part_count": sum(m.role in Membership.JOINED for m in memberships),
+        "membership_count": sum(counts.values()),
+        "taking_part_count": sum(counts.get(role, 0) for role in Membership.JOINED),
         "savings": summaries.authority_savings(authority, savings),
         "targets_by_year": summaries.targets_beside_savings(
             Authority.objects.filter(pk=authority.pk), savings

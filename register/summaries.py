@@ -12,8 +12,10 @@ from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
 from django.db.models import (
+    BooleanField,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     OuterRef,
     Q,
@@ -528,52 +530,100 @@ def targets_beside_savings(authorities: QuerySet, savings: QuerySet) -> list[dic
 class AuthoritySavings:
     """An authority's savings, kept apart by whose they are (figures, "Whose"): its own,
     its shares of whole-arrangement savings, and the whole-arrangement figures of the
-    arrangements it takes part in, which are not its alone. Never added together."""
+    arrangements it takes part in, which are not its alone. Never added together.
+
+    The lists hold the first ``SHOWN`` of each (the largest whole-partnership figures);
+    the totals and counts are of all of them, so a page stays the same size however many
+    there are, and links to the list that holds the rest."""
+
+    SHOWN = 10
 
     own: list
     own_total: QualifiedTotal
     own_apart: QualifiedTotal
+    own_count: int
     shares: list
     whole: list
     whole_total: QualifiedTotal
     whole_apart: QualifiedTotal
+    whole_count: int
+    all_url: str = ""
+
+
+def going_and_apart(savings: QuerySet) -> tuple[QualifiedTotal, QualifiedTotal, int]:
+    """The qualified totals of savings (targets aside) of arrangements going ahead and of
+    the rest, and how many savings there are, targets included: one grouped query."""
+    going = ExpressionWrapper(Q(arrangement__status__in=GOING_AHEAD), output_field=BooleanField())
+    rows = (
+        savings.order_by()
+        .annotate(
+            going=going,
+            target=ExpressionWrapper(Q(basis=Saving.Basis.TARGET), output_field=BooleanField()),
+        )
+        .values("qualifier", "going", "target")
+        .annotate(
+            n=Count("pk"),
+            total=Sum("amount"),
+            money=Count("pk", filter=Q(amount__isnull=False)),
+            percent=Count("pk", filter=Q(amount__isnull=True, percentage__isnull=False)),
+        )
+    )
+    parts: dict[bool, list] = {True: [], False: []}
+    count = 0
+    for row in rows:
+        count += row["n"]
+        if not row["target"]:
+            parts[row["going"]].append(
+                (row["qualifier"], row["total"], row["money"], row["percent"])
+            )
+    return QualifiedTotal.of(parts[True]), QualifiedTotal.of(parts[False]), count
 
 
 def authority_savings(authority, savings: QuerySet) -> AuthoritySavings:
-    """``savings``: those the reader may see. Three queries."""
-    from .figures import counts_in_headline, of_savings
+    """``savings``: those the reader may see. Five queries, whatever their number."""
     from .models import SavingShare
 
+    shown = AuthoritySavings.SHOWN
+    own_rows = savings.filter(authority=authority)
+    whole_rows = savings.filter(
+        authority__isnull=True,
+        arrangement__in=Membership.objects.taking_part()
+        .filter(authority=authority)
+        .values("arrangement"),
+    )
+    own_total, own_apart, own_count = going_and_apart(own_rows)
+    whole_total, whole_apart, whole_count = going_and_apart(whole_rows)
     own = list(
-        savings.filter(authority=authority)
-        .select_related("arrangement", "source")
-        .order_by(F("financial_year").asc(nulls_last=True), "arrangement__title", "pk")
+        own_rows.select_related("arrangement", "source").order_by(
+            F("financial_year").asc(nulls_last=True), "arrangement__title", "pk"
+        )[:shown]
+    )
+    whole = list(
+        whole_rows.select_related("arrangement", "source")
+        .annotate(
+            is_target=ExpressionWrapper(Q(basis=Saving.Basis.TARGET), output_field=BooleanField())
+        )
+        .order_by("is_target", F("amount").desc(nulls_last=True), "arrangement__title", "pk")[
+            :shown
+        ]
     )
     shares = list(
         SavingShare.objects.filter(authority=authority, saving__in=savings)
         .select_related("saving__arrangement")
         .order_by("saving__arrangement__title", "pk")
     )
-    whole = list(
-        savings.filter(
-            authority__isnull=True,
-            arrangement__in=Membership.objects.taking_part()
-            .filter(authority=authority)
-            .values("arrangement"),
-        )
-        .select_related("arrangement", "source")
-        .order_by("arrangement__title", "pk")
+    return AuthoritySavings(
+        own=own,
+        own_total=own_total,
+        own_apart=own_apart,
+        own_count=own_count,
+        shares=shares,
+        whole=whole,
+        whole_total=whole_total,
+        whole_apart=whole_apart,
+        whole_count=whole_count,
+        all_url=links.arrangements_url(authority=authority.code, has_savings="yes"),
     )
-
-    def split(rows):
-        counted = [s for s in rows if s.basis != Saving.Basis.TARGET]
-        going = [s for s in counted if counts_in_headline(s.arrangement.status)]
-        apart = [s for s in counted if not counts_in_headline(s.arrangement.status)]
-        return of_savings(going), of_savings(apart)
-
-    own_total, own_apart = split(own)
-    whole_total, whole_apart = split(whole)
-    return AuthoritySavings(own, own_total, own_apart, shares, whole, whole_total, whole_apart)
 
 
 def status_counts(arrangements: QuerySet) -> list[dict]:

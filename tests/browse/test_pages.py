@@ -227,6 +227,41 @@ def test_authority_pages(client, register):
     assert "Showing 1 to 1 of 1 authority" in listing
 
 
+def test_an_authority_page_stays_the_same_size_however_many_arrangements(client, register):
+    from decimal import Decimal
+
+    from tests.factories import make_arrangement
+
+    for number in range(12):
+        make_arrangement(
+            f"Partnered {number:02}",
+            members=[register.alpha, register.beta],
+            lead=register.beta,
+            savings=[{"amount": Decimal(1000 * (number + 1)), "basis": "forecast"}],
+        )
+    html = body(client.get("/authorities/ALP/"))
+    assert "Partner (14)" in html
+    by_role, savings = html.split('id="arrangements"')[1].split('id="savings"')
+    # The first ten by title: the draftsman, fostering, then Partnered 00 to 07.
+    assert by_role.count("Partnered ") == 8 and "Partnered 07" in by_role
+    assert (
+        'href="/arrangements/?authority=ALP&amp;role=partner">See all 14 arrangements where its'
+        " role is partner</a>" in by_role
+    )
+    whole = savings.split('id="whole-savings"')[1].split("</ul>")[0]
+    # The ten largest, targets after every saving: 700,000, 100,000, 50,000, then
+    # Partnered 11 (12,000) down to Partnered 05 (6,000).
+    assert whole.count("<li>") == 10 and whole.count("Partnered ") == 7
+    assert whole.index("Partnered 11") < whole.index("Partnered 05")
+    assert "target" not in whole
+    assert "The 10 largest of 17 whole-partnership figures are listed" in savings
+    # The total still counts every saving (not the target): the legal team's 150,000,
+    # fostering's "over 700,000" and 1,000 + 2,000 + ... + 12,000 = 78,000.
+    assert "they come to at least £928,000" in savings
+    listed = client.get("/arrangements/", {"authority": "ALP", "role": "partner"})
+    assert listed.context["totals"].arrangements == 14
+
+
 def test_service_area_pages(client, register):
     html = client.get("/service-areas/").content.decode()
     assert 'href="/arrangements/?service_area=legal">2<' in html
