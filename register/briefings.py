@@ -101,6 +101,10 @@ EXEMPT_INCLUDED = (
 # runs to tens of pages and would hold a server worker too long: it is printed from the
 # browser instead.
 PDF_MAX_ARRANGEMENTS = 100
+# At most this many arrangements are described one by one: those going ahead with the
+# largest savings first. Every figure and question counts all of them; the list holds
+# the rest. A briefing then stays a few pages, however many arrangements there are.
+DESCRIBED_MAX = 30
 
 # How old the newest source may be before the summary asks for an update.
 STALE_AFTER_DAYS = 365
@@ -176,7 +180,7 @@ class Link:
 
     url: str
     text: str
-    ref: Reference
+    ref: Reference | None  # None: not printed, so not numbered
 
 
 # --- Milestones ---------------------------------------------------------------------------
@@ -277,7 +281,8 @@ class Briefing:
     statuses: list[dict]
     status_groups: list[dict]
     questions: list[Question]
-    arrangements: list[ArrangementRow]
+    arrangements: list[ArrangementRow]  # every one, for the figures and questions
+    described: list[ArrangementRow]  # those described one by one (DESCRIBED_MAX)
     targets: list[dict]
     savings: list[SavingRow]
     milestones: list[MilestoneRow]
@@ -383,13 +388,18 @@ def briefing(
         .order_by("title", "pk")
     )
     by_pk = {a.pk: a for a in arrangements}
+    # Each authority is read once, with its former names and successors, however many
+    # memberships name it (prefetching them per membership took seconds at scale).
+    named = Membership.objects.filter(arrangement__in=ids)
+    authority_by_pk = {
+        a.pk: a
+        for a in Authority.objects.filter(pk__in=named.values("authority_id")).prefetch_related(
+            "names", "successors"
+        )
+    }
     memberships: dict[int, list] = {}
-    for m in (
-        Membership.objects.filter(arrangement__in=ids)
-        .select_related("authority")
-        .prefetch_related("authority__names", "authority__successors")
-        .order_by("authority__name", "pk")
-    ):
+    for m in named.order_by("authority__name", "pk"):
+        m.authority = authority_by_pk[m.authority_id]
         memberships.setdefault(m.arrangement_id, []).append(m)
     savings = list(
         Saving.objects.filter(arrangement__in=ids)
@@ -409,11 +419,19 @@ def briefing(
     )
     partnerships = list(authority.partnerships.order_by("name")) if authority is not None else []
 
-    # Source documents are numbered first, in date order, then the pages linked to.
+    shown = described_ids(arrangements)
+    # Source documents are numbered first, in date order, then the pages linked to; only
+    # those the described arrangements cite are printed.
     documents = {s.pk: s for a in arrangements for s in a.sources.all()}
     documents |= {r.source.pk: r.source for r in [*savings, *milestones] if r.source_id}
+    cited_documents = {s.pk: s for a in arrangements if a.pk in shown for s in a.sources.all()}
+    cited_documents |= {
+        r.source.pk: r.source
+        for r in [*savings, *milestones]
+        if r.source_id and r.arrangement_id in shown
+    }
     for source in sorted(
-        documents.values(), key=lambda s: (s.date is None, s.date or today, s.title, s.pk)
+        cited_documents.values(), key=lambda s: (s.date is None, s.date or today, s.title, s.pk)
     ):
         references.source(source)
 
@@ -423,6 +441,8 @@ def briefing(
 
     def arrangement_link(arrangement) -> Link:
         url = arrangement.get_absolute_url()
+        if arrangement.pk not in shown:
+            return Link(url, arrangement.title, None)
         return Link(url, arrangement.title, references.page(url, arrangement.title))
 
     # Summary: the list, then each status, in the order the summary shows them.
@@ -455,6 +475,8 @@ def briefing(
 
     def cited(record, arrangement) -> Reference | None:
         """A saving's or milestone's own source, where it is not its arrangement's."""
+        if arrangement.pk not in shown:
+            return None
         if not record.source_id or record.source in arrangement.sources.all():
             return None
         return references.source(record.source)
@@ -489,7 +511,7 @@ def briefing(
         row = MilestoneRow(
             m,
             arrangement_links[m.arrangement_id],
-            milestone_progress(m, today, last_heard),
+            milestone_progress(m, today, last_heard) if arrangement.pk in shown else "",
             is_overdue(m, today),
             cited(m, arrangement),
         )
@@ -498,12 +520,17 @@ def briefing(
 
     rows = []
     for a in arrangements:
-        partner_list = selectors.partner_rows(memberships.get(a.pk, []), a.reported_on)
         role = ""
         if authority is not None:
-            mine = [r.membership for r in partner_list if r.membership.authority_id == authority.pk]
+            mine = [m for m in memberships.get(a.pk, []) if m.authority_id == authority.pk]
             role = mine[0].get_role_display().split(" (")[0] if mine else ""
-            partner_list = [r for r in partner_list if r.membership.authority_id != authority.pk]
+        partner_list = []
+        if a.pk in shown:
+            partner_list = [
+                r
+                for r in selectors.partner_rows(memberships.get(a.pk, []), a.reported_on)
+                if authority is None or r.membership.authority_id != authority.pk
+            ]
         status = a.get_status_display()
         if authority is not None:
             status += f"; {authority.name}: {role.lower() or 'named'}"
@@ -517,7 +544,7 @@ def briefing(
                 a.status in GOING_AHEAD,
                 role,
                 partner_groups(partner_list),
-                [references.source(s) for s in a.sources.all()],
+                [references.source(s) for s in a.sources.all()] if a.pk in shown else [],
                 saving_rows.get(a.pk, []),
                 milestone_rows.get(a.pk, []),
                 list(a.barriers),
@@ -545,6 +572,7 @@ def briefing(
         status_groups=status_groups,
         questions=[],
         arrangements=rows,
+        described=[row for row in rows if row.arrangement.pk in shown],
         targets=targets,
         savings=[row for r in rows for row in r.savings],
         milestones=earliest_first,
@@ -557,6 +585,18 @@ def briefing(
     )
     briefing.questions = questions(briefing, authority, possessive, documents.values())
     return briefing
+
+
+def described_ids(arrangements: list[Arrangement]) -> set[int]:
+    """The arrangements a briefing describes one by one: all of them, up to
+    DESCRIBED_MAX; beyond that, those going ahead first, the largest savings first."""
+    if len(arrangements) <= DESCRIBED_MAX:
+        return {a.pk for a in arrangements}
+    ranked = sorted(
+        arrangements,
+        key=lambda a: (a.status not in GOING_AHEAD, -a.savings_lower, a.title, a.pk),
+    )
+    return {a.pk for a in ranked[:DESCRIBED_MAX]}
 
 
 def who_lines(subject, authority, members, partnerships, arrangements, memberships, documents):

@@ -237,7 +237,7 @@ class BriefingView(TemplateView):
         return {
             "subject": briefing.subject,
             "params": briefing.params,
-            "arrangements": len(briefing.arrangements),
+            "arrangements": len(briefing.described),
             "body": body,
         }
 

@@ -185,6 +185,31 @@ def thirty(reference_data):
     return council
 
 
+def test_a_long_briefing_describes_the_largest_and_counts_them_all(client, thirty, monkeypatch):
+    def summary(response):
+        page = text_of(response)
+        section = page[page.index("1. Summary") : page.index("2. The arrangements")]
+        return re.sub(r"\[\d+\]", "", section)  # reference numbers shift with fewer pages
+
+    whole = client.get("/summary/briefing/?authority=THI")
+    assert 'id="described-note"' not in body(whole)
+    monkeypatch.setattr(briefings, "DESCRIBED_MAX", 5)
+    bounded = client.get("/summary/briefing/?authority=THI")
+    page = body(bounded)
+    assert page.count('class="app-briefing__arrangement"') == 5
+    assert "This briefing describes 5 of the 30 arrangements" in text_of(bounded)
+    # Going ahead (operational, in development, procurement: n % 5 < 3) first, then the
+    # largest savings: each saves 110,000 + 1,000 n at least, so the highest n first.
+    going = sorted((n for n in range(30) if n % 5 < 3), reverse=True)[:5]
+    described = re.findall(
+        r'<h3 class="govuk-heading-s"><a class="govuk-link" href="[^"]+">([^<]+)</a>', page
+    )
+    assert described == sorted(TITLES[n] for n in going)
+    # The summary and its questions still count all thirty.
+    assert summary(bounded) == summary(whole)
+    assert "named in 30 arrangements" in summary(bounded)
+
+
 @needs_pdf
 def test_a_council_with_thirty_arrangements_fits_four_a4_pages(client, thirty):
     response = client.get("/summary/briefing/", {"authority": "THI", "format": "pdf"})
