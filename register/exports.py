@@ -174,16 +174,30 @@ class _Echo:
         return value
 
 
-def stream_csv(table, chunk_size: int = 2000):
+def stream_csv(table, chunk_size: int = 2000, prepare=None):
     """The table's export columns (headings and plain-text values, through the table's
     ``value_`` methods) for every row of its data, in the table's order, each cell
-    written through ``escape_cell``. The rows are read through a cursor in chunks, with
-    their prefetches per chunk, so memory stays flat whatever the size. Built from the
+    written through ``escape_cell``. The rows are read through a cursor in chunks, and
+    ``prepare(chunk)`` attaches what they show from other tables, so memory stays flat
+    whatever the size. Built from the
     table's own columns, so a column added to the table is exported too."""
     # Every column, hidden ones included (export-only figures), as django-tables2's own
     # exports take them.
     columns = [c for c in table.columns.iterall() if not c.column.exclude_from_export]
     writer = csv_writer(_Echo())
     yield writer.writerow([str(c.header) for c in columns])
+    chunk = []
     for record in table.data.data.iterator(chunk_size=chunk_size):
-        yield writer.writerow([table.value_for(c.name, record) for c in columns])
+        chunk.append(record)
+        if len(chunk) == chunk_size:
+            yield from _rows(table, columns, writer, chunk, prepare)
+            chunk = []
+    yield from _rows(table, columns, writer, chunk, prepare)
+
+
+def _rows(table, columns, writer, records, prepare):
+    if records and prepare is not None:
+        prepare(records)  # what the chunk's rows show from other tables
+    values = [table.value_getter(c.name) for c in columns]
+    for record in records:
+        yield writer.writerow([value(record) for value in values])

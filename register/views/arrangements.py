@@ -33,7 +33,10 @@ class ArrangementListView(ListExportMixin, SingleTableMixin, FilterView):
 
     def get_table_data(self):
         data = super().get_table_data()
-        if self.request.GET.get(self.export_trigger_param) in self.export_formats:
+        export = self.request.GET.get(self.export_trigger_param)
+        if export == "csv":
+            data = selectors.for_csv_export(data)
+        elif export in self.export_formats:
             data = selectors.with_export_columns(data)
         if (
             self.searching()
@@ -70,7 +73,10 @@ class ArrangementListView(ListExportMixin, SingleTableMixin, FilterView):
         # CSV is streamed row by row, so every row of a national list costs little memory.
         table = self.get_table_class()(data=self.get_table_data(), **self.get_table_kwargs())
         RequestConfig(self.request, paginate=False).configure(table)
-        response = StreamingHttpResponse(stream_csv(table), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            stream_csv(table, prepare=selectors.attach_export_columns),
+            content_type="text/csv; charset=utf-8",
+        )
         response["Content-Disposition"] = f'attachment; filename="{self.export_name}.csv"'
         return response
 
