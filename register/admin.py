@@ -99,6 +99,23 @@ class ArrangementChildAdmin(EntryAdmin):
         form.request_user = request.user
         return form
 
+    # A change here makes any arrangement form opened before it stale (its inline rows
+    # would write the old values back): the arrangement's version moves on.
+
+    def save_model(self, request, obj, form, change):
+        before = form.initial.get("arrangement") if change else None
+        super().save_model(request, obj, form, change)
+        models.Arrangement.objects.changed_elsewhere({obj.arrangement_id, before})
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        models.Arrangement.objects.changed_elsewhere({obj.arrangement_id})
+
+    def delete_queryset(self, request, queryset):
+        ids = set(queryset.values_list("arrangement_id", flat=True))
+        super().delete_queryset(request, queryset)
+        models.Arrangement.objects.changed_elsewhere(ids)
+
 
 # --- Reference data: administrators only (through model permissions) ----------------
 

@@ -537,6 +537,15 @@ class SavingQuerySet(models.QuerySet):
 
 
 class ArrangementQuerySet(models.QuerySet):
+    def changed_elsewhere(self, ids) -> int:
+        """A record that hangs off these arrangements (a partner, saving or milestone)
+        was changed on its own page or by an import: a change form opened before it is
+        now stale, and its save is refused rather than writing the old rows back."""
+        ids = {pk for pk in ids if pk is not None}
+        if not ids:
+            return 0
+        return self.filter(pk__in=ids).update(version=models.F("version") + 1)
+
     def visible_to(self, user):
         """Every query a page makes about arrangements starts here."""
         from .permissions import can_see_exempt

@@ -379,6 +379,52 @@ def test_two_saves_from_one_version_cannot_both_land(postgresql_only, register):
     assert legal.title == saved[0] and legal.version == 2
 
 
+def child_form_data(client, url) -> dict:
+    """What a stand-alone partner, saving or milestone page posts, as it stands."""
+    form = client.get(url).context["adminform"].form
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif value is not None:
+            data[name] = value
+    return data
+
+
+def test_a_saving_changed_on_its_own_page_makes_an_open_arrangement_form_stale(
+    client, register, roles
+):
+    client.force_login(staff("admin1", "Administrator"))
+    legal = register.legal
+    saving = legal.savings.get(basis="estimated")
+    opened = form_data(legal, memberships=rows(legal), summary="Typed after a while")
+    url = f"/admin/register/saving/{saving.pk}/change/"
+    changed = child_form_data(client, url) | {"amount": "800000"}
+    assert client.post(url, changed).status_code == 302
+    # The form opened before that change would write the old amount back: refused.
+    page = body(client.post(change_url(legal), opened))
+    assert SOMEONE_ELSE in page
+    saving.refresh_from_db()
+    assert saving.amount == 800000
+    legal.refresh_from_db()
+    assert legal.summary != "Typed after a while"
+
+
+def test_deleting_a_milestone_or_saving_on_its_own_page_moves_the_version_on(
+    client, register, roles
+):
+    client.force_login(staff("admin1", "Administrator"))
+    fostering = register.fostering
+    before = fostering.version
+    milestone = fostering.milestones.first()
+    response = client.post(f"/admin/register/milestone/{milestone.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    fostering.refresh_from_db()
+    assert fostering.version == before + 1
+
+
 def test_a_save_from_an_old_version_is_refused_on_every_path(register):
     stale = Arrangement.objects.get(pk=register.legal.pk)
     fresh = Arrangement.objects.get(pk=register.legal.pk)
