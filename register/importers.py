@@ -550,7 +550,28 @@ class AllOrNothingResource(resources.ModelResource):
     def import_data(self, dataset, **kwargs):
         kwargs.setdefault("use_transactions", True)
         kwargs.setdefault("rollback_on_validation_errors", True)
+        self._rows_seen = {}
         return super().import_data(dataset, **kwargs)
+
+    def check_not_repeated(self, row, row_number=None) -> None:
+        """Two rows for one record: which should win is the file's to say, not ours."""
+        fields = self.get_import_id_fields()
+        key = tuple(str(row.get(name) or "").strip() for name in fields)
+        if not any(key):
+            return  # a new record, without an id yet
+        seen = getattr(self, "_rows_seen", None)
+        if seen is None:
+            return
+        if key in seen:
+            raise ValidationError(
+                {
+                    fields[0]: (
+                        f"Row {seen[key]} is for the same record ({', '.join(key)}). Give each "
+                        "record one row; nothing in the file was imported."
+                    )
+                }
+            )
+        seen[key] = row_number if row_number is not None else len(seen) + 1
 
     def before_import_row(self, row, **kwargs):
         # A cell our exports escaped (a leading apostrophe before text a spreadsheet would
@@ -566,6 +587,7 @@ class AllOrNothingResource(resources.ModelResource):
         }
         if nul:
             raise ValidationError(nul)
+        self.check_not_repeated(row, kwargs.get("row_number"))
         super().before_import_row(row, **kwargs)
 
     @contextmanager
@@ -690,6 +712,14 @@ class ArrangementResource(AllOrNothingResource):
         # the new one is made lead: the lead last. Authorities the file leaves out are
         # removed first, as before. All in the import's one transaction.
         ordered = sorted(wanted.items(), key=lambda item: item[1] == Membership.Role.LEAD)
+        # A partner with savings of its own cannot leave (they would belong to a
+        # non-partner), as in the admin: the row is refused, saying why.
+        leaving = instance.memberships.exclude(authority_id__in=wanted).select_related(
+            "authority", "arrangement"
+        )
+        problems = [why for why in (m.savings_left_behind() for m in leaving) if why]
+        if problems:
+            raise ValidationError({"partners": " ".join(problems)})
         with self.refused_as_invalid("partners"):
             instance.memberships.exclude(authority_id__in=wanted).delete()
             for authority_id, role in ordered:
@@ -739,6 +769,13 @@ class SavingResource(AllOrNothingResource):
         skip_unchanged = True
         report_skipped = True
         use_transactions = True
+
+    def after_save_instance(self, instance, row, **kwargs):
+        # An arrangement form opened before this import is now stale (the admin's
+        # stand-alone pages do the same); a saving moved changes both arrangements.
+        Arrangement.objects.changed_elsewhere(
+            {instance.arrangement_id, getattr(instance, "_arrangement_before", None)}
+        )
 
 
 def template_csv(resource_class) -> str:

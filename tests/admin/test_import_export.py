@@ -236,14 +236,50 @@ def test_import_swaps_the_lead_between_two_partners(register):
         ("GAM", "partner"),
     }
     assert roles(register.fostering) == {("DEL", "lead"), ("GAM", "partner"), ("ALP", "partner")}
-    # And back again, the same arrangement twice in one file.
+    # And back again: the old lead steps up as the new one steps down.
+    result = ArrangementResource().import_data(
+        dataset([exported_row(register.legal, partners="ALP:lead;BET")]), dry_run=False
+    )
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert roles(register.legal) == {("ALP", "lead"), ("BET", "partner")}
+
+
+def test_two_rows_for_one_record_are_refused_not_the_last_one_kept(register):
     rows = [
-        exported_row(register.legal, partners="ALP:lead;BET"),
-        exported_row(register.legal, partners="BET:lead;ALP"),
+        exported_row(register.legal, partners="BET:lead;ALP", title="Dup one"),
+        exported_row(register.legal, partners="ALP:lead;BET", title="Dup two"),
     ]
     result = ArrangementResource().import_data(dataset(rows), dry_run=False)
-    assert not result.has_errors() and not result.has_validation_errors()
-    assert roles(register.legal) == {("BET", "lead"), ("ALP", "partner")}
+    assert result.has_validation_errors()
+    errors = {
+        (invalid.number, name): " ".join(messages)
+        for invalid in result.invalid_rows
+        for name, messages in invalid.error_dict.items()
+    }
+    assert "Row 1 is for the same record" in errors[(2, "slug")]
+    register.legal.refresh_from_db()
+    assert register.legal.title == "Shared legal team"
+    assert roles(register.legal) == {("ALP", "lead"), ("BET", "partner")}
+    saving = register.legal.savings.first()
+    twice = tablib.Dataset(headers=SavingResource().get_export_headers())
+    for _ in range(2):
+        twice.append(SavingResource().export_resource(saving))
+    assert SavingResource().import_data(twice, dry_run=False).has_validation_errors()
+
+
+def test_import_cannot_take_out_a_partner_that_has_savings_of_its_own(register):
+    Saving.objects.create(
+        arrangement=register.legal, authority=register.beta, amount=500, basis="estimated"
+    )
+    result = ArrangementResource().import_data(
+        dataset([exported_row(register.legal, partners="ALP:lead")]), dry_run=False
+    )
+    assert result.has_validation_errors()
+    messages = " ".join(
+        " ".join(m) for invalid in result.invalid_rows for m in invalid.error_dict.values()
+    )
+    assert "has 1 saving recorded in this arrangement" in messages
+    assert roles(register.legal) == {("ALP", "lead"), ("BET", "partner")}
 
 
 def one_host_per_arrangement():
