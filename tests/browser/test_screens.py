@@ -109,6 +109,31 @@ def test_the_arrangement_pages_tables_are_not_cut_off_on_a_phone(page, seeded_si
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
 
 
+def test_long_unbroken_words_wrap_on_a_phone(page, seeded_site):
+    """A web address in a summary, or a title of one long word, wraps: the page never
+    scrolls sideways for what an officer typed."""
+    from register.models import Authority
+    from tests.factories import make_arrangement
+
+    url = "https://www.calderdale.gov.uk/council/decisions/shared-services/2012-13/report.pdf"
+    make_arrangement(
+        "Supercalifragilistic" * 8,
+        slug="unbroken",
+        summary=f"The report is at {url} and nowhere else.",
+        members=[Authority.objects.get(code="ADU"), Authority.objects.get(code="ALL")],
+        lead=Authority.objects.get(code="ADU"),
+    )
+    page.set_viewport_size({"width": 320, "height": 900})
+    for path in (
+        "/arrangements/unbroken/",
+        "/authorities/ADU/",
+        "/summary/briefing/?authority=ADU",
+    ):
+        page.goto(f"{seeded_site}{path}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 320, f"{path} is {width} px wide"
+
+
 def test_the_list_heading_lines_up_with_the_header(page, site):
     page.set_viewport_size({"width": 1280, "height": 900})
     for path in ("/arrangements/", "/authorities/"):
