@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from register.models import Membership
 from tests.factories import body
 
 pytestmark = pytest.mark.django_db
@@ -260,6 +261,21 @@ def test_an_authority_page_stays_the_same_size_however_many_arrangements(client,
     assert "they come to at least £928,000" in savings
     listed = client.get("/arrangements/", {"authority": "ALP", "role": "partner"})
     assert listed.context["totals"].arrangements == 14
+
+
+def test_an_authority_only_named_in_options_offers_no_empty_list(client, register):
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(arrangement=register.legal, authority=register.delta, role="prospective")
+    html = body(client.get("/authorities/DEL/"))
+    assert "takes part (as lead, host or partner) in 2" in html
+    assert 'href="/arrangements/?authority=DEL">Filter, sort or download the 2 it takes' in html
+    MembershipFactory(arrangement=register.legal, authority=register.gamma, role="prospective")
+    Membership.objects.filter(authority=register.gamma).exclude(role="prospective").delete()
+    html = body(client.get("/authorities/GAM/"))
+    assert "takes part (as lead, host or partner) in 0" in html
+    assert "Filter, sort or download" not in html
+    assert "Prospective (named in an option, not joined) (1)" in html
 
 
 def test_service_area_pages(client, register):
