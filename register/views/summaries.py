@@ -147,13 +147,20 @@ class BriefingView(TemplateView):
 
     def get(self, request, *args, **kwargs):
         context = self.get_context_data(**kwargs)
-        if context.get("subject") and request.GET.get("format") == "pdf" and context["pdf_url"]:
+        wanted = request.GET.get("format", "").strip().lower()
+        if context.get("subject") and wanted not in ("", "pdf"):
+            context["pdf_problem"] = (
+                f"There is no “{wanted[:20]}” version of a briefing: this page, printed, "
+                "or its PDF."
+            )
+            context["status"] = 400
+        elif context.get("subject") and wanted == "pdf" and context["pdf_url"]:
             try:
                 return self.pdf_response(context)
             except Exception:  # noqa: BLE001  (the page still serves; the log says why)
                 log.exception("Could not make the PDF of %s", request.get_full_path())
                 context["pdf_problem"] = "The PDF could not be made. Print this page instead."
-        elif context.get("subject") and request.GET.get("format") == "pdf":
+        elif context.get("subject") and wanted == "pdf":
             context["pdf_problem"] = context["pdf_refused"] or (
                 "This server cannot make PDFs. Use your browser's print command instead: "
                 "it can usually save the page as a PDF."
@@ -164,6 +171,15 @@ class BriefingView(TemplateView):
         """(subject, errors by field, the values asked for): the subject is
         {"partnership": ...} or {"authority": ...}, or None."""
         get = self.request.GET
+        named = [v for key in ("partnership", "authority") for v in get.getlist(key) if v.strip()]
+        if len(named) > 1:
+            # Never one of them chosen silently: the reader says which.
+            field = "authority" if get.getlist("authority") else "partnership"
+            return (
+                None,
+                {field: "A briefing is on one council or one partnership: choose one"},
+                {"partnership": "", "authority": ""},
+            )
         asked = {key: get.get(key, "").strip()[:100] for key in ("partnership", "authority")}
         if asked["partnership"]:
             partnership = Partnership.objects.filter(slug=asked["partnership"]).first()

@@ -572,3 +572,28 @@ def test_the_briefing_runs_the_same_queries_whatever_its_size(client, register, 
             role="joining"
         )
     assert count_queries(client, url) == small
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "authority=ALP&authority=BET",
+        "authority=ALP&partnership=northern",
+        "partnership=a&partnership=b",
+    ],
+)
+def test_a_briefing_on_two_subjects_asks_which_rather_than_choosing(client, register, query):
+    response = client.get(f"/summary/briefing/?{query}")
+    page = text_of(response)
+    assert "A briefing is on one council or one partnership: choose one" in page
+    assert response.context["subject"] is None
+
+
+def test_an_unknown_format_says_so_and_a_capital_pdf_is_a_pdf(client, register, monkeypatch):
+    response = client.get("/summary/briefing/?authority=ALP&format=docx")
+    assert response.status_code == 400
+    assert "There is no “docx” version of a briefing" in text_of(response)
+    monkeypatch.setattr(pdf, "unavailable", lambda: "WeasyPrint cannot be imported (test)")
+    assert "This server cannot make PDFs" in text_of(
+        client.get("/summary/briefing/?authority=ALP&format=PDF")
+    )
