@@ -55,6 +55,17 @@ def test_bad_input_gets_an_error_summary_not_a_server_error(client, register):
     assert "<title>Error: Arrangements" in html
 
 
+@pytest.mark.parametrize("export", ["csv", "xlsx", "json"])
+@pytest.mark.parametrize("path", [LIST, "/authorities/"])
+def test_a_download_with_bad_filters_is_the_error_page_not_an_empty_file(
+    client, register, export, path
+):
+    response = client.get(path, {"_export": export, "region": "atlantis"})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    assert "There is a problem" in body(response)
+
+
 @pytest.mark.parametrize(
     "query",
     [
