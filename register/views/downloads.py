@@ -31,13 +31,13 @@ class ListExportMixin(ExportMixin):
     def render_to_response(self, context, **kwargs):
         export_format = self.request.GET.get(self.export_trigger_param)
         filterset = getattr(self, "filterset", None)
-        if export_format in self.export_formats and filterset is not None:
-            if filterset.is_bound and not filterset.is_valid():
-                # Not an empty file that looks like an answer: the page, saying what is
-                # wrong with the filters.
-                response = super(ExportMixin, self).render_to_response(context, **kwargs)
-                response.status_code = 400
-                return response
+        invalid = filterset is not None and filterset.is_bound and not filterset.is_valid()
+        if export_format in self.export_formats and invalid:
+            # Not an empty file that looks like an answer: the page, saying what is wrong
+            # with the filters.
+            response = super(ExportMixin, self).render_to_response(context, **kwargs)
+            response.status_code = 400
+            return response
         if export_format in self.export_formats:
             return self.create_export(export_format)
         # Past ExportMixin's own, which would export in any format it knows.
