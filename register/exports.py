@@ -164,6 +164,10 @@ ADMIN_EXPORT_FORMATS = [
 ]
 
 
+#: The admin's import formats (settings.IMPORT_FORMATS): what a spreadsheet saves.
+ADMIN_IMPORT_FORMATS = [base_formats.CSV, base_formats.XLSX]
+
+
 # --- Streamed CSV of a table (the list pages' "CSV" download) --------------------------
 
 

@@ -553,6 +553,26 @@ class AllOrNothingResource(resources.ModelResource):
         self._rows_seen = {}
         return super().import_data(dataset, **kwargs)
 
+    def before_import(self, dataset, **kwargs):
+        """A file whose columns are not the import's is refused before any row is read,
+        with the columns it lacks and those it does not know, never a traceback."""
+        expected = [f.column_name for f in self.get_import_fields()]
+        headers = [str(h or "").strip() for h in (dataset.headers or [])]
+        missing = [name for name in self.get_import_id_fields() if name not in headers]
+        unknown = [name for name in headers if name not in expected]
+        if missing or unknown:
+            parts = []
+            if missing:
+                parts.append(f"it has no {', '.join(missing)} column")
+            if unknown:
+                parts.append(f"these columns are not the import's: {', '.join(unknown)}")
+            raise ValueError(
+                "The file cannot be imported: "
+                + "; ".join(parts)
+                + f". The columns are: {', '.join(expected)} (the template has them)."
+            )
+        super().before_import(dataset, **kwargs)
+
     def check_not_repeated(self, row, row_number=None) -> None:
         """Two rows for one record: which should win is the file's to say, not ours."""
         fields = self.get_import_id_fields()

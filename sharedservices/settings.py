@@ -257,9 +257,12 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/govuk.html"
 # The admin's "Export" (django-import-export) in the formats a spreadsheet opens writes
 # text that would be read as a formula with a leading apostrophe (register/exports.py).
 # Imported here rather than named, because django-import-export wants the classes.
-from register.exports import ADMIN_EXPORT_FORMATS  # noqa: E402
+from register.exports import ADMIN_EXPORT_FORMATS, ADMIN_IMPORT_FORMATS  # noqa: E402
 
 EXPORT_FORMATS = ADMIN_EXPORT_FORMATS
+# Imports read what officers keep their records in: CSV and Excel (an HTML table, which
+# django-import-export also offers, cannot be read back and failed with a server error).
+IMPORT_FORMATS = ADMIN_IMPORT_FORMATS
 
 SERVICE_NAME = "Shared Services Register"
 # Shown in the accessibility statement for requests and problem reports.

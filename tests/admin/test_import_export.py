@@ -409,3 +409,35 @@ def test_a_nul_character_is_refused_by_row_and_column_on_every_database(register
     }
     assert list(errors) == [(1, "title")]
     assert state() == before
+
+
+def test_a_file_with_other_columns_is_refused_by_name_without_a_traceback(client, register, roles):
+    from tests.admin.test_admin import staff
+
+    result = ArrangementResource().import_data(
+        tablib.Dataset(["1", "2"], headers=["foo", "bar"]), dry_run=True
+    )
+    assert result.has_errors()
+    message = str(result.base_errors[0].error)
+    assert "it has no slug column" in message and "not the import's: foo, bar" in message
+    client.force_login(staff("importer", "Administrator"))
+    response = client.post(
+        "/admin/register/arrangement/import/",
+        {
+            "resource": "0",
+            "format": "0",
+            "import_file": io.BytesIO(b"foo,bar\n1,2\n"),
+        },
+    )
+    page = response.content.decode()
+    assert "it has no slug column" in page
+    assert "Traceback" not in page and "site-packages" not in page
+
+
+def test_the_admin_imports_only_csv_and_excel(client, register, roles):
+    from tests.admin.test_admin import staff
+
+    client.force_login(staff("importer", "Administrator"))
+    form = client.get("/admin/register/arrangement/import/").context["form"]
+    offered = [label for _, label in form.fields["format"].choices if label.strip("-")]
+    assert offered == ["csv", "xlsx"]
