@@ -72,6 +72,15 @@ def _taking_part(**lookups):
     return Exists(Membership.objects.taking_part().filter(arrangement=OuterRef("pk"), **lookups))
 
 
+class ArrangementFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("role") and not cleaned.get("authority"):
+            # A role is the part an authority plays: on its own it would narrow nothing.
+            self.add_error("role", "Choose an authority as well: the role is the part it plays.")
+        return cleaned
+
+
 class RegisterFilterSet(django_filters.FilterSet):
     """One model's filters, and the owner of the query string's filter state: which
     filters are applied (as removable tags), the key that identifies them, and the
@@ -277,6 +286,7 @@ class ArrangementFilterSet(RegisterFilterSet):
     class Meta:
         model = Arrangement
         fields = []
+        form = ArrangementFilterForm
 
     def search(self, queryset, name, value):
         return search_arrangements(queryset, value, connection.vendor)
