@@ -89,14 +89,18 @@ class ArrangementListView(ListExportMixin, SingleTableMixin, FilterView):
             "asked_for_page": self.asked_for_page(),
         }
 
-    def asked_for_page(self) -> int | None:
-        """The page asked for, when it lies beyond the pages the list shows."""
-        try:
-            asked = int(self.request.GET.get("page", 1))
-        except ValueError:
-            return None
+    def asked_for_page(self) -> str | None:
+        """The page asked for, as given, when the list has no such page (and so shows
+        another): beyond its pages, below the first, or not a number."""
+        given = self.request.GET.get("page", "").strip()
         table = getattr(self, "_shown_table", None)
-        return asked if table is not None and asked > table.paginator.num_pages else None
+        if not given or table is None:
+            return None
+        try:
+            asked = int(given)
+        except ValueError:
+            return given[:20]
+        return given if asked < 1 or asked > table.paginator.num_pages else None
 
 
 class ArrangementDetailView(DetailView):

@@ -55,6 +55,14 @@ def test_bad_input_gets_an_error_summary_not_a_server_error(client, register):
     assert "<title>Error: Arrangements" in html
 
 
+@pytest.mark.parametrize("asked", ["99999", "-1", "abc", "0"])
+def test_a_page_the_list_does_not_have_says_so(client, register, asked):
+    html = body(client.get(LIST, {"page": asked}))
+    assert f"There is no page “{asked}”: this list has 1 page, so this is page 1." in html
+    assert "Showing 1 to 4 of 4 arrangements" in html
+    assert 'id="beyond-the-pages"' not in body(client.get(LIST, {"page": "1"}))
+
+
 @pytest.mark.parametrize("export", ["csv", "xlsx", "json"])
 @pytest.mark.parametrize("path", [LIST, "/authorities/"])
 def test_a_download_with_bad_filters_is_the_error_page_not_an_empty_file(
@@ -148,7 +156,7 @@ def test_deep_pages_are_bounded_and_say_how_to_reach_the_rest(client, register, 
     beyond = client.get(LIST, {"page": 3})
     assert beyond.status_code == 200
     html = body(beyond)
-    assert "Page 3 is beyond the 2 pages this list shows" in html
+    assert "There is no page “3” among the 2 pages this list shows" in html
     assert "Showing 26 to 50 of 64 arrangements" in html
     # Sorted the other way, the rows the bound kept out come first.
     reverse_first = client.get(LIST, {"sort": "-title"}).context["table"]
