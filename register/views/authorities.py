@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.shortcuts import redirect
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -43,6 +44,13 @@ class AuthorityDetailView(DetailView):
 
     def get_queryset(self):
         return selectors.authority_detail_queryset()
+
+    def get(self, request, *args, **kwargs):
+        code = kwargs[self.slug_url_kwarg]
+        if code != code.upper() and Authority.objects.filter(code=code.upper()).exists():
+            # Codes are capitals; a typed "cld" goes to CLD's page rather than a 404.
+            return redirect("register:authority-detail", code=code.upper(), permanent=True)
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         return {

@@ -242,6 +242,9 @@ def test_authority_pages(client, register):
     assert "Alphaton" in html
     assert "Lead (1)" in html and "Partner (2)" in html
     assert client.get("/authorities/ZZZ/").status_code == 404
+    assert client.get("/authorities/zzz/").status_code == 404
+    lower = client.get("/authorities/alp/")
+    assert lower.status_code == 301 and lower["Location"] == "/authorities/ALP/"
     assert client.get("/authorities/%00/").status_code == 400
     listing = client.get("/authorities/", {"region": "wales"}).content.decode()
     assert "Showing 1 to 1 of 1 authority" in listing
