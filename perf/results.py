@@ -144,24 +144,30 @@ def _ms(value) -> str:
 
 def size_table(run: dict) -> list[str]:
     judged = run["passes"].get(JUDGED_PASS, {}).get("kinds", {})
-    cached = run["passes"].get("cached", {}).get("kinds", {})
+    # The cached pass's columns only where there was one (an app with a cache to turn on).
+    cached = run["passes"].get("cached", {}).get("kinds")
+    extra = " cached p50 | cached p95 | cached max |" if cached else ""
     lines = [
         "| kind | addresses | p50 ms | p95 ms | max ms | target p95 | errors | queries "
-        "(min-max) | cached p50 | cached p95 | cached max | mean KB |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"(min-max) |{extra} mean KB |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+        + (" ---: | ---: | ---: |" if cached else "")
+        + " ---: |",
     ]
     for kind in KINDS:
         s = judged.get(kind)
         if not s:
             continue
-        c = cached.get(kind, {})
         q = run["queries"].get(kind)
         queries = f"{q['min']}-{q['max']}" if q else ""
+        cells = ""
+        if cached:
+            c = cached.get(kind, {})
+            cells = f" {_ms(c.get('p50_ms'))} | {_ms(c.get('p95_ms'))} | {_ms(c.get('max_ms'))} |"
         lines.append(
             f"| {kind} | {s['distinct']} | {_ms(s['p50_ms'])} | {_ms(s['p95_ms'])} "
             f"| {_ms(s['max_ms'])} | {TARGETS_MS[kind]} | {len(s['errors'])} | {queries} "
-            f"| {_ms(c.get('p50_ms'))} | {_ms(c.get('p95_ms'))} | {_ms(c.get('max_ms'))} "
-            f"| {s['mean_kb']} |"
+            f"|{cells} {s['mean_kb']} |"
         )
     return lines
 
@@ -271,10 +277,14 @@ def report(results: dict) -> str:
         "- At each size, each pass with a new gunicorn, started without REDIS_URL:",
         *[f"  - {name}: {text}." for name, text in results.get("passes", PASSES).items()],
         "  Before timing, each worker is warmed with one address of each kind that is not "
-        "among the timed ones (templates compiled, connections opened), then the app's cache "
-        "is emptied (where the app has one, a new data version makes every entry unreachable "
-        "in every process). "
-        f"Targets are judged on the **{JUDGED_PASS}** pass.",
+        "among the timed ones (templates compiled, connections opened)"
+        + (
+            ", then the app's cache is emptied (a new data version makes every entry "
+            "unreachable in every process). "
+            if "cached" in results.get("passes", PASSES)
+            else "; the app keeps nothing between requests that a cache would. "
+        )
+        + f"Targets are judged on the **{JUDGED_PASS}** pass.",
         "- Nothing else is stopped while it runs: whatever else the machine is doing slows "
         "the requests too. The load average at the start and end of each pass is given "
         "with each size's figures.",
