@@ -133,6 +133,8 @@ class ByMask:
                 key: (row[f"n{number}"], _decimal(row[f"m{number}"]))
                 for number, key in enumerate(keys)
             }
+        from .summaries import median
+
         amounts = list(with_money.values_list(self.mask_field, "savings_lower"))
         out = {}
         for key, bits in groups.items():
@@ -152,16 +154,6 @@ class Median(Aggregate):
 
 def _decimal(value) -> Decimal | None:
     return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
-
-
-def median(values: list) -> Decimal | None:
-    values = sorted(values)
-    if not values:
-        return None
-    middle = len(values) // 2
-    if len(values) % 2:
-        return Decimal(values[middle])
-    return (Decimal(values[middle - 1]) + Decimal(values[middle])) / 2
 
 
 def by_category(arrangements: QuerySet) -> dict[int, GroupFigures]:
