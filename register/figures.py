@@ -20,7 +20,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .models import GOING_AHEAD, NOT_GOING_AHEAD, NOT_YET_DECIDED, Saving, Status
+from .models import (
+    COUNTED_BASES,
+    GOING_AHEAD,
+    NOT_GOING_AHEAD,
+    NOT_YET_DECIDED,
+    STORED_FIGURES,
+    Saving,
+    Status,
+)
 from .money import format_money
 
 Q = Saving.Qualifier
@@ -306,9 +314,6 @@ def compute_stored_figures(
     return out
 
 
-COUNTED_BASES = ("estimated", "forecast", "achieved")
-
-
 def stored_total(prefix: str, total: QualifiedTotal) -> dict:
     """A QualifiedTotal as the stored columns ``<prefix>_lower`` ... ``_percentages``."""
     return {
@@ -326,27 +331,8 @@ def _money(value) -> Decimal:
     return sum_to_money(value)
 
 
-STORED = (
-    *(
-        f"{basis}_{part}"
-        for basis in COUNTED_BASES
-        for part in ("lower", "upper", "approximate", "figures", "percentages")
-    ),
-    "partner_count",
-    "partner_bits",
-    "tier_mask",
-    "level_mask",
-    "region_mask",
-    "lead_id",
-    "lead_name",
-    "first_service_area",
-    "has_savings",
-    "savings_lower",
-    "savings_upper",
-    "savings_approximate",
-    "savings_figures",
-    "savings_percentages",
-)
+# The stored columns, as compute_stored_figures names them (the lead by its id).
+STORED = tuple("lead_id" if name == "lead" else name for name in STORED_FIGURES)
 
 
 def refresh_stored_figures(arrangement_ids, arrangement_model=None, **models) -> int:

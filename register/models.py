@@ -560,6 +560,9 @@ class ArrangementQuerySet(models.QuerySet):
         return self.select_related("lead")
 
 
+# The bases whose savings count in totals (a target never does), each stored on the row.
+COUNTED_BASES = ("estimated", "forecast", "achieved")
+
 STORED_FIGURES = (
     "partner_count",
     "partner_bits",
@@ -577,7 +580,7 @@ STORED_FIGURES = (
     "has_savings",
     *(
         f"{basis}_{part}"
-        for basis in ("estimated", "forecast", "achieved")
+        for basis in COUNTED_BASES
         for part in ("lower", "upper", "approximate", "figures", "percentages")
     ),
 )
