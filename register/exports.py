@@ -178,12 +178,12 @@ class _Echo:
         return value
 
 
-def stream_csv(table, chunk_size: int = 2000, prepare=None):
+def stream_csv(table, chunk_size: int = 2000):
     """The table's export columns (headings and plain-text values, through the table's
     ``value_`` methods) for every row of its data, in the table's order, each cell
     written through ``escape_cell``. The rows are read through a cursor in chunks, and
-    ``prepare(chunk)`` attaches what they show from other tables, so memory stays flat
-    whatever the size. Built from the
+    the table's ``prepare_export_rows(chunk)``, where it has one, attaches what they
+    show from other tables, so memory stays flat whatever the size. Built from the
     table's own columns, so a column added to the table is exported too."""
     # Every column, hidden ones included (export-only figures), as django-tables2's own
     # exports take them.
@@ -194,12 +194,13 @@ def stream_csv(table, chunk_size: int = 2000, prepare=None):
     for record in table.data.data.iterator(chunk_size=chunk_size):
         chunk.append(record)
         if len(chunk) == chunk_size:
-            yield from _rows(table, columns, writer, chunk, prepare)
+            yield from _rows(table, columns, writer, chunk)
             chunk = []
-    yield from _rows(table, columns, writer, chunk, prepare)
+    yield from _rows(table, columns, writer, chunk)
 
 
-def _rows(table, columns, writer, records, prepare):
+def _rows(table, columns, writer, records):
+    prepare = getattr(table, "prepare_export_rows", None)
     if records and prepare is not None:
         prepare(records)  # what the chunk's rows show from other tables
     values = [table.value_getter(c.name) for c in columns]

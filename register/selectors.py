@@ -28,7 +28,6 @@ from .models import (
     Region,
     Saving,
     ServiceArea,
-    Source,
     Tier,
 )
 from .permissions import can_see_exempt
@@ -51,16 +50,7 @@ def visible_arrangement_rows(user):
     return arrangement_rows(Arrangement.objects.visible_to(user))
 
 
-def with_export_columns(arrangements):
-    """What the export-only columns read: partners with their codes, savings, sources."""
-    return arrangements.prefetch_related(
-        Prefetch("memberships", queryset=Membership.objects.select_related("authority")),
-        Prefetch("savings", queryset=Saving.objects.order_by("pk")),
-        Prefetch("sources", queryset=Source.objects.order_by("date", "pk")),
-    )
-
-
-# What the CSV's columns read of each row itself (ArrangementTable's value_ methods).
+# What a download's columns read of each row itself (ArrangementTable's value_ methods).
 EXPORTED = (
     "title",
     "slug",
@@ -78,8 +68,8 @@ EXPORTED = (
 )
 
 
-def for_csv_export(arrangements):
-    """The rows of a streamed CSV: only the columns it shows. What the export-only
+def for_export(arrangements):
+    """The rows of a download: only the columns it shows. What the export-only
     columns read from other tables is attached a chunk at a time, as plain values
     (``attach_export_columns``): a model instance for every partner and source of a
     national list, and every column of every row, took most of a minute."""

@@ -273,10 +273,7 @@ class ArrangementTable(QuickCells, tables.Table):
         )
 
     def value_service_areas(self, record):
-        names = getattr(record, "service_area_names", None)  # set by the streamed CSV
-        if names is None:
-            names = [area.name for area in record.service_areas.all()]
-        return "; ".join(names)
+        return "; ".join(record.service_area_names)
 
     def render_savings_total(self, record):
         figure = record.savings_figure
@@ -296,32 +293,21 @@ class ArrangementTable(QuickCells, tables.Table):
 
     # The export-only columns read what the export prefetches (EXPORT_PREFETCH).
 
-    # The streamed CSV attaches them as plain values (selectors.attach_export_columns).
+    def prepare_export_rows(self, records) -> None:
+        """Attach to a chunk of rows what the export-only columns show, as plain values:
+        every download calls this before reading them."""
+        from .selectors import attach_export_columns
+
+        attach_export_columns(records)
 
     def value_percentage_savings(self, record):
-        attached = getattr(record, "export_percentages", None)
-        if attached is not None:
-            return "; ".join(attached)
-        return "; ".join(
-            s.display
-            for s in record.savings.all()
-            if s.amount is None and s.percentage is not None and s.basis != "target"
-        )
+        return "; ".join(record.export_percentages)
 
     def value_partners(self, record):
-        attached = getattr(record, "export_partners", None)
-        if attached is not None:
-            return "; ".join(attached)
-        return "; ".join(
-            f"{m.authority.code}: {m.get_role_display().split(' (')[0].lower()}"
-            for m in sorted(record.memberships.all(), key=lambda m: (m.authority.code, m.pk))
-        )
+        return "; ".join(record.export_partners)
 
     def value_sources(self, record):
-        attached = getattr(record, "export_sources", None)
-        if attached is not None:
-            return "; ".join(attached)
-        return "; ".join(s.title for s in record.sources.all())
+        return "; ".join(record.export_sources)
 
     def value_address(self, record):
         # One reverse() for the whole export, not one per row (a third of a national CSV).

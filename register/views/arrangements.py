@@ -16,6 +16,8 @@ from ..tables import ArrangementTable, BoundedPaginator
 from .downloads import ListExportMixin
 from .paging import PAGE_SIZES, page_size
 
+EXPORT_CHUNK = 2000  # rows whose export-only columns are read at once
+
 
 class ArrangementListView(ListExportMixin, SingleTableMixin, FilterView):
     model = Arrangement
@@ -33,11 +35,8 @@ class ArrangementListView(ListExportMixin, SingleTableMixin, FilterView):
 
     def get_table_data(self):
         data = super().get_table_data()
-        export = self.request.GET.get(self.export_trigger_param)
-        if export == "csv":
-            data = selectors.for_csv_export(data)
-        elif export in self.export_formats:
-            data = selectors.with_export_columns(data)
+        if self.request.GET.get(self.export_trigger_param) in self.export_formats:
+            data = selectors.for_export(data)
         if (
             self.searching()
             and connection.vendor == "postgresql"
@@ -68,13 +67,25 @@ class ArrangementListView(ListExportMixin, SingleTableMixin, FilterView):
         return self._shown_table
 
     def create_export(self, export_format):
-        if export_format != "csv":
-            return super().create_export(export_format)
-        # CSV is streamed row by row, so every row of a national list costs little memory.
         table = self.get_table_class()(data=self.get_table_data(), **self.get_table_kwargs())
         RequestConfig(self.request, paginate=False).configure(table)
+        if export_format != "csv":
+            # A spreadsheet or JSON is built whole: the rows are read once, in the table's
+            # order, given what the export-only columns show, and exported as they are.
+            rows = list(table.data.data)
+            for start in range(0, len(rows), EXPORT_CHUNK):
+                table.prepare_export_rows(rows[start : start + EXPORT_CHUNK])
+            exporter = self.export_class(
+                export_format=export_format,
+                table=table,
+                exclude_columns=self.exclude_columns,
+                dataset_kwargs=self.get_dataset_kwargs(),
+            )
+            return exporter.response(filename=self.get_export_filename(export_format))
+        # CSV is streamed a chunk at a time, so every row of a national list costs little
+        # memory.
         response = StreamingHttpResponse(
-            stream_csv(table, prepare=selectors.attach_export_columns),
+            stream_csv(table, EXPORT_CHUNK),
             content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="{self.export_name}.csv"'
