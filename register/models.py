@@ -606,7 +606,19 @@ class Arrangement(models.Model):
     Status = Status
 
     title = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True)
+    # Lower case only: addresses that differ only in case would otherwise be two records.
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[a-z0-9_-]+$",
+                "Use lower-case letters, numbers, hyphens and underscores only, e.g. "
+                "joint-audit-service: an address that differs only in capitals would be "
+                "another record.",
+            )
+        ],
+    )
     summary = models.TextField(blank=True, help_text="One or two sentences.")
     description = models.TextField(blank=True)
     kind = models.CharField(

@@ -441,3 +441,15 @@ def test_the_admin_imports_only_csv_and_excel(client, register, roles):
     form = client.get("/admin/register/arrangement/import/").context["form"]
     offered = [label for _, label in form.fields["format"].choices if label.strip("-")]
     assert offered == ["csv", "xlsx"]
+
+
+def test_a_slug_in_capitals_is_refused_not_a_second_record(register):
+    before = Arrangement.objects.count()
+    row = exported_row(register.legal, slug=register.legal.slug.upper(), title="Upper copy")
+    result = ArrangementResource().import_data(dataset([row]), dry_run=False)
+    assert result.has_validation_errors()
+    messages = " ".join(
+        " ".join(m) for invalid in result.invalid_rows for m in invalid.error_dict.values()
+    )
+    assert "Use lower-case letters" in messages
+    assert Arrangement.objects.count() == before
