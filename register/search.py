@@ -171,6 +171,7 @@ def document_of(arrangement, parts: dict) -> str:
 def refresh_search_documents(arrangement_ids) -> None:
     """Rebuild the search document of the given arrangements (after a change to their
     partners, service areas or partnership)."""
+    from .figures import write_rows
     from .models import Arrangement
 
     arrangement_ids = list(arrangement_ids)
@@ -182,7 +183,7 @@ def refresh_search_documents(arrangement_ids) -> None:
     )
     for arrangement in arrangements:
         arrangement.search_document = document_of(arrangement, parts[arrangement.pk])
-    Arrangement.objects.bulk_update(arrangements, ["search_document"], batch_size=1000)
+    write_rows(Arrangement, arrangements, ["search_document"])
 
 
 def suggestions(text: str, limit: int = 5) -> list[dict]:
