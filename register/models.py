@@ -21,6 +21,7 @@ from simple_history.models import HistoricalRecords
 
 from . import search
 from .dates import DatePrecision, financial_year_label, format_partial_date
+from .links import detail_url
 from .money import format_money, format_percentage
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -217,7 +218,7 @@ class Authority(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("register:authority-detail", args=[self.code])
+        return detail_url("register:authority-detail", self.code)
 
     def natural_key(self):
         return (self.code,)
@@ -330,7 +331,7 @@ class ServiceArea(models.Model):
         return f"{self.parent.name}: {self.name}" if self.parent_id else self.name
 
     def get_absolute_url(self):
-        return reverse("register:service-area-detail", args=[self.slug])
+        return detail_url("register:service-area-detail", self.slug)
 
     def natural_key(self):
         return (self.slug,)
@@ -400,7 +401,7 @@ class Source(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("register:source-detail", args=[self.slug])
+        return detail_url("register:source-detail", self.slug)
 
     def natural_key(self):
         return (self.slug,)
@@ -831,7 +832,7 @@ class Arrangement(models.Model):
             super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("register:arrangement-detail", args=[self.slug])
+        return detail_url("register:arrangement-detail", self.slug)
 
     @property
     def reported_on(self):

@@ -255,7 +255,7 @@ class ArrangementTable(QuickCells, tables.Table):
     def render_lead_name(self, record):
         return format_html(
             '<a class="govuk-link" href="{}">{}</a>',
-            reverse("register:authority-detail", args=[record.lead.code]),
+            record.lead.get_absolute_url(),
             record.lead_name,
         )
 
@@ -310,14 +310,10 @@ class ArrangementTable(QuickCells, tables.Table):
         return "; ".join(record.export_sources)
 
     def value_address(self, record):
-        # One reverse() for the whole export, not one per row (a third of a national CSV).
-        if not hasattr(self, "_address_prefix"):
-            path = reverse("register:arrangement-detail", args=["-"])
+        if not hasattr(self, "_origin"):  # once per export, not once per row
             request = getattr(self, "request", None)
-            self._address_prefix = (
-                request.build_absolute_uri(path) if request is not None else path
-            ).removesuffix("-/")
-        return f"{self._address_prefix}{record.slug}/"
+            self._origin = request.build_absolute_uri("/")[:-1] if request is not None else ""
+        return f"{self._origin}{record.get_absolute_url()}"
 
     def render_start_date(self, record):
         return record.start_display
