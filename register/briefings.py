@@ -19,6 +19,7 @@ import datetime
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 
@@ -263,6 +264,28 @@ class ArrangementRow:
     barriers: list[str]
 
 
+class MilestoneFacts(NamedTuple):
+    """What the count of overdue milestones and the list of sources need of one."""
+
+    pk: int
+    arrangement_id: int
+    status: str
+    date: datetime.date | None
+    date_precision: str
+    source_id: int | None
+
+
+class Named(NamedTuple):
+    """One membership, for counting: who, in which arrangement, in what role."""
+
+    arrangement: int
+    authority: int
+    role: str
+
+
+ROLE_LABELS = dict(Membership.Role.choices)
+
+
 @dataclass
 class Question:
     finding: str
@@ -285,7 +308,7 @@ class Briefing:
     described: list[ArrangementRow]  # those described one by one (DESCRIBED_MAX)
     targets: list[dict]
     savings: list[SavingRow]
-    milestones: list[MilestoneRow]
+    first_overdue: MilestoneRow | None  # the earliest planned milestone past its date
     glossary: list[tuple[str, str]]
     references: References
     online_link: Link | None = None
@@ -388,6 +411,7 @@ def briefing(
         .order_by("title", "pk")
     )
     by_pk = {a.pk: a for a in arrangements}
+    shown = described_ids(arrangements)
     # Each authority is read once, with its former names and successors, however many
     # memberships name it (prefetching them per membership took seconds at scale).
     named = Membership.objects.filter(arrangement__in=ids)
@@ -397,19 +421,44 @@ def briefing(
             "names", "successors"
         )
     }
+    # Every membership as (arrangement, authority, role), for the counts: a council's
+    # briefing at scale names some 13,000. Read whole only for the arrangements described,
+    # whose partners are listed.
+    roles = [
+        Named(*row)
+        for row in named.order_by("pk").values_list("arrangement_id", "authority_id", "role")
+    ]
     memberships: dict[int, list] = {}
-    for m in named.order_by("authority__name", "pk"):
+    for m in named.filter(arrangement_id__in=shown).order_by("authority__name", "pk"):
         m.authority = authority_by_pk[m.authority_id]
         memberships.setdefault(m.arrangement_id, []).append(m)
+    subject_roles: dict[int, str] = {}
+    if authority is not None:
+        for row in roles:
+            if row.authority == authority.pk:
+                subject_roles.setdefault(row.arrangement, ROLE_LABELS[row.role].split(" (")[0])
     savings = list(
         Saving.objects.filter(arrangement__in=ids)
         .select_related("authority", "source")
         .order_by(F("financial_year").asc(nulls_last=True), "arrangement__title", "pk")
     )
+    timeline = Milestone.objects.filter(arrangement__in=ids).order_by(
+        F("date").asc(nulls_last=True), "arrangement__title", "pk"
+    )
+    # Every milestone as a few facts, for the count of those overdue and the sources the
+    # briefing draws on; read whole only for the arrangements described, and the earliest
+    # overdue, which a question names.
+    facts = [
+        MilestoneFacts(*row)
+        for row in timeline.values_list(
+            "pk", "arrangement_id", "status", "date", "date_precision", "source_id"
+        )
+    ]
+    overdue = [f.pk for f in facts if is_overdue(f, today)]
     milestones = list(
-        Milestone.objects.filter(arrangement__in=ids)
-        .select_related("source")
-        .order_by(F("date").asc(nulls_last=True), "arrangement__title", "pk")
+        timeline.filter(
+            pk__in={f.pk for f in facts if f.arrangement_id in shown} | set(overdue[:1])
+        ).select_related("source")
     )
     totals = summaries.list_totals(chosen)
     statuses = summaries.status_counts(chosen)
@@ -419,11 +468,13 @@ def briefing(
     )
     partnerships = list(authority.partnerships.order_by("name")) if authority is not None else []
 
-    shown = described_ids(arrangements)
     # Source documents are numbered first, in date order, then the pages linked to; only
     # those the described arrangements cite are printed.
     documents = {s.pk: s for a in arrangements for s in a.sources.all()}
-    documents |= {r.source.pk: r.source for r in [*savings, *milestones] if r.source_id}
+    documents |= {r.source.pk: r.source for r in savings if r.source_id}
+    documents |= {
+        s.pk: s for s in Source.objects.filter(pk__in={f.source_id for f in facts if f.source_id})
+    }
     cited_documents = {s.pk: s for a in arrangements if a.pk in shown for s in a.sources.all()}
     cited_documents |= {
         r.source.pk: r.source
@@ -503,7 +554,7 @@ def briefing(
         )
 
     milestone_rows: dict[int, list[MilestoneRow]] = {}
-    earliest_first = []  # every milestone, for the summary's questions
+    first_overdue = None
     for m in milestones:
         arrangement = by_pk[m.arrangement_id]
         heard = [d for d in (newest(arrangement), m.source) if d is not None and d.date]
@@ -516,14 +567,12 @@ def briefing(
             cited(m, arrangement),
         )
         milestone_rows.setdefault(m.arrangement_id, []).append(row)
-        earliest_first.append(row)
+        if overdue and m.pk == overdue[0]:
+            first_overdue = row
 
     rows = []
     for a in arrangements:
-        role = ""
-        if authority is not None:
-            mine = [m for m in memberships.get(a.pk, []) if m.authority_id == authority.pk]
-            role = mine[0].get_role_display().split(" (")[0] if mine else ""
+        role = subject_roles.get(a.pk, "")
         partner_list = []
         if a.pk in shown:
             partner_list = [
@@ -557,7 +606,8 @@ def briefing(
         members,
         partnerships,
         arrangements,
-        memberships,
+        roles,
+        {pk: a.name for pk, a in authority_by_pk.items()},
         documents.values(),
     )
     briefing = Briefing(
@@ -575,13 +625,13 @@ def briefing(
         described=[row for row in rows if row.arrangement.pk in shown],
         targets=targets,
         savings=[row for r in rows for row in r.savings],
-        milestones=earliest_first,
+        first_overdue=first_overdue,
         glossary=[
             *GLOSSARY,
             ("Exempt", EXEMPT_INCLUDED if any(a.exempt for a in arrangements) else EXEMPT_PUBLIC),
         ],
         references=references,
-        overdue=sum(m.overdue for m in earliest_first),
+        overdue=len(overdue),
     )
     briefing.questions = questions(briefing, authority, possessive, documents.values())
     return briefing
@@ -599,17 +649,19 @@ def described_ids(arrangements: list[Arrangement]) -> set[int]:
     return {a.pk for a in ranked[:DESCRIBED_MAX]}
 
 
-def who_lines(subject, authority, members, partnerships, arrangements, memberships, documents):
-    """Who the briefing is about, in a few sentences."""
+def who_lines(subject, authority, members, partnerships, arrangements, named, names, documents):
+    """Who the briefing is about, in a few sentences. ``named``: every membership of the
+    arrangements, as Named rows; ``names``: each authority's name, by primary key."""
     lines = []
     n = len(arrangements)
+    by_arrangement: dict[int, list[Named]] = {}
+    for row in named:
+        by_arrangement.setdefault(row.arrangement, []).append(row)
     if authority is not None:
         described = ", ".join(
             p for p in (authority.tier.name if authority.tier_id else "", _region(authority)) if p
         )
-        roles = Counter(
-            m.role for ms in memberships.values() for m in ms if m.authority_id == authority.pk
-        )
+        roles = Counter(row.role for row in named if row.authority == authority.pk)
         taking_part = sum(roles[r] for r in Membership.JOINED)
         line = f"{authority.name}" + (f" ({described})" if described else "")
         line += f" is named in {plural(n, 'arrangement')} in the register"
@@ -634,11 +686,11 @@ def who_lines(subject, authority, members, partnerships, arrangements, membershi
                 f"It is also named as {and_list(others)}, which do not count as taking part."
             )
         together = Counter(
-            m.authority.name
-            for ms in memberships.values()
-            if any(x.authority_id == authority.pk for x in ms)
-            for m in ms
-            if m.authority_id != authority.pk and m.role in Membership.JOINED
+            names[row.authority]
+            for rows in by_arrangement.values()
+            if any(x.authority == authority.pk for x in rows)
+            for row in rows
+            if row.authority != authority.pk and row.role in Membership.JOINED
         )
         if together:
             ranked = sorted(together.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -657,12 +709,7 @@ def who_lines(subject, authority, members, partnerships, arrangements, membershi
         )
         if members:
             lines.append(f"Members: {and_list([m.name for m in members])}.")
-        leads = Counter(
-            m.authority.name
-            for ms in memberships.values()
-            for m in ms
-            if m.role == Membership.Role.LEAD
-        )
+        leads = Counter(names[row.authority] for row in named if row.role == Membership.Role.LEAD)
         if leads:
             ranked = sorted(leads.items(), key=lambda kv: (-kv[1], kv[0]))
             unled = n - sum(leads.values())
@@ -705,14 +752,13 @@ def questions(b: Briefing, authority, possessive: str, documents) -> list[Questi
                 "Ask officers for an update, and for the register to be brought up to date.",
             )
         )
-    overdue = [m for m in b.milestones if m.overdue]
-    if overdue:
-        first = overdue[0]
+    if b.overdue:
+        first = b.first_overdue
         out.append(
             Question(
-                f"{plural(len(overdue), 'planned milestone')} "
-                f"{'is' if len(overdue) == 1 else 'are'} past "
-                f"{'its' if len(overdue) == 1 else 'their'} date with no update recorded; "
+                f"{plural(b.overdue, 'planned milestone')} "
+                f"{'is' if b.overdue == 1 else 'are'} past "
+                f"{'its' if b.overdue == 1 else 'their'} date with no update recorded; "
                 f"the earliest, “{first.milestone.title}” ({first.link.text}), was planned "
                 f"for {first.milestone.date_display}.",
                 "What happened, and are these arrangements still on course?",
