@@ -19,6 +19,7 @@ import datetime
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import NamedTuple
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
@@ -264,6 +265,17 @@ class ArrangementRow:
     barriers: list[str]
 
 
+class SavingFacts(NamedTuple):
+    """What the questions' counts and totals need of one saving (figures.of_savings)."""
+
+    arrangement_id: int
+    basis: str
+    qualifier: str
+    amount: Decimal | None
+    percentage: Decimal | None
+    source_id: int | None
+
+
 class MilestoneFacts(NamedTuple):
     """What the count of overdue milestones and the list of sources need of one."""
 
@@ -307,7 +319,7 @@ class Briefing:
     arrangements: list[ArrangementRow]  # every one, for the figures and questions
     described: list[ArrangementRow]  # those described one by one (DESCRIBED_MAX)
     targets: list[dict]
-    savings: list[SavingRow]
+    counted_savings: list[SavingFacts]  # of arrangements going ahead, targets aside
     first_overdue: MilestoneRow | None  # the earliest planned milestone past its date
     glossary: list[tuple[str, str]]
     references: References
@@ -437,11 +449,18 @@ def briefing(
         for row in roles:
             if row.authority == authority.pk:
                 subject_roles.setdefault(row.arrangement, ROLE_LABELS[row.role].split(" (")[0])
-    savings = list(
-        Saving.objects.filter(arrangement__in=ids)
-        .select_related("authority", "source")
-        .order_by(F("financial_year").asc(nulls_last=True), "arrangement__title", "pk")
+    recorded = Saving.objects.filter(arrangement__in=ids).order_by(
+        F("financial_year").asc(nulls_last=True), "arrangement__title", "pk"
     )
+    # Likewise every saving, for the questions' counts and totals; whole only for the
+    # arrangements described, whose savings are listed.
+    saving_facts = [
+        SavingFacts(*row)
+        for row in recorded.values_list(
+            "arrangement_id", "basis", "qualifier", "amount", "percentage", "source_id"
+        )
+    ]
+    savings = list(recorded.filter(arrangement_id__in=shown).select_related("authority", "source"))
     timeline = Milestone.objects.filter(arrangement__in=ids).order_by(
         F("date").asc(nulls_last=True), "arrangement__title", "pk"
     )
@@ -471,10 +490,8 @@ def briefing(
     # Source documents are numbered first, in date order, then the pages linked to; only
     # those the described arrangements cite are printed.
     documents = {s.pk: s for a in arrangements for s in a.sources.all()}
-    documents |= {r.source.pk: r.source for r in savings if r.source_id}
-    documents |= {
-        s.pk: s for s in Source.objects.filter(pk__in={f.source_id for f in facts if f.source_id})
-    }
+    drawn_on = {f.source_id for f in [*saving_facts, *facts] if f.source_id}
+    documents |= {s.pk: s for s in Source.objects.filter(pk__in=drawn_on)}
     cited_documents = {s.pk: s for a in arrangements if a.pk in shown for s in a.sources.all()}
     cited_documents |= {
         r.source.pk: r.source
@@ -536,6 +553,7 @@ def briefing(
     # briefing lists before anything else that links to them.
     arrangement_links = {a.pk: arrangement_link(a) for a in arrangements}
 
+    with_savings = {f.arrangement_id for f in saving_facts}
     saving_rows: dict[int, list[SavingRow]] = {}
     for s in savings:
         arrangement = by_pk[s.arrangement_id]
@@ -583,7 +601,7 @@ def briefing(
         status = a.get_status_display()
         if authority is not None:
             status += f"; {authority.name}: {role.lower() or 'named'}"
-        if a.pk in saving_rows and a.status not in GOING_AHEAD:
+        if a.pk in with_savings and a.status not in GOING_AHEAD:
             status += "; savings not counted"
         rows.append(
             ArrangementRow(
@@ -624,7 +642,11 @@ def briefing(
         arrangements=rows,
         described=[row for row in rows if row.arrangement.pk in shown],
         targets=targets,
-        savings=[row for r in rows for row in r.savings],
+        counted_savings=[
+            f
+            for f in saving_facts
+            if f.basis != Saving.Basis.TARGET and by_pk[f.arrangement_id].status in GOING_AHEAD
+        ],
         first_overdue=first_overdue,
         glossary=[
             *GLOSSARY,
@@ -784,7 +806,7 @@ def questions(b: Briefing, authority, possessive: str, documents) -> list[Questi
             )
         )
     going = [r for r in b.arrangements if r.going_ahead]
-    counted = {s.saving.arrangement_id for s in b.savings if s.counted}
+    counted = {s.arrangement_id for s in b.counted_savings}
     without = [r for r in going if r.arrangement.pk not in counted]
     if without:
         out.append(
@@ -794,10 +816,10 @@ def questions(b: Briefing, authority, possessive: str, documents) -> list[Questi
                 "What is each expected to save, by when, and who is measuring it?",
             )
         )
-    figures = [s for s in b.savings if s.counted]
-    unproven = [s for s in figures if s.saving.basis != Saving.Basis.ACHIEVED]
+    figures = b.counted_savings
+    unproven = [s for s in figures if s.basis != Saving.Basis.ACHIEVED]
     if unproven:
-        total = of_savings([s.saving for s in unproven])
+        total = of_savings(unproven)
         if len(unproven) == len(figures):
             finding = (
                 f"{'The' if len(figures) == 1 else 'All'} "
