@@ -436,19 +436,25 @@ def briefing(
     # Every membership as (arrangement, authority, role), for the counts: a council's
     # briefing at scale names some 13,000. Read whole only for the arrangements described,
     # whose partners are listed.
+    # (Each later read keeps to the arrangements and authorities read first: a record
+    # added meanwhile waits for the next briefing.)
     roles = [
         Named(*row)
         for row in named.order_by("pk").values_list("arrangement_id", "authority_id", "role")
+        if row[0] in by_pk and row[1] in authority_by_pk
     ]
     memberships: dict[int, list] = {}
     for m in named.filter(arrangement_id__in=shown).order_by("authority__name", "pk"):
+        if m.authority_id not in authority_by_pk:
+            continue
         m.authority = authority_by_pk[m.authority_id]
         memberships.setdefault(m.arrangement_id, []).append(m)
     subject_roles: dict[int, str] = {}
     if authority is not None:
         for row in roles:
             if row.authority == authority.pk:
-                subject_roles.setdefault(row.arrangement, ROLE_LABELS[row.role].split(" (")[0])
+                label = ROLE_LABELS.get(row.role, row.role)
+                subject_roles.setdefault(row.arrangement, label.split(" (")[0])
     recorded = Saving.objects.filter(arrangement__in=ids).order_by(
         F("financial_year").asc(nulls_last=True), "arrangement__title", "pk"
     )
@@ -459,6 +465,7 @@ def briefing(
         for row in recorded.values_list(
             "arrangement_id", "basis", "qualifier", "amount", "percentage", "source_id"
         )
+        if row[0] in by_pk
     ]
     savings = list(recorded.filter(arrangement_id__in=shown).select_related("authority", "source"))
     timeline = Milestone.objects.filter(arrangement__in=ids).order_by(
@@ -472,6 +479,7 @@ def briefing(
         for row in timeline.values_list(
             "pk", "arrangement_id", "status", "date", "date_precision", "source_id"
         )
+        if row[1] in by_pk
     ]
     overdue = [f.pk for f in facts if is_overdue(f, today)]
     milestones = list(
@@ -743,7 +751,7 @@ def who_lines(subject, authority, members, partnerships, arrangements, named, na
             )
     dated = [s for s in documents if s.date]
     if dated:
-        newest = max(dated, key=lambda s: s.date)
+        newest = max(dated, key=lambda s: (s.date, s.pk))
         lines.append(
             f"Drawn from {plural(len(list(documents)), 'source')}; the newest is dated "
             f"{newest.date_display}."
@@ -776,15 +784,18 @@ def questions(b: Briefing, authority, possessive: str, documents) -> list[Questi
         )
     if b.overdue:
         first = b.first_overdue
-        out.append(
-            Question(
-                f"{plural(b.overdue, 'planned milestone')} "
-                f"{'is' if b.overdue == 1 else 'are'} past "
-                f"{'its' if b.overdue == 1 else 'their'} date with no update recorded; "
-                f"the earliest, “{first.milestone.title}” ({first.link.text}), was planned "
-                f"for {first.milestone.date_display}.",
-                "What happened, and are these arrangements still on course?",
+        finding = (
+            f"{plural(b.overdue, 'planned milestone')} "
+            f"{'is' if b.overdue == 1 else 'are'} past "
+            f"{'its' if b.overdue == 1 else 'their'} date with no update recorded"
+        )
+        if first is not None:  # (none if it was removed while the briefing was read)
+            finding += (
+                f"; the earliest, “{first.milestone.title}” ({first.link.text}), was planned "
+                f"for {first.milestone.date_display}"
             )
+        out.append(
+            Question(finding + ".", "What happened, and are these arrangements still on course?")
         )
     with_targets = [t for t in b.targets if t["target"] is not None]
     if with_targets:

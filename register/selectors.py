@@ -213,7 +213,11 @@ class PartnerRow:
 def partner_rows(memberships, as_of) -> list[PartnerRow]:
     today = datetime.date.today()
     rows = []
-    for m in sorted(memberships, key=lambda m: (ROLE_ORDER.index(m.role), m.authority.name)):
+    def order(m):  # a role outside the choices (held by no form, but by the database) last
+        rank = ROLE_ORDER.index(m.role) if m.role in ROLE_ORDER else len(ROLE_ORDER)
+        return rank, m.authority.name
+
+    for m in sorted(memberships, key=order):
         authority = m.authority
         name_then = authority.name_on(as_of)
         abolished = authority.end_date if authority.abolished_on(today) else None

@@ -597,3 +597,28 @@ def test_an_unknown_format_says_so_and_a_capital_pdf_is_a_pdf(client, register, 
     assert "This server cannot make PDFs" in text_of(
         client.get("/summary/briefing/?authority=ALP&format=PDF")
     )
+
+
+def test_a_role_outside_the_choices_is_shown_as_stored_not_an_error(client, register):
+    """The database does not limit a membership's role to the choices (an import or an
+    old backup may hold another): the briefing names it as stored."""
+    Membership.objects.filter(arrangement=register.fostering, authority=register.gamma).update(
+        role="member"
+    )
+    response = client.get("/summary/briefing/?authority=GAM")
+    assert response.status_code == 200
+    assert "Gammashire: member" in text_of(response)
+
+
+def test_overdue_milestones_are_counted_even_when_the_earliest_is_gone(register):
+    """The earliest overdue milestone is read after the count: removed in between, the
+    question still counts them, without naming it."""
+    import dataclasses
+
+    from django.contrib.auth.models import AnonymousUser
+
+    b = briefings.briefing(AnonymousUser(), authority=register.gamma, today=TODAY)
+    assert b.overdue == 2 and b.first_overdue is not None
+    asked = briefings.questions(dataclasses.replace(b, first_overdue=None), register.gamma, "x", [])
+    findings = [q.finding for q in asked]
+    assert "2 planned milestones are past their date with no update recorded." in findings
