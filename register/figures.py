@@ -20,11 +20,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import transaction
+
 from .models import (
     COUNTED_BASES,
     GOING_AHEAD,
     NOT_GOING_AHEAD,
     NOT_YET_DECIDED,
+    PARTNER_FIELDS,
     STORED_FIGURES,
     Saving,
     Status,
@@ -198,21 +201,40 @@ def of_savings(savings: Iterable[Saving]) -> QualifiedTotal:
 
 CHUNK = 2000
 
-# Which authorities take part in an arrangement, as a string of 1,024 bits, the bit of
-# each partner's primary key set. OR-ed over any set of arrangements (PostgreSQL's
-# BIT_OR), it says which authorities take part in any of them, in one pass over those
-# rows: counting them from the memberships instead read every membership of the set.
-PARTNER_BITS = 1024
+# Which authorities take part in an arrangement: the bit of each partner's
+# partner_position, in 16 words of 64 bits (signed, as the database stores them). OR-ed
+# over any set of arrangements (PostgreSQL's BIT_OR), they say which authorities take
+# part in any of them, in one pass over those rows, where counting them from the
+# memberships would read every membership of the set.
+PARTNER_WORDS = len(PARTNER_FIELDS)
+PARTNER_POSITIONS = PARTNER_WORDS * 64
 # Tier levels as bits; tiers and regions use the bit of their primary key.
 LEVEL_BITS = {"upper": 0, "lower": 1, "single": 2, "other": 3}
 
 
-def partner_bits(authority_ids) -> str:
-    bits = ["0"] * PARTNER_BITS
-    for pk in authority_ids:
-        if pk < PARTNER_BITS:
-            bits[pk] = "1"
-    return "".join(bits)
+def partner_words(positions) -> dict[str, int]:
+    """The partner words with these positions' bits set (positions out of range left out:
+    whoever counts then reads the memberships)."""
+    words = [0] * PARTNER_WORDS
+    for position in positions:
+        if position is not None and 0 <= position < PARTNER_POSITIONS:
+            words[position // 64] |= 1 << (position % 64)
+    return {
+        name: word - (1 << 64) if word >= 1 << 63 else word
+        for name, word in zip(PARTNER_FIELDS, words, strict=True)
+    }
+
+
+def positions_in(words) -> set[int]:
+    """The positions whose bits are set in these words (None: no rows)."""
+    out = set()
+    for index, word in enumerate(words):
+        word = (word or 0) & ((1 << 64) - 1)
+        while word:
+            low = word & -word
+            out.add(index * 64 + low.bit_length() - 1)
+            word ^= low
+    return out
 
 
 def mask(positions) -> int:
@@ -247,7 +269,7 @@ def compute_stored_figures(
         figures = {
             pk: {
                 "partner_count": 0,
-                "partner_bits": partner_bits(()),
+                **partner_words(()),
                 "tier_mask": 0,
                 "level_mask": 0,
                 "region_mask": 0,
@@ -261,10 +283,17 @@ def compute_stored_figures(
             for pk in ids
         }
         members = membership_model.objects.filter(arrangement_id__in=ids)
+        # Before migration 0017 authorities had no position (nor arrangements words).
+        authority_model = membership_model._meta.get_field("authority").related_model
+        position = (
+            "authority__partner_position"
+            if any(f.name == "partner_position" for f in authority_model._meta.get_fields())
+            else "authority_id"
+        )
         joined: dict[int, list] = {}
         for row in members.filter(role__in=Membership.JOINED).values_list(
             "arrangement_id",
-            "authority_id",
+            position,
             "authority__tier_id",
             "authority__tier__level",
             "authority__region_id",
@@ -273,7 +302,7 @@ def compute_stored_figures(
         for pk, partners in joined.items():
             figures[pk].update(
                 partner_count=len(partners),
-                partner_bits=partner_bits(a for a, *_ in partners),
+                **partner_words(position for position, *_ in partners),
                 tier_mask=mask(tier for _, tier, _, _ in partners),
                 level_mask=mask(LEVEL_BITS[level] for _, _, level, _ in partners),
                 region_mask=mask(region for *_, region in partners if region),
@@ -364,14 +393,16 @@ FEW_ROWS = 20
 
 
 def write_rows(model, rows, fields) -> int:
-    """Write these fields of these (unsaved, pk-only) instances: how many rows changed."""
+    """Write these fields of these (unsaved, pk-only) instances, all or none: how many
+    rows matched."""
     if len(rows) <= FEW_ROWS:
         attnames = [model._meta.get_field(name).attname for name in fields]
         manager = model._base_manager
-        return sum(
-            manager.filter(pk=row.pk).update(**{name: getattr(row, name) for name in attnames})
-            for row in rows
-        )
+        with transaction.atomic(using=manager.db, savepoint=False):
+            return sum(
+                manager.filter(pk=row.pk).update(**{n: getattr(row, n) for n in attnames})
+                for row in rows
+            )
     written = 0
     for start in range(0, len(rows), CHUNK):
         written += model._base_manager.bulk_update(rows[start : start + CHUNK], fields)

@@ -32,7 +32,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from .figures import QualifiedTotal
-from .models import Arrangement, Authority
+from .models import Arrangement
 
 
 @dataclass
@@ -179,28 +179,19 @@ def by_category(arrangements: QuerySet) -> dict[int, GroupFigures]:
 
 
 def partners_by_category(arrangements: QuerySet) -> dict[int, set[int]]:
-    """The authorities taking part in each category's arrangements: one query (a BIT_OR
-    per category on PostgreSQL; from the memberships elsewhere)."""
-    from django.db import connection
-
-    from .figures import PARTNER_BITS
+    """The authorities taking part in each category's arrangements: two queries (the
+    partner words OR-ed per category on PostgreSQL; from the memberships elsewhere)."""
     from .models import Membership
+    from .summaries import authorities_in_words, partner_positions, partner_word_aggregates
 
     tags = Arrangement.service_areas.through.objects.filter(
         arrangement__in=arrangements.order_by().values("pk")
     ).order_by()
     category = Coalesce("servicearea__parent_id", "servicearea_id")
-    if (
-        connection.vendor == "postgresql"
-        and not Authority.objects.filter(pk__gte=PARTNER_BITS).exists()
-    ):
-        from django.contrib.postgres.aggregates import BitOr
-
-        rows = tags.values(category=category).annotate(bits=BitOr("arrangement__partner_bits"))
-        return {
-            row["category"]: {i for i, bit in enumerate(row["bits"] or "") if bit == "1"}
-            for row in rows
-        }
+    positions = partner_positions()
+    if positions is not None:
+        rows = tags.values(category=category).annotate(**partner_word_aggregates("arrangement__"))
+        return {row["category"]: authorities_in_words([row], positions) for row in rows}
     out: dict[int, set[int]] = {}
     memberships = Membership.objects.taking_part().filter(
         arrangement__in=tags.values("arrangement_id")

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -43,8 +43,9 @@ class FinancialYearField(models.PositiveSmallIntegerField):
 
 
 class BitSetField(models.Field):
-    """A fixed string of bits: PostgreSQL's bit(1024), which BIT_OR can combine; text of
-    '0's and '1's elsewhere (SQLite counts from the memberships instead)."""
+    """A fixed string of bits: PostgreSQL's bit(1024); text of '0's and '1's elsewhere.
+    Migration 0012 stored partners so; the partner words (Arrangement.partners_0...)
+    replaced it, whose BIT_OR costs a fraction as much."""
 
     description = "A string of 1,024 bits"
 
@@ -59,7 +60,12 @@ class BitSetField(models.Field):
 
 
 def no_partners() -> str:
+    """Migration 0012's default for the partner bits that the partner words replaced."""
     return "0" * 1024
+
+
+def partner_word():
+    return models.BigIntegerField(default=0, editable=False)
 
 
 class Nation(models.TextChoices):
@@ -189,6 +195,13 @@ class Authority(models.Model):
         related_name="authorities",
         help_text="Editors who may change arrangements this authority takes part in.",
     )
+    partner_position = models.PositiveSmallIntegerField(
+        null=True,
+        unique=True,
+        editable=False,
+        help_text="Its bit in each arrangement's partner words (figures.PARTNER_WORDS): "
+        "given in order as authorities are added, never reused.",
+    )
 
     history = HistoricalRecords()
     natural_key_field = "code"
@@ -216,6 +229,25 @@ class Authority(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        if self.partner_position is not None:
+            super().save(*args, **kwargs)
+            return
+        # The next free position. Two authorities added at once may be given the same
+        # one: the unique constraint refuses the second, which takes the next.
+        for attempt in range(3):
+            highest = Authority.objects.aggregate(n=models.Max("partner_position"))["n"]
+            self.partner_position = 0 if highest is None else highest + 1
+            try:
+                with transaction.atomic(using=kwargs.get("using")):
+                    super().save(*args, **kwargs)
+                return
+            except IntegrityError:
+                self.partner_position = None
+                taken = Authority.objects.filter(code=self.code).exclude(pk=self.pk)
+                if attempt == 2 or taken.exists():
+                    raise
 
     def get_absolute_url(self):
         return detail_url("register:authority-detail", self.code)
@@ -561,12 +593,15 @@ class ArrangementQuerySet(models.QuerySet):
         return self.select_related("lead")
 
 
+# Who takes part, as words of 64 bits (Arrangement.partners_0 ...; figures.partner_words).
+PARTNER_FIELDS = tuple(f"partners_{word}" for word in range(16))
+
 # The bases whose savings count in totals (a target never does), each stored on the row.
 COUNTED_BASES = ("estimated", "forecast", "achieved")
 
 STORED_FIGURES = (
     "partner_count",
-    "partner_bits",
+    *PARTNER_FIELDS,
     "tier_mask",
     "level_mask",
     "region_mask",
@@ -687,7 +722,25 @@ class Arrangement(models.Model):
     partner_count = models.PositiveIntegerField(
         default=0, editable=False, help_text="Members that have joined: lead, host or partner."
     )
-    partner_bits = BitSetField(default=no_partners, editable=False)
+    # Which authorities take part, as 16 words of 64 bits: the bit of each one's
+    # partner_position. OR-ed over any set of arrangements (BIT_OR on PostgreSQL, one
+    # pass over their rows), they say which authorities take part in any of them.
+    partners_0 = partner_word()
+    partners_1 = partner_word()
+    partners_2 = partner_word()
+    partners_3 = partner_word()
+    partners_4 = partner_word()
+    partners_5 = partner_word()
+    partners_6 = partner_word()
+    partners_7 = partner_word()
+    partners_8 = partner_word()
+    partners_9 = partner_word()
+    partners_10 = partner_word()
+    partners_11 = partner_word()
+    partners_12 = partner_word()
+    partners_13 = partner_word()
+    partners_14 = partner_word()
+    partners_15 = partner_word()
     tier_mask = models.BigIntegerField(
         default=0, editable=False, help_text="The tiers of the members that have joined."
     )

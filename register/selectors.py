@@ -213,6 +213,7 @@ class PartnerRow:
 def partner_rows(memberships, as_of) -> list[PartnerRow]:
     today = datetime.date.today()
     rows = []
+
     def order(m):  # a role outside the choices (held by no form, but by the database) last
         rank = ROLE_ORDER.index(m.role) if m.role in ROLE_ORDER else len(ROLE_ORDER)
         return rank, m.authority.name

@@ -52,28 +52,61 @@ class ListTotals:
     by_basis: list[BasisTotal] = field(default_factory=list)
 
 
-def taking_part_authorities(arrangements: QuerySet) -> set[int]:
-    """The authorities that take part (joined) in any of the arrangements: on PostgreSQL
-    one pass over their rows, OR-ing each row's partner bits; elsewhere, or when an
-    authority's key is too high for the bits, from the memberships."""
+def partner_positions() -> dict[int, int] | None:
+    """Each authority's primary key by its partner_position, where the arrangements'
+    partner words can say who takes part: on PostgreSQL, when every authority has a
+    position the words hold. Otherwise None: count from the memberships. One query on
+    PostgreSQL, none elsewhere."""
     from django.db import connection
 
-    from .figures import PARTNER_BITS
+    from .figures import PARTNER_POSITIONS
 
-    if (
-        connection.vendor == "postgresql"
-        and not Authority.objects.filter(pk__gte=PARTNER_BITS).exists()
-    ):
-        from django.contrib.postgres.aggregates import BitOr
+    if connection.vendor != "postgresql":
+        return None
+    pairs = list(Authority.objects.values_list("partner_position", "pk"))
+    if any(position is None or position >= PARTNER_POSITIONS for position, _ in pairs):
+        return None
+    return dict(pairs)
 
-        bits = arrangements.order_by().aggregate(bits=BitOr("partner_bits"))["bits"]
-        return {position for position, bit in enumerate(bits or "") if bit == "1"}
+
+def partner_word_aggregates(path: str = "") -> dict:
+    """BIT_OR of each partner word (of the arrangement at ``path``), named
+    ``partners:<n>`` (PostgreSQL only)."""
+    from django.contrib.postgres.aggregates import BitOr
+
+    from .figures import PARTNER_FIELDS
+
+    return {f"partners:{n}": BitOr(f"{path}{name}") for n, name in enumerate(PARTNER_FIELDS)}
+
+
+def authorities_in_words(rows, positions: dict[int, int]) -> set[int]:
+    """The authorities whose bits are set in any of these rows' ``partners:<n>``."""
+    from .figures import PARTNER_WORDS, positions_in
+
+    found: set[int] = set()
+    for row in rows:
+        found |= positions_in(row.get(f"partners:{n}") for n in range(PARTNER_WORDS))
+    return {positions[p] for p in found if p in positions}
+
+
+def authorities_from_memberships(arrangements: QuerySet) -> set[int]:
     return set(
         Membership.objects.taking_part()
         .filter(arrangement__in=arrangements.order_by().values("pk"))
         .values_list("authority_id", flat=True)
         .distinct()
     )
+
+
+def taking_part_authorities(arrangements: QuerySet) -> set[int]:
+    """The authorities that take part (joined) in any of the arrangements: on PostgreSQL
+    one pass over their rows, OR-ing each row's partner words; elsewhere, or when an
+    authority has no position the words hold, from the memberships. Two queries."""
+    positions = partner_positions()
+    if positions is None:
+        return authorities_from_memberships(arrangements)
+    row = arrangements.order_by().aggregate(**partner_word_aggregates())
+    return authorities_in_words([row], positions)
 
 
 def any_true(condition):
@@ -137,8 +170,16 @@ def list_totals(arrangements: QuerySet, *, unfiltered: bool = False) -> ListTota
     for basis in COUNTED_BASES:
         aggregates |= _total_columns(basis)
     aggregates |= _total_columns("savings")
+    # Who takes part comes in the same pass, where the partner words can say.
+    positions = partner_positions()
+    if positions is not None:
+        aggregates |= partner_word_aggregates()
     rows = by_going_ahead(arrangements, aggregates)
     going, apart = rows.get(True, {}), rows.get(False, {})
+    if positions is None:
+        authorities = authorities_from_memberships(arrangements)
+    else:
+        authorities = authorities_in_words(rows.values(), positions)
     by_basis = [
         BasisTotal(basis, Saving.Basis(basis).label, _total_of(going, basis))
         for basis in COUNTED_BASES
@@ -149,7 +190,7 @@ def list_totals(arrangements: QuerySet, *, unfiltered: bool = False) -> ListTota
         headline += basis.total
     return ListTotals(
         arrangements=going.get("n", 0) + apart.get("n", 0),
-        authorities=len(taking_part_authorities(arrangements)),
+        authorities=len(authorities),
         headline=headline,
         apart=_total_of(apart, "savings"),
         by_basis=by_basis,

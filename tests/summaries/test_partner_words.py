@@ -1,0 +1,71 @@
+"""Who takes part, stored as partner words on each arrangement: each authority's bit is
+its partner_position, and any set of arrangements OR-s them to say who takes part."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from register import groups, summaries
+from register.figures import PARTNER_POSITIONS, partner_words, positions_in
+from register.models import Arrangement, Authority, Membership
+from tests.factories import AuthorityFactory, make_arrangement
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "positions", [set(), {0}, {63}, {64}, {0, 62, 63, 64, 127, 500, 1023}, set(range(1024))]
+)
+def test_the_words_give_back_the_positions_put_in(positions):
+    words = partner_words(positions)
+    assert all(-(1 << 63) <= word < 1 << 63 for word in words.values())  # a signed bigint
+    assert positions_in(words.values()) == positions
+
+
+def test_positions_out_of_range_are_left_out():
+    assert positions_in(partner_words([None, -1, PARTNER_POSITIONS, 5]).values()) == {5}
+
+
+def test_authorities_are_given_positions_in_order_and_keep_them(reference_data):
+    first, second = AuthorityFactory(), AuthorityFactory()
+    assert second.partner_position == first.partner_position + 1
+    first.name = "Renamed"
+    first.save()
+    first.refresh_from_db()
+    assert first.partner_position == second.partner_position - 1
+
+
+def taking_part(register):
+    visible = Arrangement.objects.filter(exempt=False)
+    by_category = groups.partners_by_category(visible)
+    return (
+        summaries.list_totals(visible).authorities,
+        summaries.list_totals(visible.filter(status="not_pursued")).authorities,
+        summaries.taking_part_authorities(visible.filter(status="not_pursued")),
+        {key: by_category[key] for key in sorted(by_category)},
+    )
+
+
+@pytest.mark.parametrize("position", [None, PARTNER_POSITIONS])
+def test_an_authority_the_words_cannot_hold_is_counted_from_the_memberships(register, position):
+    words = taking_part(register)
+    dropped = Membership.objects.taking_part().filter(arrangement__status="not_pursued")
+    assert words[:3] == (4, 2, set(dropped.values_list("authority_id", flat=True)))
+    with CaptureQueriesContext(connection) as read_from_words:
+        taking_part(register)
+    Authority.objects.filter(pk=register.gamma.pk).update(partner_position=position)
+    with CaptureQueriesContext(connection) as read_from_memberships:
+        assert taking_part(register) == words
+    if connection.vendor == "postgresql":  # the words, then the memberships, were read
+        sql = " ".join(q["sql"] for q in read_from_words)
+        assert "BIT_OR" in sql and "register_membership" not in sql
+    assert any("register_membership" in q["sql"] for q in read_from_memberships)
+
+
+def test_a_new_partner_sets_its_bit(register):
+    newcomer = AuthorityFactory()
+    make_arrangement("Newcomers' service", members=[newcomer, register.delta])
+    assert newcomer.pk in summaries.taking_part_authorities(Arrangement.objects.all())
+    stored = Arrangement.objects.get(title="Newcomers' service")
+    bits = positions_in(getattr(stored, f"partners_{word}") for word in range(16))
+    assert bits == {newcomer.partner_position, register.delta.partner_position}
