@@ -287,6 +287,14 @@ class MilestoneFacts(NamedTuple):
     source_id: int | None
 
 
+def facts_of(records, row_type, arrangements) -> list:
+    """Each of the records as a ``row_type``, whose fields are named as the model's, read
+    as plain values; only those of ``arrangements`` (a record added since they were read
+    waits for the next briefing)."""
+    rows = (row_type(*row) for row in records.values_list(*row_type._fields))
+    return [row for row in rows if row.arrangement_id in arrangements]
+
+
 class Named(NamedTuple):
     """One membership, for counting: who, in which arrangement, in what role."""
 
@@ -460,13 +468,7 @@ def briefing(
     )
     # Likewise every saving, for the questions' counts and totals; whole only for the
     # arrangements described, whose savings are listed.
-    saving_facts = [
-        SavingFacts(*row)
-        for row in recorded.values_list(
-            "arrangement_id", "basis", "qualifier", "amount", "percentage", "source_id"
-        )
-        if row[0] in by_pk
-    ]
+    saving_facts = facts_of(recorded, SavingFacts, by_pk)
     savings = list(recorded.filter(arrangement_id__in=shown).select_related("authority", "source"))
     timeline = Milestone.objects.filter(arrangement__in=ids).order_by(
         F("date").asc(nulls_last=True), "arrangement__title", "pk"
@@ -474,13 +476,7 @@ def briefing(
     # Every milestone as a few facts, for the count of those overdue and the sources the
     # briefing draws on; read whole only for the arrangements described, and the earliest
     # overdue, which a question names.
-    facts = [
-        MilestoneFacts(*row)
-        for row in timeline.values_list(
-            "pk", "arrangement_id", "status", "date", "date_precision", "source_id"
-        )
-        if row[1] in by_pk
-    ]
+    facts = facts_of(timeline, MilestoneFacts, by_pk)
     overdue = [f.pk for f in facts if is_overdue(f, today)]
     milestones = list(
         timeline.filter(
