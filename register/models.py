@@ -548,13 +548,18 @@ NOT_YET_DECIDED = (Status.PROPOSED, Status.UNDER_CONSIDERATION)
 NOT_GOING_AHEAD = (Status.NOT_PURSUED,)
 
 
-class SavingQuerySet(models.QuerySet):
+class OfArrangementsQuerySet(models.QuerySet):
+    """Records that hang off an arrangement, seen as their arrangement is."""
+
     def visible_to(self, user):
         from .permissions import can_see_exempt
 
         if can_see_exempt(user):
             return self
         return self.filter(arrangement__exempt=False)
+
+
+class SavingQuerySet(OfArrangementsQuerySet):
 
     def counted(self):
         """Savings that count towards totals: money amounts that are not targets."""
@@ -943,7 +948,7 @@ class Arrangement(models.Model):
             raise ValidationError(errors)
 
 
-class MembershipQuerySet(models.QuerySet):
+class MembershipQuerySet(OfArrangementsQuerySet):
     def taking_part(self):
         """Memberships that count as taking part: members that have joined (lead, host or
         partner). Not prospective members, not those joining, not those withdrawn.

@@ -340,12 +340,10 @@ def authority_page(user, authority: Authority) -> dict:
     with the number in all and a link to the list of them, so the page stays the same
     size however many there are."""
     shown = AuthoritySavings.SHOWN
-    visible = Arrangement.objects.visible_to(user)
-    memberships = Membership.objects.filter(
-        authority=authority, arrangement__in=visible.values("pk")
-    ).order_by()
+    memberships = Membership.objects.visible_to(user).filter(authority=authority).order_by()
     counts = dict(memberships.values("role").annotate(n=Count("pk")).values_list("role", "n"))
-    first = (
+    # The first few of each role ranked over narrow rows, then only those read whole.
+    ranked = (
         memberships.annotate(
             rank=Window(
                 RowNumber(),
@@ -354,6 +352,10 @@ def authority_page(user, authority: Authority) -> dict:
             )
         )
         .filter(rank__lte=shown)
+        .values_list("pk", flat=True)
+    )
+    first = (
+        Membership.objects.filter(pk__in=list(ranked))
         .select_related("arrangement")
         .order_by("arrangement__title", "pk")
     )
