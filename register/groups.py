@@ -47,12 +47,12 @@ class GroupFigures:
     sources: set = field(default_factory=set)  # partnerships, or unconnected arrangements
 
 
-def source_key():
-    """What an arrangement's records come from: its partnership (negative keys), or for
-    one with no partnership, its programme or itself."""
+def source_key(path: str = ""):
+    """What an arrangement (at ``path``) comes from: its partnership (negative keys), or
+    for one with no partnership, its programme or itself."""
     return Case(
-        When(partnership_id__isnull=False, then=F("partnership_id") * -1),
-        default=Coalesce("parent_id", "id"),
+        When(**{f"{path}partnership_id__isnull": False}, then=F(f"{path}partnership_id") * -1),
+        default=Coalesce(f"{path}parent_id", f"{path}id"),
         output_field=BigIntegerField(),
     )
 
@@ -156,31 +156,19 @@ def _decimal(value) -> Decimal | None:
     return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
 
 
-def by_category(arrangements: QuerySet) -> dict[int, GroupFigures]:
+@dataclass
+class CategoryFigures:
+    arrangements: int = 0
+    sources: int = 0  # partnerships, or unconnected arrangements, they come from
+    partners: set = field(default_factory=set)  # authorities taking part
+
+
+def by_category(arrangements: QuerySet) -> dict[int, CategoryFigures]:
     """Service-area categories (an arrangement tagged with a category or any of its
-    services counts once in it): their arrangements and sources. One query."""
-    tags = Arrangement.service_areas.through.objects.filter(
-        arrangement__in=arrangements.order_by().values("pk")
-    ).order_by()
-    out: dict[int, GroupFigures] = {}
-    seen: set[tuple] = set()
-    for category, arrangement_id, partnership, parent in tags.values_list(
-        Coalesce("servicearea__parent_id", "servicearea_id"),
-        "arrangement_id",
-        "arrangement__partnership_id",
-        "arrangement__parent_id",
-    ):
-        figures = out.setdefault(category, GroupFigures())
-        if (category, arrangement_id) not in seen:
-            seen.add((category, arrangement_id))
-            figures.arrangements += 1
-        figures.sources.add(-partnership if partnership else parent or arrangement_id)
-    return out
-
-
-def partners_by_category(arrangements: QuerySet) -> dict[int, set[int]]:
-    """The authorities taking part in each category's arrangements: two queries (the
-    partner words OR-ed per category on PostgreSQL; from the memberships elsewhere)."""
+    services counts once in it): their arrangements, the sources those come from and the
+    authorities taking part, by category's key. One grouped pass over the tags, with the
+    partner words OR-ed on PostgreSQL (and a query for the positions); elsewhere the
+    memberships are read too."""
     from .models import Membership
     from .summaries import authorities_in_words, partner_positions, partner_word_aggregates
 
@@ -189,16 +177,29 @@ def partners_by_category(arrangements: QuerySet) -> dict[int, set[int]]:
     ).order_by()
     category = Coalesce("servicearea__parent_id", "servicearea_id")
     positions = partner_positions()
+    aggregates = {
+        "arrangements": Count("arrangement_id", distinct=True),
+        "sources": Count(source_key("arrangement__"), distinct=True),
+    }
     if positions is not None:
-        rows = tags.values(category=category).annotate(**partner_word_aggregates("arrangement__"))
-        return {row["category"]: authorities_in_words([row], positions) for row in rows}
-    out: dict[int, set[int]] = {}
-    memberships = Membership.objects.taking_part().filter(
-        arrangement__in=tags.values("arrangement_id")
-    )
-    per_arrangement: dict[int, set[int]] = {}
-    for arrangement_id, authority_id in memberships.values_list("arrangement_id", "authority_id"):
-        per_arrangement.setdefault(arrangement_id, set()).add(authority_id)
-    for category_id, arrangement_id in tags.values_list(category, "arrangement_id"):
-        out.setdefault(category_id, set()).update(per_arrangement.get(arrangement_id, ()))
+        aggregates |= partner_word_aggregates("arrangement__")
+    out = {
+        row["category"]: CategoryFigures(
+            row["arrangements"],
+            row["sources"],
+            authorities_in_words([row], positions) if positions is not None else set(),
+        )
+        for row in tags.values(category=category).annotate(**aggregates)
+    }
+    if positions is None:
+        memberships = Membership.objects.taking_part().filter(
+            arrangement__in=tags.values("arrangement_id")
+        )
+        per_arrangement: dict[int, set[int]] = {}
+        for arrangement_id, authority_id in memberships.values_list(
+            "arrangement_id", "authority_id"
+        ):
+            per_arrangement.setdefault(arrangement_id, set()).add(authority_id)
+        for category_id, arrangement_id in tags.values_list(category, "arrangement_id"):
+            out[category_id].partners |= per_arrangement.get(arrangement_id, set())
     return out

@@ -846,19 +846,19 @@ def councils() -> set[int]:
 def service_area_groups(arrangements: QuerySet) -> list[GroupCoverage]:
     """Coverage of each service-area category: every council, those taking part in its
     arrangements, and the sources those come from. Two queries."""
-    from .groups import by_category, partners_by_category
+    from .groups import CategoryFigures, by_category
     from .models import ServiceArea
 
     everyone = councils()
     figures = by_category(arrangements)
-    partners = partners_by_category(arrangements)
+    none = CategoryFigures()
     return [
         GroupCoverage(
             area.slug,
             area.name,
             len(everyone),
-            len(partners.get(area.pk, set()) & everyone),
-            len(figures[area.pk].sources) if area.pk in figures else 0,
+            len(figures.get(area.pk, none).partners & everyone),
+            figures.get(area.pk, none).sources,
         )
         for area in ServiceArea.objects.filter(parent__isnull=True).order_by("position", "name")
     ]

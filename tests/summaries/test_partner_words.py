@@ -37,7 +37,7 @@ def test_authorities_are_given_positions_in_order_and_keep_them(reference_data):
 
 def taking_part(register):
     visible = Arrangement.objects.filter(exempt=False)
-    by_category = groups.partners_by_category(visible)
+    by_category = {key: figures.partners for key, figures in groups.by_category(visible).items()}
     return (
         summaries.list_totals(visible).authorities,
         summaries.list_totals(visible.filter(status="not_pursued")).authorities,
