@@ -200,7 +200,7 @@ class Authority(models.Model):
         unique=True,
         editable=False,
         help_text="Its bit in each arrangement's partner words (figures.PARTNER_WORDS): "
-        "given in order as authorities are added, never reused.",
+        "the next after the highest, as authorities are added.",
     )
 
     history = HistoricalRecords()
@@ -560,7 +560,6 @@ class OfArrangementsQuerySet(models.QuerySet):
 
 
 class SavingQuerySet(OfArrangementsQuerySet):
-
     def counted(self):
         """Savings that count towards totals: money amounts that are not targets."""
         return self.filter(amount__isnull=False).exclude(basis=Saving.Basis.TARGET)

@@ -102,7 +102,7 @@ class Migration(migrations.Migration):
             name="partner_position",
             field=models.PositiveSmallIntegerField(
                 editable=False,
-                help_text="Its bit in each arrangement's partner words (figures.PARTNER_WORDS): given in order as authorities are added, never reused.",
+                help_text="Its bit in each arrangement's partner words (figures.PARTNER_WORDS): the next after the highest, as authorities are added.",
                 null=True,
                 unique=True,
             ),
@@ -193,7 +193,7 @@ class Migration(migrations.Migration):
             field=models.PositiveSmallIntegerField(
                 db_index=True,
                 editable=False,
-                help_text="Its bit in each arrangement's partner words (figures.PARTNER_WORDS): given in order as authorities are added, never reused.",
+                help_text="Its bit in each arrangement's partner words (figures.PARTNER_WORDS): the next after the highest, as authorities are added.",
                 null=True,
             ),
         ),
@@ -220,3 +220,31 @@ def position_and_store(apps, schema_editor):
 
 
 Migration.operations.append(migrations.RunPython(position_and_store, migrations.RunPython.noop))
+
+
+def restore_partner_bits(apps, schema_editor):
+    """Backwards: migration 0012's string of 1,024 bits again, each joined partner's
+    primary key set, from the memberships (the column comes back empty)."""
+    arrangement = apps.get_model("register", "Arrangement")
+    membership = apps.get_model("register", "Membership")
+    joined: dict[int, set[int]] = {}
+    for arrangement_id, authority_id in membership.objects.filter(
+        role__in=("lead", "host", "partner")
+    ).values_list("arrangement_id", "authority_id"):
+        joined.setdefault(arrangement_id, set()).add(authority_id)
+    rows = []
+    for pk in arrangement.objects.values_list("pk", flat=True):
+        bits = ["0"] * 1024
+        for authority_id in joined.get(pk, ()):
+            if authority_id < 1024:
+                bits[authority_id] = "1"
+        row = arrangement(pk=pk)
+        row.partner_bits = "".join(bits)
+        rows.append(row)
+    arrangement.objects.bulk_update(rows, ["partner_bits"], batch_size=500)
+
+
+# First, so that going backwards it runs last, once the column is back.
+Migration.operations.insert(
+    0, migrations.RunPython(migrations.RunPython.noop, restore_partner_bits)
+)
