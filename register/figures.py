@@ -237,6 +237,39 @@ def positions_in(words) -> set[int]:
     return out
 
 
+def partner_positions() -> dict[int, int] | None:
+    """Each authority's primary key by its partner_position, where the arrangements'
+    partner words can say who takes part: on PostgreSQL, when every authority has a
+    position the words hold. Otherwise None: count from the memberships. One query on
+    PostgreSQL, none elsewhere."""
+    from django.db import connection
+
+    from .models import Authority
+
+    if connection.vendor != "postgresql":
+        return None
+    pairs = list(Authority.objects.values_list("partner_position", "pk"))
+    if any(position is None or position >= PARTNER_POSITIONS for position, _ in pairs):
+        return None
+    return dict(pairs)
+
+
+def partner_word_aggregates(path: str = "") -> dict:
+    """BIT_OR of each partner word (of the arrangement at ``path``), named
+    ``partners:<n>`` (PostgreSQL only)."""
+    from django.contrib.postgres.aggregates import BitOr
+
+    return {f"partners:{n}": BitOr(f"{path}{name}") for n, name in enumerate(PARTNER_FIELDS)}
+
+
+def authorities_in_words(rows, positions: dict[int, int]) -> set[int]:
+    """The authorities whose bits are set in any of these rows' ``partners:<n>``."""
+    found: set[int] = set()
+    for row in rows:
+        found |= positions_in(row.get(f"partners:{n}") for n in range(PARTNER_WORDS))
+    return {positions[p] for p in found if p in positions}
+
+
 def mask(positions) -> int:
     value = 0
     for position in positions:

@@ -169,8 +169,8 @@ def by_category(arrangements: QuerySet) -> dict[int, CategoryFigures]:
     authorities taking part, by category's key. One grouped pass over the tags, with the
     partner words OR-ed on PostgreSQL (and a query for the positions); elsewhere the
     memberships are read too."""
+    from .figures import authorities_in_words, partner_positions, partner_word_aggregates
     from .models import Membership
-    from .summaries import authorities_in_words, partner_positions, partner_word_aggregates
 
     tags = Arrangement.service_areas.through.objects.filter(
         arrangement__in=arrangements.order_by().values("pk")

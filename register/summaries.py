@@ -26,7 +26,12 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from . import links
-from .figures import QualifiedTotal
+from .figures import (
+    QualifiedTotal,
+    authorities_in_words,
+    partner_positions,
+    partner_word_aggregates,
+)
 from .figures import summed as figures_summed
 from .models import GOING_AHEAD, Authority, Membership, Saving, Status
 from .money import sum_to_money
@@ -50,43 +55,6 @@ class ListTotals:
     headline: QualifiedTotal = field(default_factory=QualifiedTotal)
     apart: QualifiedTotal = field(default_factory=QualifiedTotal)
     by_basis: list[BasisTotal] = field(default_factory=list)
-
-
-def partner_positions() -> dict[int, int] | None:
-    """Each authority's primary key by its partner_position, where the arrangements'
-    partner words can say who takes part: on PostgreSQL, when every authority has a
-    position the words hold. Otherwise None: count from the memberships. One query on
-    PostgreSQL, none elsewhere."""
-    from django.db import connection
-
-    from .figures import PARTNER_POSITIONS
-
-    if connection.vendor != "postgresql":
-        return None
-    pairs = list(Authority.objects.values_list("partner_position", "pk"))
-    if any(position is None or position >= PARTNER_POSITIONS for position, _ in pairs):
-        return None
-    return dict(pairs)
-
-
-def partner_word_aggregates(path: str = "") -> dict:
-    """BIT_OR of each partner word (of the arrangement at ``path``), named
-    ``partners:<n>`` (PostgreSQL only)."""
-    from django.contrib.postgres.aggregates import BitOr
-
-    from .figures import PARTNER_FIELDS
-
-    return {f"partners:{n}": BitOr(f"{path}{name}") for n, name in enumerate(PARTNER_FIELDS)}
-
-
-def authorities_in_words(rows, positions: dict[int, int]) -> set[int]:
-    """The authorities whose bits are set in any of these rows' ``partners:<n>``."""
-    from .figures import PARTNER_WORDS, positions_in
-
-    found: set[int] = set()
-    for row in rows:
-        found |= positions_in(row.get(f"partners:{n}") for n in range(PARTNER_WORDS))
-    return {positions[p] for p in found if p in positions}
 
 
 def authorities_from_memberships(arrangements: QuerySet) -> set[int]:
