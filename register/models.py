@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import IntegrityError, models, transaction
+from django.db import connections, models, router, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -234,20 +234,14 @@ class Authority(models.Model):
         if self.partner_position is not None:
             super().save(*args, **kwargs)
             return
-        # The next free position. Two authorities added at once may be given the same
-        # one: the unique constraint refuses the second, which takes the next.
-        for attempt in range(3):
-            highest = Authority.objects.aggregate(n=models.Max("partner_position"))["n"]
-            self.partner_position = 0 if highest is None else highest + 1
+        using = kwargs.get("using") or router.db_for_write(Authority, instance=self)
+        with transaction.atomic(using=using):
+            self.partner_position = next_partner_position(using)
             try:
-                with transaction.atomic(using=kwargs.get("using")):
-                    super().save(*args, **kwargs)
-                return
-            except IntegrityError:
+                super().save(*args, **kwargs)
+            except BaseException:
                 self.partner_position = None
-                taken = Authority.objects.filter(code=self.code).exclude(pk=self.pk)
-                if attempt == 2 or taken.exists():
-                    raise
+                raise
 
     def get_absolute_url(self):
         return detail_url("register:authority-detail", self.code)
@@ -277,6 +271,40 @@ class Authority(models.Model):
             errors["county"] = "An authority cannot be its own county."
         if errors:
             raise ValidationError(errors)
+
+
+# Any number: PostgreSQL's advisory locks are named by one, and this names giving out
+# partner positions.
+PARTNER_POSITION_LOCK = 0x5EED_0017
+
+
+def next_partner_position(using: str = "default") -> int:
+    """The position the next authority added takes: the next after the highest. On
+    PostgreSQL, authorities added at once take turns (a lock held to the end of the
+    caller's transaction), so each reads the highest after the one before has committed;
+    SQLite lets one writer in at a time anyway."""
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PARTNER_POSITION_LOCK])
+    highest = Authority.objects.using(using).aggregate(n=models.Max("partner_position"))["n"]
+    return 0 if highest is None else highest + 1
+
+
+def give_missing_partner_positions(using: str = "default") -> int:
+    """Give every authority without a partner position (restored from a backup made before
+    positions were kept) the next ones, in primary-key order. How many were given."""
+    with transaction.atomic(using=using):
+        start = next_partner_position(using)
+        missing = list(
+            Authority.objects.using(using)
+            .filter(partner_position__isnull=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        for offset, pk in enumerate(missing):
+            Authority.objects.using(using).filter(pk=pk).update(partner_position=start + offset)
+    return len(missing)
 
 
 class AuthorityName(models.Model):

@@ -2,20 +2,28 @@
 last membership, and two saves of one arrangement at the same moment."""
 
 import threading
+import time
 
 import pytest
-from django.db import OperationalError, connection
+from django.db import OperationalError, connection, transaction
 from django.test import Client
 
 from register.forms import ArrangementAdminForm
-from register.models import Arrangement, ConcurrentEditError, Membership, Region, Saving
+from register.models import (
+    Arrangement,
+    Authority,
+    ConcurrentEditError,
+    Membership,
+    Region,
+    Saving,
+)
 from tests.admin.test_admin import (
     change_url,
     form_data,
     membership,
     staff,
 )
-from tests.factories import body
+from tests.factories import AuthorityFactory, body
 
 pytestmark = pytest.mark.django_db
 
@@ -377,6 +385,31 @@ def test_two_saves_from_one_version_cannot_both_land(postgresql_only, register):
     assert len(refused) == 1 and len(saved) == 1, answers
     legal = Arrangement.objects.get(pk=register.legal.pk)
     assert legal.title == saved[0] and legal.version == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_authorities_added_at_the_same_moment_each_take_their_own_position(
+    postgresql_only, reference_data
+):
+    together = threading.Barrier(4)
+
+    def add(number):
+        def job():
+            with transaction.atomic():
+                together.wait(timeout=20)
+                authority = AuthorityFactory(code=f"XQ{'ABCD'[number]}")
+                time.sleep(0.3)  # still uncommitted while the others read the highest
+            return authority.partner_position
+
+        return job
+
+    answers = in_threads(*(add(number) for number in range(4)))
+    assert not [a for a in answers if isinstance(a, Exception)], answers
+    stored = Authority.objects.filter(code__startswith="XQ").values_list(
+        "partner_position", flat=True
+    )
+    assert sorted(stored) == sorted(answers)
+    assert len(set(answers)) == 4 and max(answers) - min(answers) == 3
 
 
 def child_form_data(client, url) -> dict:
