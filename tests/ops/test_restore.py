@@ -14,7 +14,8 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from register.models import Arrangement, Authority
+from register.figures import positions_in, stored_figures_drift
+from register.models import Arrangement, Authority, Membership
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -138,6 +139,36 @@ def test_a_backup_that_fails_while_loading_is_rolled_back(backed_up):
     )
     assert "rolled back" in refused(backed_up)
     assert counts() == before
+
+
+@on_sqlite
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("made", ["today", "before partner positions"])
+def test_a_restored_backup_has_true_figures(backed_up, made):
+    """Every arrangement's stored figures are what its records say after a restore: of a
+    backup made today, and of one made before migration 0017, when arrangements had a
+    1,024-bit string of who takes part and authorities no position (each authority is
+    then given a position of its own)."""
+    data = records(backed_up)
+    for record in data if made != "today" else ():
+        fields = record["fields"]
+        if record["model"] in ("register.arrangement", "register.historicalarrangement"):
+            for word in range(16):
+                fields.pop(f"partners_{word}")
+            fields["partner_bits"] = "1" * 1024
+        elif record["model"] == "register.authority":
+            fields.pop("partner_position")
+    backed_up.write_text(json.dumps(data))
+    call_command("restore", "--input", str(backed_up), "--yes", stdout=io.StringIO())
+    positions = list(Authority.objects.values_list("partner_position", flat=True))
+    assert None not in positions and len(set(positions)) == len(positions)
+    assert stored_figures_drift() == []
+    for arrangement in Arrangement.objects.all():
+        taking_part = Membership.objects.filter(
+            arrangement=arrangement, role__in=Membership.JOINED
+        ).values_list("authority__partner_position", flat=True)
+        words = (getattr(arrangement, f"partners_{word}") for word in range(16))
+        assert positions_in(words) == set(taking_part)
 
 
 @on_postgresql

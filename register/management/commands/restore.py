@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from django.core import serializers
@@ -41,6 +42,21 @@ class Command(BaseCommand):
         else:
             restore_json(backup)
         self.stdout.write(f"Restored {backup} into the {connection.vendor} database.")
+
+
+def bring_up_to_date(refresh_all: bool) -> None:
+    """After a restore (and migrating it): give partner positions to authorities restored
+    from a backup made before they had them, and recompute what each arrangement stores
+    from its records (all of them, or, when nothing says they could be wrong, none)."""
+    from register.figures import refresh_stored_figures
+    from register.models import Arrangement, give_missing_partner_positions
+    from register.search import refresh_search_documents
+
+    with transaction.atomic():
+        if give_missing_partner_positions() or refresh_all:
+            ids = list(Arrangement.objects.values_list("pk", flat=True))
+            refresh_stored_figures(ids)
+            refresh_search_documents(ids)
 
 
 def restore_postgresql(backup: Path) -> None:
@@ -76,10 +92,20 @@ def restore_postgresql(backup: Path) -> None:
         raise CommandError(
             f"pg_restore failed and was rolled back, so {UNCHANGED}: {errors(result.stderr)}"
         )
+    # A dump holds the tables as they were when it was made: an older one is migrated.
+    call_command("migrate", verbosity=0, interactive=False)
+    bring_up_to_date(refresh_all=False)
 
 
 # What every backup of a register holds: its reference data.
 REQUIRED_MODELS = {"register.tier", "register.region", "register.authority"}
+# Fields an older register kept and this one no longer has, which held only figures
+# worked out from other records (recomputed after the restore): a backup made before a
+# migration removed them still restores. Any other unknown field is refused.
+NO_LONGER_KEPT = {
+    "register.arrangement": {"partner_bits"},
+    "register.historicalarrangement": {"partner_bits"},
+}
 
 
 def restore_json(backup: Path) -> None:
@@ -106,6 +132,10 @@ def restore_json(backup: Path) -> None:
             f"The backup {backup} holds no {', '.join(missing)} records, so it is not a backup "
             f"of a register; {UNCHANGED}."
         )
+    for obj in objects:
+        if isinstance(obj, dict) and isinstance(obj.get("fields"), dict):
+            for name in NO_LONGER_KEPT.get(obj.get("model"), ()):
+                obj["fields"].pop(name, None)
     # The tables must exist to resolve references by natural key (content types,
     # users); migrating changes no data.
     call_command("migrate", verbosity=0, interactive=False)
@@ -123,9 +153,15 @@ def restore_json(backup: Path) -> None:
                 f"The backup {backup} cannot be restored: {where}: {one_line(exc)}; {UNCHANGED}."
             ) from exc
     try:
-        with transaction.atomic():
-            call_command("flush", verbosity=0, interactive=False)
-            call_command("loaddata", str(backup), verbosity=0)
+        with tempfile.TemporaryDirectory() as folder:
+            checked = Path(folder) / "backup.json"
+            checked.write_text(json.dumps(objects), encoding="utf-8")
+            with transaction.atomic():
+                call_command("flush", verbosity=0, interactive=False)
+                call_command("loaddata", str(checked), verbosity=0)
+                # Loading a service area list recomputes figures before the arrangement's
+                # partners are loaded: recompute them all once everything is in.
+                bring_up_to_date(refresh_all=True)
     except Exception as exc:
         raise CommandError(
             f"Loading {backup} failed and was rolled back, so {UNCHANGED}: {one_line(exc)}"
