@@ -28,8 +28,27 @@ from .forms import (
     SavingAdminForm,
     SavingFormSet,
 )
-from .importers import ArrangementResource, SavingResource, template_csv
+from .importers import (
+    ArrangementResource,
+    SavingResource,
+    template_csv,
+    unreadable_file_message,
+)
 from .middleware import database_is_locked
+
+
+class ImportsAndExports(ImportExportMixin):
+    """django-import-export's import and export, telling someone whose file cannot be read
+    why in their words (not "'UnicodeDecodeError' encountered while trying to read
+    file")."""
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        formats = self.get_import_formats()
+        try:
+            chosen = formats[int(form.cleaned_data["format"])]().get_title()
+        except (KeyError, IndexError, TypeError, ValueError):
+            chosen = "the format chosen"
+        form.add_error("import_file", unreadable_file_message(e, str(chosen)))
 
 
 class KeepsWhatIsTyped:
@@ -322,7 +341,7 @@ def _status_action(status, label):
 
 
 @admin.register(models.Arrangement)
-class ArrangementAdmin(ImportExportMixin, EntryAdmin):
+class ArrangementAdmin(ImportsAndExports, EntryAdmin):
     form = ArrangementAdminForm
     resource_classes = [ArrangementResource]
     inlines = [MembershipInline, SavingInline, MilestoneInline]
@@ -512,7 +531,7 @@ class MembershipAdmin(ArrangementChildAdmin):
 
 
 @admin.register(models.Saving)
-class SavingAdmin(ImportExportMixin, ArrangementChildAdmin):
+class SavingAdmin(ImportsAndExports, ArrangementChildAdmin):
     form = SavingAdminForm
     resource_classes = [SavingResource]
     list_display = [

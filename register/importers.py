@@ -517,6 +517,18 @@ class LinesWidget(widgets.Widget):
         return "\n".join(value or [])
 
 
+class KnownForeignKeyWidget(widgets.ForeignKeyWidget):
+    """Like ForeignKeyWidget, but a value that names no record is an error in its own
+    row and column, in words, not the database's "matching query does not exist"."""
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except self.model.DoesNotExist:
+            what = self.model._meta.verbose_name
+            raise ValueError(f"No {what} has the {self.field} '{value}'.") from None
+
+
 class StrictManyToManyWidget(widgets.ManyToManyWidget):
     """Like ManyToManyWidget, but an unknown value is an error rather than dropped."""
 
@@ -663,12 +675,12 @@ class ArrangementResource(AllOrNothingResource):
     partnership = ie_fields.Field(
         attribute="partnership",
         column_name="partnership",
-        widget=widgets.ForeignKeyWidget(Partnership, field="slug"),
+        widget=KnownForeignKeyWidget(Partnership, field="slug"),
     )
     parent = ie_fields.Field(
         attribute="parent",
         column_name="parent",
-        widget=widgets.ForeignKeyWidget(Arrangement, field="slug"),
+        widget=KnownForeignKeyWidget(Arrangement, field="slug"),
     )
     service_areas = ie_fields.Field(
         attribute="service_areas",
@@ -754,17 +766,17 @@ class SavingResource(AllOrNothingResource):
     arrangement = ie_fields.Field(
         attribute="arrangement",
         column_name="arrangement",
-        widget=widgets.ForeignKeyWidget(Arrangement, field="slug"),
+        widget=KnownForeignKeyWidget(Arrangement, field="slug"),
     )
     authority = ie_fields.Field(
         attribute="authority",
         column_name="authority",
-        widget=widgets.ForeignKeyWidget(Authority, field="code"),
+        widget=KnownForeignKeyWidget(Authority, field="code"),
     )
     source = ie_fields.Field(
         attribute="source",
         column_name="source",
-        widget=widgets.ForeignKeyWidget(Source, field="slug"),
+        widget=KnownForeignKeyWidget(Source, field="slug"),
     )
 
     class Meta:
@@ -796,6 +808,26 @@ class SavingResource(AllOrNothingResource):
         Arrangement.objects.changed_elsewhere(
             {instance.arrangement_id, getattr(instance, "_arrangement_before", None)}
         )
+
+
+def unreadable_file_message(error: Exception, format_name: str) -> str:
+    """What to tell someone whose file could not be read as ``format_name`` ("csv" or
+    "xlsx"), in their words rather than the reader's."""
+    if isinstance(error, UnicodeDecodeError):
+        return (
+            "This file is not saved as UTF-8 text, so some of its characters cannot be "
+            "read as they were typed. In your spreadsheet, save it as “CSV UTF-8 "
+            "(comma delimited)” and import that; nothing was imported."
+        )
+    if format_name == "xlsx":
+        return (
+            "This file is not an Excel workbook (.xlsx), or it is damaged. If it is a CSV "
+            "file, choose csv as its format; nothing was imported."
+        )
+    return (
+        f"This file could not be read as {format_name}. Check that the format chosen is "
+        "the one it was saved in; nothing was imported."
+    )
 
 
 def template_csv(resource_class) -> str:

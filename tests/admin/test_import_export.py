@@ -74,6 +74,8 @@ def test_a_good_file_is_imported_with_partners_and_areas(register):
             "The end date cannot be before the start date.",
         ),
         ({"service_areas": "nowhere"}, "service_areas", ""),
+        ({"partnership": "nowhere"}, "partnership", "No partnership has the slug 'nowhere'."),
+        ({"parent": "no-such-thing"}, "parent", "No arrangement has the slug 'no-such-thing'."),
     ],
 )
 def test_one_bad_row_rejects_the_whole_file_and_says_where(register, bad, column, message):
@@ -94,6 +96,38 @@ def test_one_bad_row_rejects_the_whole_file_and_says_where(register, bad, column
         assert (2, column) in errors and message in errors[(2, column)]
     else:
         assert 2 in row_errors and message in row_errors[2]
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("arrangement", "no-such-thing", "No arrangement has the slug 'no-such-thing'."),
+        ("authority", "ZZZ", "No authority has the code 'ZZZ'."),
+        ("source", "no-such-paper", "No source has the slug 'no-such-paper'."),
+    ],
+)
+def test_a_saving_for_a_record_that_does_not_exist_is_refused_in_its_column(
+    register, column, value, message
+):
+    row = {
+        "arrangement": register.legal.slug,
+        "amount": "1000",
+        "qualifier": "exactly",
+        "period": "not_stated",
+        "basis": "estimated",
+        column: value,
+    }
+    headers = SavingResource().get_export_headers()
+    count = Saving.objects.count()
+    result = SavingResource().import_data(dataset([row], headers=headers), dry_run=False)
+    errors = {
+        (invalid.number, name): " ".join(messages)
+        for invalid in result.invalid_rows
+        for name, messages in invalid.error_dict.items()
+    }
+    assert message in errors[(1, column)], errors
+    assert not result.has_errors()  # an error in a column, not one for the whole file
+    assert Saving.objects.count() == count
 
 
 def test_reimporting_an_export_changes_nothing(register):
@@ -432,6 +466,36 @@ def test_a_file_with_other_columns_is_refused_by_name_without_a_traceback(client
     page = response.content.decode()
     assert "it has no slug column" in page
     assert "Traceback" not in page and "site-packages" not in page
+
+
+@pytest.mark.parametrize(
+    ("content", "file_format", "said"),
+    [
+        (
+            "slug,title\njoint-caf\u00e9,Caf\u00e9 \u2013 shared\n".encode("cp1252"),
+            "0",
+            "not saved as UTF-8 text",
+        ),
+        (b"slug,title\njoint-audit,Joint audit\n", "1", "not an Excel workbook (.xlsx)"),
+    ],
+    ids=["Windows CSV", "CSV chosen as Excel"],
+)
+def test_a_file_that_cannot_be_read_is_refused_in_words(
+    client, register, roles, content, file_format, said
+):
+    from tests.admin.test_admin import staff
+
+    client.force_login(staff("importer", "Administrator"))
+    before = Arrangement.objects.count()
+    response = client.post(
+        "/admin/register/arrangement/import/",
+        {"resource": "0", "format": file_format, "import_file": io.BytesIO(content)},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert said in page and "nothing was imported" in page
+    assert "encountered while trying to read" not in page and "Error" not in page
+    assert Arrangement.objects.count() == before
 
 
 def test_the_admin_imports_only_csv_and_excel(client, register, roles):
