@@ -20,6 +20,7 @@ from django.http import QueryDict
 from . import figures, links, search, summaries
 from .models import (
     GOING_AHEAD,
+    PARTNER_FIELDS,
     Arrangement,
     Authority,
     Membership,
@@ -164,17 +165,23 @@ def arrangement_list(request, filterset, arrangements) -> dict:
     }
 
 
+# What an arrangement's page never shows of an arrangement: the search document and who
+# takes part as bits (it reads the memberships). Left unread, for it and its parent.
+NOT_ON_THE_PAGE = ("search_document", *PARTNER_FIELDS)
+
+
 def arrangement_detail_queryset(user):
     return (
         Arrangement.objects.visible_to(user)
         .select_related("partnership", "parent")
+        .defer(*NOT_ON_THE_PAGE, *(f"parent__{name}" for name in NOT_ON_THE_PAGE))
         .prefetch_related(
             Prefetch("service_areas", queryset=ServiceArea.objects.select_related("parent")),
             Prefetch("sources"),
             Prefetch(
                 "memberships",
                 queryset=Membership.objects.select_related("authority__tier")
-                .prefetch_related("authority__names", "authority__successors")
+                .prefetch_related("authority__names")
                 .order_by("authority__name", "pk"),
             ),
             Prefetch(
@@ -213,6 +220,16 @@ class PartnerRow:
 def partner_rows(memberships, as_of) -> list[PartnerRow]:
     today = datetime.date.today()
     rows = []
+    # Who holds the places of the abolished partners: one query, and none when there is
+    # none (most arrangements).
+    abolished_ids = [m.authority_id for m in memberships if m.authority.abolished_on(today)]
+    successors: dict[int, list] = {pk: [] for pk in abolished_ids}
+    if abolished_ids:
+        through = Authority.successors.through.objects.filter(from_authority_id__in=abolished_ids)
+        for link in through.select_related("to_authority").order_by(
+            "to_authority__name", "to_authority__code"
+        ):
+            successors[link.from_authority_id].append(link.to_authority)
 
     def order(m):  # a role outside the choices (held by no form, but by the database) last
         rank = ROLE_ORDER.index(m.role) if m.role in ROLE_ORDER else len(ROLE_ORDER)
@@ -228,7 +245,7 @@ def partner_rows(memberships, as_of) -> list[PartnerRow]:
                 name_then,
                 name_then != authority.name,
                 abolished,
-                list(authority.successors.all()) if abolished else [],
+                successors.get(authority.pk, []),
             )
         )
     return rows
@@ -262,12 +279,14 @@ def arrangement_extras(arrangement: Arrangement, user) -> dict:
             Arrangement.objects.visible_to(user)
             .filter(parent=arrangement)
             .with_totals()
+            .defer(*NOT_ON_THE_PAGE)
             .order_by("title", "pk")
         ),
         "related": list(
             Arrangement.objects.visible_to(user)
             .filter(Exists(tagged.filter(arrangement=OuterRef("pk"))))
             .exclude(pk=arrangement.pk)
+            .only("title", "slug")
             .order_by("title", "pk")[:10]
         ),
     }
