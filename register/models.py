@@ -596,10 +596,6 @@ class SavingQuerySet(OfArrangementsQuerySet):
         """Savings of arrangements going ahead or that went ahead (GOING_AHEAD)."""
         return self.filter(arrangement__status__in=GOING_AHEAD)
 
-    def apart_from_headline(self):
-        """Savings of ideas not yet decided or not pursued: shown apart, never added in."""
-        return self.exclude(arrangement__status__in=GOING_AHEAD)
-
 
 class ArrangementQuerySet(models.QuerySet):
     def changed_elsewhere(self, ids) -> int:

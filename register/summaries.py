@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.core.exceptions import EmptyResultSet
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     Exists,
     ExpressionWrapper,
@@ -22,6 +23,7 @@ from django.db.models import (
     QuerySet,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 
@@ -32,7 +34,6 @@ from .figures import (
     partner_positions,
     partner_word_aggregates,
 )
-from .figures import summed as figures_summed
 from .models import GOING_AHEAD, Authority, Membership, Saving, Status
 from .money import sum_to_money
 
@@ -440,31 +441,47 @@ def service_area_summary(arrangements: QuerySet) -> list[AreaRow]:
     return out
 
 
-def savings_by_year(savings: QuerySet) -> list[dict]:
+@dataclass
+class SavingsByYear:
+    rows: list[dict]  # of arrangements going ahead, by financial year, basis and cashable
+    apart: QualifiedTotal  # of those not going ahead: shown apart, never added in
+
+
+def savings_by_year(savings: QuerySet) -> SavingsByYear:
     """Savings (targets aside) of arrangements going ahead, by financial year, basis and
-    cashable: each group a QualifiedTotal, with how many arrangements it comes from.
-    Two grouped queries."""
-    going = savings.exclude(basis=Saving.Basis.TARGET).in_headline().order_by()
+    cashable: each group a QualifiedTotal, with how many arrangements it comes from; and,
+    from the same pass, the total of those not going ahead. Two grouped queries."""
+    savings = savings.exclude(basis=Saving.Basis.TARGET).order_by()
     keys = ("financial_year", "basis", "cashable")
     groups: dict[tuple, list] = {}
-    for *key, qualifier, total, money, percent in (
-        going.values(*keys, "qualifier")
+    apart: list[tuple] = []
+    for *key, qualifier, going, total, money, percent in (
+        savings.values(*keys, "qualifier")
         .annotate(
+            going=Case(
+                When(arrangement__status__in=GOING_AHEAD, then=Value(True)),
+                default=Value(False),
+            ),
             total=Sum("amount"),
             money=Count("pk", filter=Q(amount__isnull=False)),
             percent=Count("pk", filter=Q(amount__isnull=True, percentage__isnull=False)),
         )
-        .values_list(*keys, "qualifier", "total", "money", "percent")
+        .values_list(*keys, "qualifier", "going", "total", "money", "percent")
     ):
-        groups.setdefault(tuple(key), []).append((qualifier, total, money, percent))
+        row = (qualifier, total, money, percent)
+        if going:
+            groups.setdefault(tuple(key), []).append(row)
+        else:
+            apart.append(row)
     arrangements = {
         tuple(row[:3]): row[3]
-        for row in going.values(*keys)
+        for row in savings.in_headline()
+        .values(*keys)
         .annotate(n=Count("arrangement", distinct=True))
         .values_list(*keys, "n")
     }
     order = [basis for basis, _ in Saving.Basis.choices]
-    return [
+    rows = [
         {
             "financial_year": year,
             "basis": basis,
@@ -477,6 +494,7 @@ def savings_by_year(savings: QuerySet) -> list[dict]:
             key=lambda kv: (kv[0][0] is None, kv[0][0] or 0, order.index(kv[0][1]), str(kv[0][2])),
         )
     ]
+    return SavingsByYear(rows, QualifiedTotal.of(apart))
 
 
 def targets_beside_savings(authorities: QuerySet, savings: QuerySet) -> list[dict]:
@@ -837,7 +855,8 @@ def savings_figures(arrangements: QuerySet, narrowing, user) -> dict:
     from .models import SavingsTarget
 
     savings = Saving.objects.filter(arrangement__in=arrangements.order_by().values("pk"))
-    rows = savings_by_year(savings)
+    by_year_and_basis = savings_by_year(savings)
+    rows = by_year_and_basis.rows
     # The rows count arrangements going ahead only; their links keep any status the
     # summary is narrowed by, among those.
     chosen = [v for k, v in narrowing if k == "status"]
@@ -868,11 +887,10 @@ def savings_figures(arrangements: QuerySet, narrowing, user) -> dict:
     with_targets = Authority.objects.filter(
         Exists(SavingsTarget.objects.filter(authority=OuterRef("pk")))
     )
-    apart = savings.exclude(basis=Saving.Basis.TARGET).apart_from_headline()
     return {
         "rows": rows,
         "chart": chart,
-        "apart": QualifiedTotal.of(figures_summed(apart)),
+        "apart": by_year_and_basis.apart,
         "apart_url": links.arrangements_url(
             narrowing,
             status=[s for s, _ in Status.choices if s not in GOING_AHEAD],

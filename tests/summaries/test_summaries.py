@@ -89,8 +89,11 @@ def test_by_service_area(register):
 def test_savings_by_year_and_targets(register):
     from register.models import Saving, SavingsTarget
 
-    rows = summaries.savings_by_year(Saving.objects.visible_to(AnonymousUser()))
-    found = {(r["financial_year"], r["basis"]): (r["total"].text, r["arrangements"]) for r in rows}
+    by_year = summaries.savings_by_year(Saving.objects.visible_to(AnonymousUser()))
+    found = {
+        (r["financial_year"], r["basis"]): (r["total"].text, r["arrangements"])
+        for r in by_year.rows
+    }
     # Going ahead only; targets are not savings; qualifiers and percentages kept.
     assert found == {
         (None, "estimated"): ("£100,000", 1),
@@ -98,6 +101,25 @@ def test_savings_by_year_and_targets(register):
         (None, "achieved"): ("1 percentage saving", 1),
         (2012, "achieved"): ("£50,000", 1),
     }
+    assert not by_year.apart
+    # An idea not pursued: its savings are a total apart (targets still left out), and
+    # the rows of arrangements going ahead do not change.
+    for basis, amount in (("estimated", 30000), ("target", 90000)):
+        Saving.objects.create(
+            arrangement=register.regulatory,
+            authority=register.beta,
+            amount=amount,
+            qualifier="about",
+            basis=basis,
+            period="financial_year",
+            financial_year=2012,
+        )
+    by_year = summaries.savings_by_year(Saving.objects.visible_to(AnonymousUser()))
+    assert by_year.apart.text == "about £30,000"
+    assert {
+        (r["financial_year"], r["basis"]): (r["total"].text, r["arrangements"])
+        for r in by_year.rows
+    } == found
     SavingsTarget.objects.create(authority=register.alpha, financial_year=2012, amount=1000000)
     Saving.objects.create(
         arrangement=register.legal,
