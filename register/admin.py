@@ -35,6 +35,7 @@ from .importers import (
     unreadable_file_message,
 )
 from .middleware import database_is_locked
+from .signals import refreshed_once
 
 
 class ImportsAndExports(ImportExportMixin):
@@ -447,6 +448,12 @@ class ArrangementAdmin(ImportsAndExports, EntryAdmin):
             # Saved only if the row still holds the version this form was opened at.
             obj.version = form.cleaned_data["loaded_version"]
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        # Its areas, partners, savings and milestones: the figures and search document
+        # worked out once from them all, not after each.
+        with refreshed_once():
+            super().save_related(request, form, formsets, change)
 
     def get_urls(self):
         return [

@@ -42,6 +42,7 @@ from .models import (
     Source,
     Tier,
 )
+from .signals import refreshed_once
 
 log = logging.getLogger(__name__)
 
@@ -564,6 +565,12 @@ class AllOrNothingResource(resources.ModelResource):
         kwargs.setdefault("rollback_on_validation_errors", True)
         self._rows_seen = {}
         return super().import_data(dataset, **kwargs)
+
+    def import_data_inner(self, *args, **kwargs):
+        # Inside the import's transaction: each arrangement's figures and search document
+        # are worked out once, when every row is in, not after each partner or saving.
+        with refreshed_once():
+            return super().import_data_inner(*args, **kwargs)
 
     def before_import(self, dataset, **kwargs):
         """A file whose columns are not the import's is refused before any row is read,

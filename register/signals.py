@@ -1,5 +1,12 @@
 """Keep each arrangement's search document and stored figures in step with its partners,
-savings, service areas and partnership, in the same transaction as the change."""
+savings, service areas and partnership, in the same transaction as the change.
+
+Each change refreshes them at once; inside ``refreshed_once()`` (an arrangement saved with
+its partners, savings and areas, a file imported) they are refreshed once, for every
+arrangement changed, when the block ends, still inside the caller's transaction."""
+
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
@@ -15,6 +22,43 @@ from .models import (
     ServiceArea,
 )
 from .search import refresh_search_documents
+
+# The arrangements changed inside refreshed_once(): {"figures": ids, "search": ids}.
+_pending: ContextVar[dict | None] = ContextVar("pending_refresh", default=None)
+
+
+@contextmanager
+def refreshed_once():
+    """Refresh the stored figures and search documents of the arrangements changed in the
+    block once, at its end (if it ends without an error: otherwise the caller's
+    transaction is rolled back anyway). Nested blocks join the outermost."""
+    if _pending.get() is not None:
+        yield
+        return
+    pending = {"figures": set(), "search": set()}
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    if pending["search"]:
+        refresh_search_documents(sorted(pending["search"]))
+    if pending["figures"]:
+        refresh_stored_figures(sorted(pending["figures"]))
+
+
+def refresh(*, figures=(), search=()) -> None:
+    """Refresh these arrangements' stored figures and search documents now, or at the end
+    of the refreshed_once() block this runs in."""
+    pending = _pending.get()
+    if pending is not None:
+        pending["figures"].update(figures)
+        pending["search"].update(search)
+        return
+    if search:
+        refresh_search_documents(list(search))
+    if figures:
+        refresh_stored_figures(list(figures))
 
 
 @receiver(pre_save, sender=Membership)
@@ -37,14 +81,14 @@ def partners_or_savings_changed(sender, instance, raw=False, **kwargs):
     if raw:
         return
     ids = {instance.arrangement_id, getattr(instance, "_arrangement_before", None)} - {None}
-    refresh_stored_figures(ids)
+    refresh(figures=ids)
 
 
 @receiver(post_save, sender=Membership)
 @receiver(post_delete, sender=Membership)
 def membership_changed(sender, instance, raw=False, **kwargs):
     if not raw:
-        refresh_search_documents([instance.arrangement_id])
+        refresh(search=[instance.arrangement_id])
 
 
 @receiver(m2m_changed, sender=Arrangement.service_areas.through)
@@ -57,8 +101,7 @@ def service_areas_changed(sender, instance, action, reverse, pk_set, **kwargs):
             return
     else:
         ids = [instance.pk]
-    refresh_search_documents(ids)
-    refresh_stored_figures(ids)  # the first service area, which the list sorts by
+    refresh(figures=ids, search=ids)  # figures: the first service area, which the list sorts by
 
 
 @receiver(post_save, sender=ServiceArea)
@@ -75,8 +118,7 @@ def named_thing_renamed(sender, instance, created, raw=False, **kwargs):
         ids = Arrangement.objects.filter(partnership=instance).values_list("pk", flat=True)
     ids = list(ids.distinct())
     if ids:
-        refresh_search_documents(ids)
-        refresh_stored_figures(ids)
+        refresh(figures=ids, search=ids)
 
 
 @receiver(post_save, sender=Authority)
@@ -87,5 +129,4 @@ def authority_renamed(sender, instance, created, raw=False, update_fields=None, 
         Membership.objects.filter(authority=instance).values_list("arrangement_id", flat=True)
     )
     if arrangement_ids:
-        refresh_search_documents(arrangement_ids)
-        refresh_stored_figures(arrangement_ids)  # its name, where it leads
+        refresh(figures=arrangement_ids, search=arrangement_ids)  # figures: its name as lead

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from register.figures import stored_figures_drift
 from register.management.commands.setup_roles import ROLES
 from register.models import Arrangement, Membership, Saving
 from tests.factories import UserFactory
@@ -129,6 +130,39 @@ def test_an_arrangement_with_partners_savings_and_milestones_in_one_go(
     assert arrangement.savings.get().amount == 12000
     assert arrangement.milestones.get().date_display == "April 2012"
     assert arrangement.history.get().history_user == administrator
+
+
+def test_an_arrangement_saved_with_its_partners_is_worked_out_once(client, register, administrator):
+    """Its stored figures and search document are written once for the whole save, however
+    many partners and savings come with it, and are right."""
+    client.force_login(administrator)
+    partners = [register.alpha, register.beta, register.gamma, register.delta]
+    writes = []
+    for number, how_many in enumerate((1, 4)):
+        members = [membership(partners[0], "lead")] + [membership(a) for a in partners[1:how_many]]
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(
+                ADD,
+                form_data(
+                    memberships=members,
+                    savings=[saving(amount="1000", authority=a.pk) for a in partners[:how_many]],
+                    title=f"Joint audit {number}",
+                    slug=f"joint-audit-{number}",
+                ),
+            )
+        assert response.status_code == 302, response.content.decode()[:2000]
+        writes.append(
+            sum(
+                1
+                for q in queries.captured_queries
+                if q["sql"].startswith('UPDATE "register_arrangement"')
+            )
+        )
+        arrangement = Arrangement.objects.get(slug=f"joint-audit-{number}")
+        assert (arrangement.partner_count, arrangement.savings_figures) == (how_many, how_many)
+        assert partners[how_many - 1].name in arrangement.search_document
+    assert writes[0] == writes[1] <= 2, writes
+    assert stored_figures_drift() == []
 
 
 @pytest.mark.parametrize(
