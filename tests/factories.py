@@ -31,6 +31,7 @@ from register.models import (
     ServiceArea,
     Tier,
 )
+from register.signals import refreshed_once
 
 PASSWORD = "a long enough password 1"
 
@@ -90,12 +91,18 @@ class ArrangementFactory(DjangoModelFactory):
         milestones=[{"title": "Go live", "date": datetime.date(2012, 4, 1)}],
     )
 
-    Saved once, as a new arrangement is: version 1 and one history record.
+    Saved once, as a new arrangement is: version 1 and one history record. Its figures
+    and search document are worked out once, from all of them, as the admin does.
     """
 
     class Meta:
         model = Arrangement
         skip_postgeneration_save = True
+
+    @classmethod
+    def _generate(cls, strategy, params):
+        with refreshed_once():
+            return super()._generate(strategy, params)
 
     title = factory.Sequence(lambda n: f"Arrangement {n}")
     slug = factory.LazyAttributeSequence(lambda o, n: f"{slugify(o.title)}-{n}")
