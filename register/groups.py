@@ -31,7 +31,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from .figures import QualifiedTotal
+from .figures import (
+    QualifiedTotal,
+    authorities_in_words,
+    partner_positions,
+    partner_word_aggregates,
+)
 from .models import Arrangement
 
 
@@ -59,7 +64,8 @@ def source_key(path: str = ""):
 
 @dataclass
 class ByMask:
-    """The arrangements in view grouped by one stored mask: three queries."""
+    """The arrangements in view grouped by one stored mask, with who takes part in them:
+    three queries."""
 
     rows: dict[int, GroupFigures]
 
@@ -71,7 +77,10 @@ class ByMask:
         arrangements = arrangements.order_by()
         rows: dict[int, GroupFigures] = {}
         going = ExpressionWrapper(Q(status__in=GOING_AHEAD), output_field=BooleanField())
-        grouped = (
+        # Who takes part comes in the same pass, where the partner words can say.
+        positions = partner_positions()
+        words = partner_word_aggregates() if positions is not None else {}
+        grouped = list(
             arrangements.annotate(going=going)
             .values(mask_field, "going")
             .annotate(
@@ -79,8 +88,10 @@ class ByMask:
                 partners=Sum("partner_count"),
                 with_savings=Count("pk", filter=Q(has_savings=True)),
                 **_total_columns("savings"),
+                **words,
             )
         )
+        taking_part = authorities_in_words(grouped, positions) if positions is not None else None
         for row in grouped:
             figures = rows.setdefault(row[mask_field], GroupFigures())
             figures.arrangements += row["n"]
@@ -92,10 +103,13 @@ class ByMask:
             arrangements.annotate(source=source_key()).values_list(mask_field, "source").distinct()
         ):
             rows.setdefault(mask, GroupFigures()).sources.add(source)
-        return cls(rows, arrangements, mask_field)
+        return cls(rows, arrangements, mask_field, taking_part)
 
-    def __init__(self, rows, arrangements=None, mask_field=""):
+    def __init__(self, rows, arrangements=None, mask_field="", taking_part=None):
         self.rows, self.arrangements, self.mask_field = rows, arrangements, mask_field
+        # The authorities taking part in any of the arrangements, where the partner words
+        # could say (None: ask the memberships).
+        self.taking_part: set[int] | None = taking_part
 
     def group(self, bits: int, sources: bool = False) -> GroupFigures:
         """The figures of the arrangements whose mask shares any of ``bits`` (with the
@@ -169,7 +183,6 @@ def by_category(arrangements: QuerySet) -> dict[int, CategoryFigures]:
     authorities taking part, by category's key. One grouped pass over the tags, with the
     partner words OR-ed on PostgreSQL (and a query for the positions); elsewhere the
     memberships are read too."""
-    from .figures import authorities_in_words, partner_positions, partner_word_aggregates
     from .models import Membership
 
     tags = Arrangement.service_areas.through.objects.filter(

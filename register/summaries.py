@@ -296,13 +296,17 @@ def tier_summary(
 ) -> TierRows:
     """Rows for each tier level, each followed by its tiers: the arrangements' rows
     grouped by their tier masks (register/groups.py), and the authorities counted from
-    the set of those taking part. Five queries."""
+    the set of those taking part (OR-ed in the same pass, where the partner words can
+    say). Four queries, five when the memberships are asked who takes part."""
     from .figures import mask
     from .groups import ByMask
     from .models import Tier
 
-    taking_part = taking_part_authorities(arrangements) if taking_part is None else taking_part
     by_tier = ByMask.of(arrangements, "tier_mask")
+    if taking_part is None:
+        taking_part = by_tier.taking_part
+    if taking_part is None:
+        taking_part = taking_part_authorities(arrangements)
     members: dict[int, set[int]] = {}
     for pk, tier_id in authorities.order_by().values_list("pk", "tier_id"):
         members.setdefault(tier_id, set()).add(pk)
@@ -1056,12 +1060,15 @@ class RegionRow:
 def region_figures(arrangements: QuerySet, narrowing) -> dict:
     """Sharing by region of the partners: authorities, those taking part, arrangements
     with a partner there and their savings (an arrangement counts in each region of its
-    partners), from the rows' region masks. Five queries."""
+    partners), from the rows' region masks; who takes part OR-ed in the same pass, where
+    the partner words can say. Four queries, five when the memberships are asked."""
     from .groups import ByMask
     from .models import Region
 
-    taking_part = taking_part_authorities(arrangements)
     by_region = ByMask.of(arrangements, "region_mask")
+    taking_part = by_region.taking_part
+    if taking_part is None:
+        taking_part = taking_part_authorities(arrangements)
     members: dict[int, set[int]] = {}
     for pk, region_id in (
         Authority.objects.existing_on().filter(region__isnull=False).values_list("pk", "region_id")

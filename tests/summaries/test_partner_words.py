@@ -43,6 +43,8 @@ def taking_part(register):
         summaries.list_totals(visible.filter(status="not_pursued")).authorities,
         summaries.taking_part_authorities(visible.filter(status="not_pursued")),
         {key: by_category[key] for key in sorted(by_category)},
+        summaries.tier_summary(visible, Authority.objects.all()).taking_part,
+        [(row.key, row.participating) for row in summaries.region_figures(visible, [])["rows"]],
     )
 
 
