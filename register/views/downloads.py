@@ -20,6 +20,9 @@ class SpreadsheetSafeTableExport(TableExport):
         return escape_dataset(self.dataset).export(self.format)
 
 
+FORMAT_NAMES = {"csv": "CSV", "xlsx": "Excel (.xlsx)", "json": "JSON"}
+
+
 class ListExportMixin(ExportMixin):
     """Exports of a list page, escaped, in the formats the page offers (export_formats)
     and no others: django-tables2 would otherwise answer ?_export= with any format it
@@ -42,3 +45,30 @@ class ListExportMixin(ExportMixin):
             return self.create_export(export_format)
         # Past ExportMixin's own, which would export in any format it knows.
         return super(ExportMixin, self).render_to_response(context, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["request_notes"] = self.request_notes(context.get("table"))
+        return context
+
+    def request_notes(self, table) -> list[str]:
+        """What the address asked for that the page cannot do, said on the page rather
+        than passed over: a download in a format it does not offer, a sort by something
+        that is not one of its columns."""
+        notes = []
+        asked = self.request.GET.get(self.export_trigger_param)
+        if asked is not None and asked not in self.export_formats:
+            offered = ", ".join(FORMAT_NAMES.get(f, f) for f in self.export_formats)
+            notes.append(
+                f"There is no \u201c{asked[:20]}\u201d download of this list: it can be "
+                f"downloaded as {offered} (below). This is the page instead."
+            )
+        sort = self.request.GET.get("sort")
+        if sort is not None and table is not None:
+            sortable = {column.name for column in table.columns if column.orderable}
+            if any(part.strip().removeprefix("-") not in sortable for part in sort.split(",")):
+                notes.append(
+                    f"This list cannot be sorted by \u201c{sort[:40]}\u201d, so it is in its "
+                    "usual order. Sort it by choosing a column heading."
+                )
+        return notes

@@ -63,6 +63,18 @@ def test_a_page_the_list_does_not_have_says_so(client, register, asked):
     assert 'id="beyond-the-pages"' not in body(client.get(LIST, {"page": "1"}))
 
 
+@pytest.mark.parametrize("path", [LIST, "/authorities/"])
+def test_a_sort_the_list_does_not_have_says_so(client, register, path):
+    for sort in ("nonsense", "-nonsense", "title,nonsense", "<b>x</b>"):
+        html = body(client.get(path, {"sort": sort}))
+        shown = sort.replace("<", "&lt;").replace(">", "&gt;")
+        assert f"This list cannot be sorted by “{shown}”, so it is in its usual order." in html
+    table = client.get(path).context["table"]
+    for column in (c for c in table.columns if c.orderable):
+        for sort in (column.name, f"-{column.name}"):
+            assert "cannot be sorted by" not in body(client.get(path, {"sort": sort})), sort
+
+
 @pytest.mark.parametrize("export", ["csv", "xlsx", "json"])
 @pytest.mark.parametrize("path", [LIST, "/authorities/"])
 def test_a_download_with_bad_filters_is_the_error_page_not_an_empty_file(

@@ -108,6 +108,10 @@ def test_formats_the_pages_do_not_offer_are_not_exported(client, register, url, 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
     assert "Content-Disposition" not in response
+    assert (
+        f"There is no “{fmt}” download of this list: it can be downloaded as CSV, "
+        "Excel (.xlsx), JSON (below)."
+    ) in body(response)
 
 
 @pytest.mark.parametrize(
