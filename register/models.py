@@ -25,6 +25,9 @@ from .links import detail_url
 from .money import format_money, format_percentage
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+# An arrangement's stored totals add up any number of savings, each up to MONEY: room for
+# a million of the largest, so that no sum of amounts the forms accept can overflow.
+MONEY_TOTAL = {"max_digits": 20, "decimal_places": 2}
 
 
 class FinancialYearField(models.PositiveSmallIntegerField):
@@ -797,13 +800,13 @@ class Arrangement(models.Model):
         help_text="The first of its service areas by name, which the list sorts by.",
     )
     savings_lower = models.DecimalField(
-        **MONEY,
+        **MONEY_TOTAL,
         default=Decimal(0),
         editable=False,
         help_text="Money savings (targets aside) add up to at least this.",
     )
     savings_upper = models.DecimalField(
-        **MONEY,
+        **MONEY_TOTAL,
         null=True,
         blank=True,
         default=Decimal(0),
@@ -815,18 +818,24 @@ class Arrangement(models.Model):
     savings_percentages = models.PositiveIntegerField(default=0, editable=False)
     has_savings = models.BooleanField(default=False, editable=False, db_index=True)
     # The same by basis, so that totals by basis read rows, not every saving.
-    estimated_lower = models.DecimalField(**MONEY, default=Decimal(0), editable=False)
-    estimated_upper = models.DecimalField(**MONEY, null=True, default=Decimal(0), editable=False)
+    estimated_lower = models.DecimalField(**MONEY_TOTAL, default=Decimal(0), editable=False)
+    estimated_upper = models.DecimalField(
+        **MONEY_TOTAL, null=True, default=Decimal(0), editable=False
+    )
     estimated_approximate = models.BooleanField(default=False, editable=False)
     estimated_figures = models.PositiveIntegerField(default=0, editable=False)
     estimated_percentages = models.PositiveIntegerField(default=0, editable=False)
-    forecast_lower = models.DecimalField(**MONEY, default=Decimal(0), editable=False)
-    forecast_upper = models.DecimalField(**MONEY, null=True, default=Decimal(0), editable=False)
+    forecast_lower = models.DecimalField(**MONEY_TOTAL, default=Decimal(0), editable=False)
+    forecast_upper = models.DecimalField(
+        **MONEY_TOTAL, null=True, default=Decimal(0), editable=False
+    )
     forecast_approximate = models.BooleanField(default=False, editable=False)
     forecast_figures = models.PositiveIntegerField(default=0, editable=False)
     forecast_percentages = models.PositiveIntegerField(default=0, editable=False)
-    achieved_lower = models.DecimalField(**MONEY, default=Decimal(0), editable=False)
-    achieved_upper = models.DecimalField(**MONEY, null=True, default=Decimal(0), editable=False)
+    achieved_lower = models.DecimalField(**MONEY_TOTAL, default=Decimal(0), editable=False)
+    achieved_upper = models.DecimalField(
+        **MONEY_TOTAL, null=True, default=Decimal(0), editable=False
+    )
     achieved_approximate = models.BooleanField(default=False, editable=False)
     achieved_figures = models.PositiveIntegerField(default=0, editable=False)
     achieved_percentages = models.PositiveIntegerField(default=0, editable=False)

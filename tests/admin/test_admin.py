@@ -2,6 +2,7 @@
 
 import io
 import re
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
@@ -130,6 +131,26 @@ def test_an_arrangement_with_partners_savings_and_milestones_in_one_go(
     assert arrangement.savings.get().amount == 12000
     assert arrangement.milestones.get().date_display == "April 2012"
     assert arrangement.history.get().history_user == administrator
+
+
+def test_savings_of_the_largest_amount_add_up_without_overflowing(client, register, administrator):
+    """Each saving may be up to £999,999,999,999.99; the arrangement's stored totals hold
+    the sum of several (they overflowed on PostgreSQL: a server error)."""
+    client.force_login(administrator)
+    largest = "999999999999.99"
+    response = client.post(
+        ADD,
+        form_data(
+            memberships=[membership(register.alpha, "lead"), membership(register.beta)],
+            savings=[
+                saving(amount=largest, authority=a.pk) for a in (register.alpha, register.beta)
+            ],
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    arrangement = Arrangement.objects.get(slug="joint-audit-service")
+    assert arrangement.savings_lower == Decimal("1999999999999.98")
+    assert arrangement.estimated_upper == Decimal("1999999999999.98")
 
 
 def test_an_arrangement_saved_with_its_partners_is_worked_out_once(client, register, administrator):
