@@ -403,6 +403,32 @@ def refresh_stored_figures(arrangement_ids, arrangement_model=None, **models) ->
     from .models import Arrangement
 
     arrangement_model = arrangement_model or Arrangement
+    arrangement_ids = list(arrangement_ids)
+    with transaction.atomic(using=arrangement_model._base_manager.db):
+        lock_arrangements(arrangement_ids, arrangement_model)
+        return _write_stored_figures(arrangement_ids, arrangement_model, **models)
+
+
+def lock_arrangements(arrangement_ids, arrangement_model=None) -> None:
+    """Lock these arrangements' rows (in primary-key order, so that two writers cannot
+    wait for each other) until the caller's transaction ends. What is worked out from
+    their records afterwards sees every change committed before the lock was granted: a
+    partner added on its own page while the arrangement's form is being saved is counted
+    by whichever of the two writes last (PostgreSQL; SQLite lets one writer in anyway)."""
+    from .models import Arrangement
+
+    arrangement_model = arrangement_model or Arrangement
+    ids = sorted(set(arrangement_ids))
+    for chunk in _chunks(ids):
+        list(
+            arrangement_model._base_manager.filter(pk__in=chunk)
+            .order_by("pk")
+            .select_for_update()
+            .values_list("pk", flat=True)
+        )
+
+
+def _write_stored_figures(arrangement_ids, arrangement_model, **models) -> int:
     computed = compute_stored_figures(
         arrangement_ids, arrangement_model=arrangement_model, **models
     )

@@ -171,10 +171,21 @@ def document_of(arrangement, parts: dict) -> str:
 def refresh_search_documents(arrangement_ids) -> None:
     """Rebuild the search document of the given arrangements (after a change to their
     partners, service areas or partnership)."""
-    from .figures import write_rows
+    from django.db import transaction
+
+    from .figures import lock_arrangements
     from .models import Arrangement
 
     arrangement_ids = list(arrangement_ids)
+    with transaction.atomic(using=Arrangement._base_manager.db):
+        lock_arrangements(arrangement_ids)
+        _write_search_documents(arrangement_ids)
+
+
+def _write_search_documents(arrangement_ids) -> None:
+    from .figures import write_rows
+    from .models import Arrangement
+
     parts = document_parts(arrangement_ids)
     arrangements = list(
         Arrangement.objects.filter(pk__in=arrangement_ids).only(

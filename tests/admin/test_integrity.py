@@ -8,6 +8,7 @@ import pytest
 from django.db import OperationalError, connection, transaction
 from django.test import Client
 
+from register.figures import stored_figures_drift
 from register.forms import ArrangementAdminForm
 from register.models import (
     Arrangement,
@@ -17,6 +18,7 @@ from register.models import (
     Region,
     Saving,
 )
+from register.signals import refreshed_once
 from tests.admin.test_admin import (
     change_url,
     form_data,
@@ -410,6 +412,36 @@ def test_authorities_added_at_the_same_moment_each_take_their_own_position(
     )
     assert sorted(stored) == sorted(answers)
     assert len(set(answers)) == 4 and max(answers) - min(answers) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_partner_added_while_the_arrangement_is_being_saved_is_counted(postgresql_only, register):
+    """The arrangement's form is saving (its row locked, its figures to be worked out at
+    the end) when a partner is added on the partner's own page: whichever writes last
+    works the figures out after the other has committed, so both partners count."""
+    locked, added = threading.Event(), threading.Event()
+    legal = register.legal
+
+    def save_the_form():
+        with transaction.atomic():
+            Arrangement.objects.select_for_update().get(pk=legal.pk)
+            with refreshed_once():
+                Membership.objects.create(arrangement_id=legal.pk, authority=register.gamma)
+                locked.set()
+                added.wait(timeout=2)  # the other page is waiting for the row by now
+                time.sleep(0.5)
+
+    def add_on_its_own_page():
+        locked.wait(timeout=20)
+        threading.Timer(0.2, added.set).start()
+        with transaction.atomic():  # as the admin's page saves it
+            Membership.objects.create(arrangement_id=legal.pk, authority=register.delta)
+
+    answers = in_threads(save_the_form, add_on_its_own_page)
+    assert not [a for a in answers if isinstance(a, Exception)], answers
+    assert stored_figures_drift() == []
+    legal.refresh_from_db()
+    assert legal.partner_count == Membership.objects.taking_part().filter(arrangement=legal).count()
 
 
 def child_form_data(client, url) -> dict:
