@@ -892,7 +892,11 @@ class Arrangement(models.Model):
             else {"partners": [], "areas": [], "partnership": ""}
         )
         # The partnership this save gives it, not the one stored.
-        parts["partnership"] = self.partnership.name if self.partnership_id else ""
+        parts["partnership"] = (
+            search.partnership_text(self.partnership.name, self.partnership.short_name)
+            if self.partnership_id
+            else ""
+        )
         self.search_document = search.document_of(self, parts)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:

@@ -160,8 +160,13 @@ def document_parts(arrangement_ids) -> dict[int, dict]:
     for pk, name, short in Arrangement.objects.filter(
         pk__in=arrangement_ids, partnership__isnull=False
     ).values_list("pk", "partnership__name", "partnership__short_name"):
-        parts[pk]["partnership"] = f"{name} {short}".strip()
+        parts[pk]["partnership"] = partnership_text(name, short)
     return parts
+
+
+def partnership_text(name: str, short_name: str) -> str:
+    """What a search document holds of a partnership: its name and short name."""
+    return f"{name} {short_name or ''}".strip()
 
 
 def document_of(arrangement, parts: dict) -> str:

@@ -59,3 +59,18 @@ def test_light_stemming():
     assert stem("barristers") == "barrist"
     assert stem("services") == "servic"
     assert stem("legal") == "legal"
+
+
+def test_a_partnership_is_found_by_its_short_name_after_any_save(seeded):
+    """The document holds the partnership's name and short name whichever way it is
+    written: after its partners change, and after a save of the arrangement alone."""
+    with_partnership = found("AWYA")
+    assert with_partnership
+    arrangement = Arrangement.objects.get(slug=with_partnership[0])
+    arrangement.title = f"{arrangement.title} (renamed)"
+    arrangement.save()
+    assert found("AWYA") == with_partnership
+    other = Arrangement.objects.filter(partnership__isnull=True).first()
+    other.partnership = arrangement.partnership
+    other.save()
+    assert found("AWYA") == sorted([*with_partnership, other.slug])
