@@ -202,6 +202,28 @@ def _write_search_documents(arrangement_ids) -> None:
     write_rows(Arrangement, arrangements, ["search_document"])
 
 
+def search_document_drift(arrangement_ids=None) -> list[int]:
+    """The arrangements whose stored search document is not what their records make it."""
+    from .figures import CHUNK
+    from .models import Arrangement
+
+    ids = sorted(
+        Arrangement.objects.values_list("pk", flat=True)
+        if arrangement_ids is None
+        else set(arrangement_ids)
+    )
+    drifted = []
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        parts = document_parts(chunk)
+        for arrangement in Arrangement.objects.filter(pk__in=chunk).only(
+            "pk", "title", "summary", "description", "search_document"
+        ):
+            if arrangement.search_document != document_of(arrangement, parts[arrangement.pk]):
+                drifted.append(arrangement.pk)
+    return sorted(drifted)
+
+
 def suggestions(text: str, limit: int = 5) -> list[dict]:
     """Filters whose names share a word with a search: service areas, authorities and
     partnerships, for a search that found nothing. Three small queries."""

@@ -16,6 +16,7 @@ from django.db import connection
 
 from register.figures import positions_in, stored_figures_drift
 from register.models import Arrangement, Authority, Membership
+from register.search import search_document_drift
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -162,7 +163,7 @@ def test_a_restored_backup_has_true_figures(backed_up, made):
     call_command("restore", "--input", str(backed_up), "--yes", stdout=io.StringIO())
     positions = list(Authority.objects.values_list("partner_position", flat=True))
     assert None not in positions and len(set(positions)) == len(positions)
-    assert stored_figures_drift() == []
+    assert stored_figures_drift() == [] and search_document_drift() == []
     for arrangement in Arrangement.objects.all():
         taking_part = Membership.objects.filter(
             arrangement=arrangement, role__in=Membership.JOINED

@@ -1,15 +1,18 @@
-"""Recompute the figures stored on each arrangement and report any that have drifted."""
+"""Recompute the figures and search documents stored on each arrangement and report any
+that have drifted from its records."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from register.figures import refresh_stored_figures, stored_figures_drift
+from register.search import refresh_search_documents, search_document_drift
 
 
 class Command(BaseCommand):
     help = (
-        "Check that each arrangement's stored figures (partners, lead, savings) match its "
-        "memberships and savings. --fix rewrites those that do not."
+        "Check that each arrangement's stored figures (partners, lead, savings) and search "
+        "document match its memberships, savings, service areas and partnership. --fix "
+        "rewrites those that do not."
     )
 
     def add_arguments(self, parser):
@@ -17,16 +20,29 @@ class Command(BaseCommand):
 
     def handle(self, *args, fix=False, **options):
         drift = stored_figures_drift()
+        documents = search_document_drift()
         for pk, name, stored, computed in drift[:50]:
             self.stdout.write(f"Arrangement {pk}: {name} is {stored!r}, should be {computed!r}")
         if len(drift) > 50:
             self.stdout.write(f"... and {len(drift) - 50} more.")
-        if not drift:
-            self.stdout.write("Every arrangement's stored figures match its records.")
+        if documents:
+            shown = ", ".join(str(pk) for pk in documents[:50])
+            more = f" and {len(documents) - 50} more" if len(documents) > 50 else ""
+            self.stdout.write(f"Search documents out of date: arrangements {shown}{more}.")
+        if not drift and not documents:
+            self.stdout.write(
+                "Every arrangement's stored figures and search document match its records."
+            )
             return
         if fix:
             with transaction.atomic():
                 refresh_stored_figures({pk for pk, *_ in drift})
-            self.stdout.write(f"Fixed {len(drift)} figure(s).")
+                refresh_search_documents(documents)
+            self.stdout.write(
+                f"Fixed {len(drift)} figure(s) and {len(documents)} search document(s)."
+            )
             return
-        raise CommandError(f"{len(drift)} stored figure(s) have drifted; run with --fix.")
+        raise CommandError(
+            f"{len(drift)} stored figure(s) and {len(documents)} search document(s) have "
+            "drifted; run with --fix."
+        )
