@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db.models import Q
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from .figures import refresh_stored_figures
@@ -102,6 +102,23 @@ def service_areas_changed(sender, instance, action, reverse, pk_set, **kwargs):
     else:
         ids = [instance.pk]
     refresh(figures=ids, search=ids)  # figures: the first service area, which the list sorts by
+
+
+@receiver(pre_delete, sender=ServiceArea)
+def remember_areas_arrangements(sender, instance, **kwargs):
+    """A service area deleted takes its tags with it, and no m2m_changed is sent for
+    them: note whose figures and documents name it. (A category with services cannot be
+    deleted: they protect it.)"""
+    instance._arrangements_before = list(
+        Arrangement.objects.filter(service_areas=instance).values_list("pk", flat=True)
+    )
+
+
+@receiver(post_delete, sender=ServiceArea)
+def service_area_deleted(sender, instance, **kwargs):
+    ids = getattr(instance, "_arrangements_before", [])
+    if ids:
+        refresh(figures=ids, search=ids)
 
 
 @receiver(post_save, sender=ServiceArea)

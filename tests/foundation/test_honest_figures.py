@@ -234,3 +234,18 @@ def test_saving_an_arrangement_never_overwrites_its_stored_figures(seeded):
     stale.save()
     stale.refresh_from_db()
     assert stale.savings_lower == Decimal("2000000")
+
+
+def test_deleting_a_service_area_works_out_its_arrangements_again(register):
+    from register.figures import stored_figures_drift
+    from register.models import ServiceArea
+    from register.search import search_document_drift
+
+    regulatory = register.regulatory
+    regulatory.refresh_from_db()
+    assert regulatory.first_service_area == "Building control"
+    ServiceArea.objects.get(slug="building-control").delete()
+    regulatory.refresh_from_db()
+    assert regulatory.first_service_area == "Licensing"
+    assert "Building control" not in regulatory.search_document
+    assert stored_figures_drift() == [] and search_document_drift() == []
