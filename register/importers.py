@@ -736,6 +736,39 @@ class ArrangementResource(AllOrNothingResource):
     def dehydrate_partners(self, arrangement):
         return PartnersWidget().render(current_partners(arrangement))
 
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        # Where each slug of the file is, to explain a parent that is not there yet.
+        slugs = dataset["slug"] if "slug" in (dataset.headers or []) else []
+        self._row_of_slug = {}
+        for number, slug in enumerate(slugs, start=1):
+            self._row_of_slug.setdefault(str(slug or "").strip(), number)
+
+    def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)
+        slug = str(row.get("slug") or "").strip()
+        parent = str(row.get("parent") or "").strip()
+        if not parent:
+            return
+        if parent == slug:
+            raise ValidationError({"parent": "An arrangement cannot be its own parent."})
+        later = getattr(self, "_row_of_slug", {}).get(parent)
+        number = kwargs.get("row_number")
+        if (
+            later is not None
+            and number is not None
+            and later > number
+            and not Arrangement.objects.filter(slug=parent).exists()
+        ):
+            raise ValidationError(
+                {
+                    "parent": (
+                        f"Its parent, '{parent}', is row {later} of the file, after this one: "
+                        "put the parent's row first."
+                    )
+                }
+            )
+
     def skip_row(self, instance, original, row, import_validation_errors=None):
         # Compare partners as the file states them with the partners as stored.
         original.partners = current_partners(original)
@@ -820,12 +853,24 @@ class SavingResource(AllOrNothingResource):
 def unreadable_file_message(error: Exception, format_name: str) -> str:
     """What to tell someone whose file could not be read as ``format_name`` ("csv" or
     "xlsx"), in their words rather than the reader's."""
+    if isinstance(error, UnicodeDecodeError) and bytes(error.object[:4]) == b"PK\x03\x04":
+        return (
+            "This file is an Excel workbook, not CSV text: choose xlsx as its format; "
+            "nothing was imported."
+        )
     if isinstance(error, UnicodeDecodeError):
         return (
             "This file is not saved as UTF-8 text, so some of its characters cannot be "
             "read as they were typed. In your spreadsheet, save it as “CSV UTF-8 "
             "(comma delimited)” and import that; nothing was imported."
         )
+    if isinstance(error, csv.Error) and "field larger than field limit" in str(error):
+        return (
+            f"A cell in this file is longer than {csv.field_size_limit():,} characters, more "
+            "than the register can read: shorten it; nothing was imported."
+        )
+    if format_name == "xlsx" and isinstance(error, StopIteration):
+        return "The first sheet of this workbook is empty: nothing was imported."
     if format_name == "xlsx":
         return (
             "This file is not an Excel workbook (.xlsx), or it is damaged. If it is a CSV "

@@ -76,6 +76,7 @@ def test_a_good_file_is_imported_with_partners_and_areas(register):
         ({"service_areas": "nowhere"}, "service_areas", ""),
         ({"partnership": "nowhere"}, "partnership", "No partnership has the slug 'nowhere'."),
         ({"parent": "no-such-thing"}, "parent", "No arrangement has the slug 'no-such-thing'."),
+        ({"parent": "joint-ict"}, "parent", "An arrangement cannot be its own parent."),
     ],
 )
 def test_one_bad_row_rejects_the_whole_file_and_says_where(register, bad, column, message):
@@ -96,6 +97,21 @@ def test_one_bad_row_rejects_the_whole_file_and_says_where(register, bad, column
         assert (2, column) in errors and message in errors[(2, column)]
     else:
         assert 2 in row_errors and message in row_errors[2]
+
+
+def test_a_parent_in_a_later_row_is_explained_and_an_earlier_one_imports(register):
+    first, second = dict(GOOD[0], parent="joint-ict"), dict(GOOD[1])
+    result = ArrangementResource().import_data(dataset([first, second]), dry_run=False)
+    errors = {
+        (invalid.number, name): " ".join(messages)
+        for invalid in result.invalid_rows
+        for name, messages in invalid.error_dict.items()
+    }
+    assert "Its parent, 'joint-ict', is row 2 of the file, after this one" in errors[(1, "parent")]
+    assert not Arrangement.objects.filter(slug__in=["joint-audit", "joint-ict"]).exists()
+    result = ArrangementResource().import_data(dataset([second, first]), dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert Arrangement.objects.get(slug="joint-audit").parent.slug == "joint-ict"
 
 
 @pytest.mark.parametrize(
@@ -468,6 +484,17 @@ def test_a_file_with_other_columns_is_refused_by_name_without_a_traceback(client
     assert "Traceback" not in page and "site-packages" not in page
 
 
+def workbook(rows) -> bytes:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 @pytest.mark.parametrize(
     ("content", "file_format", "said"),
     [
@@ -477,8 +504,15 @@ def test_a_file_with_other_columns_is_refused_by_name_without_a_traceback(client
             "not saved as UTF-8 text",
         ),
         (b"slug,title\njoint-audit,Joint audit\n", "1", "not an Excel workbook (.xlsx)"),
+        (lambda: workbook([["slug", "title"], ["joint-audit", "Joint audit"]]), "0", "choose xlsx"),
+        (lambda: workbook([]), "1", "The first sheet of this workbook is empty"),
+        (
+            b"slug,title\njoint-audit," + b"x" * 140_000 + b"\n",
+            "0",
+            "A cell in this file is longer than 131,072 characters",
+        ),
     ],
-    ids=["Windows CSV", "CSV chosen as Excel"],
+    ids=["Windows CSV", "CSV chosen as Excel", "Excel chosen as CSV", "empty Excel", "long cell"],
 )
 def test_a_file_that_cannot_be_read_is_refused_in_words(
     client, register, roles, content, file_format, said
@@ -487,6 +521,7 @@ def test_a_file_that_cannot_be_read_is_refused_in_words(
 
     client.force_login(staff("importer", "Administrator"))
     before = Arrangement.objects.count()
+    content = content() if callable(content) else content
     response = client.post(
         "/admin/register/arrangement/import/",
         {"resource": "0", "format": file_format, "import_file": io.BytesIO(content)},
