@@ -77,6 +77,28 @@ def test_the_development_tools_are_not_installed_in_production():
 
 
 @pytest.mark.django_db
+def test_the_server_process_hides_what_it_loaded_from_the_garbage_collector():
+    """gunicorn loads sharedservices.wsgi in each worker: everything loaded by then (the
+    views through the URLconf included) is frozen, so that collections during requests
+    do not walk it."""
+    script = (
+        "import gc, sys; import sharedservices.wsgi; "
+        "print(gc.get_freeze_count(), 'register.views.arrangements' in sys.modules)"
+    )
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    frozen, views_loaded = result.stdout.split()
+    assert int(frozen) > 50_000 and views_loaded == "True", result.stdout
+
+
 def test_healthz_answers_for_the_database(client, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.json()["status"] == "ok"
