@@ -39,6 +39,10 @@ def _formula_like(text: str) -> bool:
     return text.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(text)
 
 
+# The first characters that can make a cell a formula, or hide one behind apostrophes.
+_RISKY_STARTS = frozenset(FORMULA_STARTS) | {"'"}
+
+
 def escape_cell(value):
     """``value`` as a spreadsheet cell that is never a formula.
 
@@ -46,6 +50,8 @@ def escape_cell(value):
     that already starts with apostrophes before such a start, so that ``unescape_cell``
     can always tell the two apart. Anything that is not text (a number, a date, None)
     is returned as it is."""
+    if type(value) is str and (not value or value[0] not in _RISKY_STARTS):
+        return value  # most cells: plain text, quickly
     if isinstance(value, Promise):
         value = str(value)
     if isinstance(value, str) and _formula_like(value.lstrip("'")):
@@ -204,5 +210,5 @@ def _rows(table, columns, writer, records):
     if records and prepare is not None:
         prepare(records)  # what the chunk's rows show from other tables
     values = [table.value_getter(c.name) for c in columns]
-    for record in records:
-        yield writer.writerow([value(record) for value in values])
+    # One piece of the response per chunk, not per row: a national list is 50,000 rows.
+    yield "".join(writer.writerow([value(record) for value in values]) for record in records)
