@@ -78,6 +78,34 @@ def taking_part_authorities(arrangements: QuerySet) -> set[int]:
     return authorities_in_words([row], positions)
 
 
+def taking_part_and_sources(arrangements: QuerySet) -> tuple[set[int], int, int]:
+    """The authorities taking part in any of the arrangements, and how many partnerships
+    and unconnected arrangements those with partners come from (groups.source_key): one
+    pass over their rows, two queries (more where the memberships must say who takes
+    part)."""
+    from .groups import source_key
+
+    source = source_key()
+    with_partners = Q(partner_count__gt=0)
+    aggregates = {
+        "partnerships": Count(
+            source, distinct=True, filter=with_partners & Q(partnership__isnull=False)
+        ),
+        "unconnected": Count(
+            source, distinct=True, filter=with_partners & Q(partnership__isnull=True)
+        ),
+    }
+    positions = partner_positions()
+    if positions is not None:
+        aggregates |= partner_word_aggregates()
+    row = arrangements.order_by().aggregate(**aggregates)
+    if positions is None:
+        taking_part = authorities_from_memberships(arrangements)
+    else:
+        taking_part = authorities_in_words([row], positions)
+    return taking_part, row["partnerships"] or 0, row["unconnected"] or 0
+
+
 def any_true(condition):
     """An aggregate that is true when ``condition`` holds for any row: BOOL_OR on
     PostgreSQL, the largest 0 or 1 elsewhere."""
@@ -994,21 +1022,16 @@ def coverage_of_groups(
 ) -> Coverage:
     """Whether the groups' coverage (worked out by the caller) is enough to compare them
     (COMPARISON_RULE), what the register holds, in words, and the national evidence.
-    Three queries."""
-    from .groups import source_key
+    Two or three queries."""
     from .models import Finding
 
-    taking_part = taking_part_authorities(arrangements) if taking_part is None else taking_part
-    if sources is None:
-        sources = set(
-            arrangements.order_by()
-            .filter(partner_count__gt=0)
-            .annotate(source=source_key())
-            .values_list("source", flat=True)
-            .distinct()
-        )
-    partnerships = sum(1 for source in sources if source < 0)
-    unconnected = len(sources) - partnerships
+    if taking_part is None or sources is None:
+        # Who takes part and what the arrangements come from, in one pass.
+        found_part, partnerships, unconnected = taking_part_and_sources(arrangements)
+        taking_part = found_part if taking_part is None else taking_part
+    if sources is not None:
+        partnerships = sum(1 for source in sources if source < 0)
+        unconnected = len(sources) - partnerships
     parts = []
     if partnerships:
         parts.append(f"{_number(partnerships)} partnership{'' if partnerships == 1 else 's'}")

@@ -71,3 +71,37 @@ def test_a_new_partner_sets_its_bit(register):
     stored = Arrangement.objects.get(title="Newcomers' service")
     bits = positions_in(getattr(stored, f"partners_{word}") for word in range(16))
     assert bits == {newcomer.partner_position, register.delta.partner_position}
+
+
+@pytest.mark.parametrize("position", ["kept", None])
+def test_taking_part_and_sources_in_one_pass(seeded, position):
+    if position is None:  # an authority the words cannot hold: the memberships say
+        Authority.objects.filter(pk=Authority.objects.order_by("pk").first().pk).update(
+            partner_position=None
+        )
+    # Two unconnected arrangements beside the papers' partnerships: a programme and its
+    # workstream (one source), and one with no partners at all (none).
+    councils = list(Authority.objects.order_by("code")[:3])
+    programme = make_arrangement("Shared audit", members=councils[:2])
+    make_arrangement("Audit workstream", members=councils[1:], parent=programme)
+    make_arrangement("An idea with no partners yet")
+    visible = Arrangement.objects.filter(exempt=False)
+    with_partners = visible.filter(memberships__role__in=Membership.JOINED).distinct()
+    partnerships = set(
+        with_partners.exclude(partnership=None).values_list("partnership", flat=True)
+    )
+    unconnected = {
+        parent or pk
+        for pk, parent in with_partners.filter(partnership=None).values_list("pk", "parent")
+    }
+    taking_part = set(
+        Membership.objects.taking_part()
+        .filter(arrangement__in=visible)
+        .values_list("authority", flat=True)
+    )
+    assert partnerships and unconnected
+    assert summaries.taking_part_and_sources(visible) == (
+        taking_part,
+        len(partnerships),
+        len(unconnected),
+    )
