@@ -78,16 +78,27 @@ def taking_part_authorities(arrangements: QuerySet) -> set[int]:
     return authorities_in_words([row], positions)
 
 
-def taking_part_and_sources(arrangements: QuerySet) -> tuple[set[int], int, int]:
-    """The authorities taking part in any of the arrangements, and how many partnerships
-    and unconnected arrangements those with partners come from (groups.source_key): one
-    pass over their rows, two queries (more where the memberships must say who takes
-    part)."""
+@dataclass
+class InView:
+    """What one pass over the arrangements in view says of them as a whole."""
+
+    arrangements: int
+    taking_part: set[int]  # the authorities taking part in any of them
+    partnerships: int  # the partnerships those with partners come from
+    unconnected: int  # and the arrangements (or programmes) of their own
+
+
+def taking_part_and_sources(arrangements: QuerySet) -> InView:
+    """How many arrangements there are, the authorities taking part in any of them, and
+    how many partnerships and unconnected arrangements those with partners come from
+    (groups.source_key): one pass over their rows, two queries (more where the
+    memberships must say who takes part)."""
     from .groups import source_key
 
     source = source_key()
     with_partners = Q(partner_count__gt=0)
     aggregates = {
+        "n": Count("pk"),
         "partnerships": Count(
             source, distinct=True, filter=with_partners & Q(partnership__isnull=False)
         ),
@@ -103,7 +114,7 @@ def taking_part_and_sources(arrangements: QuerySet) -> tuple[set[int], int, int]
         taking_part = authorities_from_memberships(arrangements)
     else:
         taking_part = authorities_in_words([row], positions)
-    return taking_part, row["partnerships"] or 0, row["unconnected"] or 0
+    return InView(row["n"], taking_part, row["partnerships"] or 0, row["unconnected"] or 0)
 
 
 def any_true(condition):
@@ -829,7 +840,8 @@ def service_area_figures(arrangements: QuerySet, narrowing) -> dict:
         ]
         row.main_kind_label = kinds[row.main_kind[0]] if row.main_kind else None
     categories = {row.slug: row for row in rows if row.is_category}
-    total = arrangements.count()
+    in_view = taking_part_and_sources(arrangements)
+    total = in_view.arrangements
     compare = [
         (
             label,
@@ -849,6 +861,7 @@ def service_area_figures(arrangements: QuerySet, narrowing) -> dict:
             service_area_groups(arrangements),
             "which services benefit most from sharing",
             "service_area",
+            in_view=in_view,
         ),
     }
 
@@ -1019,16 +1032,19 @@ def coverage_of_groups(
     bears_on: str,
     taking_part: set[int] | None = None,
     sources: set | None = None,
+    in_view: InView | None = None,
 ) -> Coverage:
     """Whether the groups' coverage (worked out by the caller) is enough to compare them
     (COMPARISON_RULE), what the register holds, in words, and the national evidence.
     Two or three queries."""
     from .models import Finding
 
-    if taking_part is None or sources is None:
+    if in_view is None and (taking_part is None or sources is None):
         # Who takes part and what the arrangements come from, in one pass.
-        found_part, partnerships, unconnected = taking_part_and_sources(arrangements)
-        taking_part = found_part if taking_part is None else taking_part
+        in_view = taking_part_and_sources(arrangements)
+    if in_view is not None:
+        taking_part = in_view.taking_part if taking_part is None else taking_part
+        partnerships, unconnected = in_view.partnerships, in_view.unconnected
     if sources is not None:
         partnerships = sum(1 for source in sources if source < 0)
         unconnected = len(sources) - partnerships

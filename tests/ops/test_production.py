@@ -76,7 +76,6 @@ def test_the_development_tools_are_not_installed_in_production():
     assert development.issuperset(PERF_COMMANDS)
 
 
-@pytest.mark.django_db
 def test_the_server_process_hides_what_it_loaded_from_the_garbage_collector():
     """gunicorn loads sharedservices.wsgi in each worker: everything loaded by then (the
     views through the URLconf included) is frozen, so that collections during requests
@@ -99,6 +98,7 @@ def test_the_server_process_hides_what_it_loaded_from_the_garbage_collector():
     assert int(frozen) > 50_000 and views_loaded == "True", result.stdout
 
 
+@pytest.mark.django_db
 def test_healthz_answers_for_the_database(client, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.json()["status"] == "ok"

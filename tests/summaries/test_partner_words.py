@@ -100,8 +100,6 @@ def test_taking_part_and_sources_in_one_pass(seeded, position):
         .values_list("authority", flat=True)
     )
     assert partnerships and unconnected
-    assert summaries.taking_part_and_sources(visible) == (
-        taking_part,
-        len(partnerships),
-        len(unconnected),
+    assert summaries.taking_part_and_sources(visible) == summaries.InView(
+        visible.count(), taking_part, len(partnerships), len(unconnected)
     )
