@@ -105,7 +105,11 @@ class EntryAdmin(GuardedHistoryAdmin):
     def delete_queryset(self, request, queryset):
         if not all(self.has_delete_permission(request, obj) for obj in queryset):
             raise PermissionDenied
-        super().delete_queryset(request, queryset)
+        # The arrangements touched are locked and worked out again once, in order, not
+        # once per record deleted (in the order Django deletes them), which could
+        # deadlock with another write locking the same arrangements in order.
+        with refreshed_once():
+            super().delete_queryset(request, queryset)
 
 
 class ArrangementChildAdmin(EntryAdmin):
@@ -189,6 +193,11 @@ class ServiceAreaAdmin(KeepsWhatIsTyped, admin.ModelAdmin):
     list_select_related = ["parent"]
     search_fields = ["name", "parent__name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def delete_queryset(self, request, queryset):
+        # Each area's arrangements are worked out again once, for all of them, in order.
+        with refreshed_once():
+            super().delete_queryset(request, queryset)
 
 
 @admin.register(models.Source)

@@ -1,12 +1,14 @@
 """Integrity of writes: history reverts, records added beside an arrangement, an editor's
 last membership, and two saves of one arrangement at the same moment."""
 
+import re
 import threading
 import time
 
 import pytest
 from django.db import OperationalError, connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from register.figures import stored_figures_drift
 from register.forms import ArrangementAdminForm
@@ -442,6 +444,39 @@ def test_a_partner_added_while_the_arrangement_is_being_saved_is_counted(postgre
     assert stored_figures_drift() == []
     legal.refresh_from_db()
     assert legal.partner_count == Membership.objects.taking_part().filter(arrangement=legal).count()
+
+
+def test_a_bulk_delete_locks_the_arrangements_it_touches_once_in_order(
+    postgresql_only, client, register, roles
+):
+    """Deleting partners of several arrangements at once locks those arrangements together,
+    in primary-key order, as every other write does: locked one deletion at a time (in
+    the order Django deletes, highest first) it could deadlock with an authority renamed
+    at the same moment."""
+    client.force_login(staff("bulk", "Administrator"))
+    chosen = [
+        register.legal.memberships.get(authority=register.beta),
+        register.fostering.memberships.exclude(role="lead").order_by("pk").first(),
+    ]
+    arrangements = sorted(m.arrangement_id for m in chosen)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            "/admin/register/membership/",
+            {
+                "action": "delete_selected",
+                "_selected_action": [m.pk for m in chosen],
+                "post": "yes",
+            },
+        )
+    assert response.status_code == 302
+    locks = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "FOR UPDATE" in q["sql"] and 'FROM "register_arrangement"' in q["sql"]
+    ]
+    ids = [[int(n) for n in re.findall(r"\b\d+\b", sql.split(" IN ")[-1])] for sql in locks]
+    assert ids and all(found[: len(arrangements)] == arrangements for found in ids), locks
+    assert stored_figures_drift() == []
 
 
 def child_form_data(client, url) -> dict:
