@@ -31,11 +31,12 @@ class ArrangementListView(ListExportMixin, SingleTableMixin, FilterView):
         return selectors.visible_arrangement_rows(self.request.user)
 
     def searching(self) -> bool:
-        return bool(self.request.GET.get("q", "").strip()) and not self.request.GET.get("sort")
+        # A sort that is not one of the columns' is no sort: the search keeps its order.
+        return bool(self.request.GET.get("q", "").strip()) and not self.sort_applies()
 
     def get_table_data(self):
         data = super().get_table_data()
-        if self.request.GET.get(self.export_trigger_param) in self.export_formats:
+        if self.export_asked() in self.export_formats:
             data = selectors.for_export(data)
         if (
             self.searching()

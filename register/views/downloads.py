@@ -31,8 +31,12 @@ class ListExportMixin(ExportMixin):
 
     export_class = SpreadsheetSafeTableExport
 
+    def export_asked(self) -> str | None:
+        """The download format asked for, lower-cased: "CSV" is csv."""
+        return (self.request.GET.get(self.export_trigger_param) or "").lower() or None
+
     def render_to_response(self, context, **kwargs):
-        export_format = self.request.GET.get(self.export_trigger_param)
+        export_format = self.export_asked()
         filterset = getattr(self, "filterset", None)
         invalid = filterset is not None and filterset.is_bound and not filterset.is_valid()
         if export_format in self.export_formats and invalid:
@@ -48,27 +52,49 @@ class ListExportMixin(ExportMixin):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["request_notes"] = self.request_notes(context.get("table"))
+        context["request_notes"] = self.request_notes()
+        context["sorted_as_chosen"] = self.sort_asked() is not None and self.sort_applies()
         return context
 
-    def request_notes(self, table) -> list[str]:
+    def sort_asked(self) -> str | None:
+        """The sort the address asks for (None: none, or an empty one)."""
+        return self.request.GET.get("sort") or None
+
+    def sort_applies(self) -> bool:
+        """Whether the table sorts by what the address asks: one of its sortable columns'
+        names, as it is, or with a minus for the other way (what django-tables2 applies)."""
+        asked = self.sort_asked()
+        if asked is None:
+            return False
+        table_class = self.get_table_class()
+        default = table_class._meta.orderable
+        sortable = {
+            name
+            for name, column in table_class.base_columns.items()
+            if (default if column.orderable is None else column.orderable)
+        }
+        return asked.removeprefix("-") in sortable
+
+    def request_notes(self) -> list[str]:
         """What the address asked for that the page cannot do, said on the page rather
         than passed over: a download in a format it does not offer, a sort by something
         that is not one of its columns."""
         notes = []
         asked = self.request.GET.get(self.export_trigger_param)
-        if asked is not None and asked not in self.export_formats:
+        if asked is not None and self.export_asked() not in self.export_formats:
             offered = ", ".join(FORMAT_NAMES.get(f, f) for f in self.export_formats)
             notes.append(
-                f"There is no \u201c{asked[:20]}\u201d download of this list: it can be "
-                f"downloaded as {offered} (below). This is the page instead."
+                f"There is no \u201c{shortened(asked, 20)}\u201d download of this list: it "
+                f"can be downloaded as {offered} (below). This is the page instead."
             )
-        sort = self.request.GET.get("sort")
-        if sort is not None and table is not None:
-            sortable = {column.name for column in table.columns if column.orderable}
-            if any(part.strip().removeprefix("-") not in sortable for part in sort.split(",")):
-                notes.append(
-                    f"This list cannot be sorted by \u201c{sort[:40]}\u201d, so it is in its "
-                    "usual order. Sort it by choosing a column heading."
-                )
+        sort = self.sort_asked()
+        if sort is not None and not self.sort_applies():
+            notes.append(
+                f"This list cannot be sorted by \u201c{shortened(sort, 40)}\u201d, so it is in "
+                "its usual order. Sort it by choosing a column heading."
+            )
         return notes
+
+
+def shortened(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"

@@ -65,14 +65,31 @@ def test_a_page_the_list_does_not_have_says_so(client, register, asked):
 
 @pytest.mark.parametrize("path", [LIST, "/authorities/"])
 def test_a_sort_the_list_does_not_have_says_so(client, register, path):
-    for sort in ("nonsense", "-nonsense", "title,nonsense", "<b>x</b>"):
+    # Not a column, not as django-tables2 takes it (spaces, several at once), or markup.
+    for sort in ("nonsense", "-nonsense", "-title ", " -title", "-title,status", "<b>x</b>"):
         html = body(client.get(path, {"sort": sort}))
         shown = sort.replace("<", "&lt;").replace(">", "&gt;")
         assert f"This list cannot be sorted by “{shown}”, so it is in its usual order." in html
+    assert "cannot be sorted by" not in body(client.get(path, {"sort": ""}))
     table = client.get(path).context["table"]
     for column in (c for c in table.columns if c.orderable):
         for sort in (column.name, f"-{column.name}"):
             assert "cannot be sorted by" not in body(client.get(path, {"sort": sort})), sort
+
+
+def test_a_search_with_a_sort_it_cannot_use_keeps_its_own_order(client, register):
+    asked = {"q": "legal", "sort": "bogus"}
+    html = body(client.get(LIST, asked))
+    assert "This list cannot be sorted by “bogus”" in html
+    assert "Sorted as you chose" not in html
+    assert "Sorted as you chose" in body(client.get(LIST, {"q": "legal", "sort": "-title"}))
+
+
+def test_a_download_format_is_known_whatever_its_case(client, register):
+    response = client.get(LIST, {"_export": "CSV"})
+    assert response["Content-Disposition"] == 'attachment; filename="arrangements.csv"'
+    html = body(client.get(LIST, {"_export": "P" * 25}))
+    assert f"There is no “{'P' * 19}…” download of this list" in html
 
 
 @pytest.mark.parametrize("export", ["csv", "xlsx", "json"])
