@@ -15,6 +15,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from .dates import financial_year_label, parse_financial_year
 from .figures import LEVEL_BITS, mask
 from .models import (
+    MONEY_TOTAL,
     Arrangement,
     Authority,
     Kind,
@@ -243,7 +244,7 @@ class ArrangementFilterSet(RegisterFilterSet):
         field_name="savings_lower",
         lookup_expr="gte",
         min_value=0,
-        max_digits=14,
+        max_digits=MONEY_TOTAL["max_digits"],
         decimal_places=2,
     )
     savings_max = django_filters.NumberFilter(
@@ -251,7 +252,7 @@ class ArrangementFilterSet(RegisterFilterSet):
         field_name="savings_lower",
         lookup_expr="lte",
         min_value=0,
-        max_digits=14,
+        max_digits=MONEY_TOTAL["max_digits"],
         decimal_places=2,
     )
     financial_year = FinancialYearFilter(

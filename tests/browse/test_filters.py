@@ -82,6 +82,8 @@ CASES = {
     "savings_min": [
         ("savings_min=100000", [FOSTERING, LEGAL]),
         ("savings_min=150000.01", [FOSTERING]),
+        # As large as an arrangement's stored total can be (more than one saving can).
+        ("savings_min=1500000000000", []),
     ],
     "savings_max": [("savings_max=150000", [DRAFTSMAN, LEGAL, REGULATORY])],
     "financial_year": [
@@ -146,6 +148,7 @@ def test_the_public_cannot_name_an_exempt_programme_as_a_parent(register):
         ("service_area=nowhere", "service_area"),
         ("savings_min=abc", "savings_min"),
         ("savings_min=-5", "savings_min"),
+        ("savings_min=" + "9" * 19, "savings_min"),
         ("financial_year=2012/14", "financial_year"),
         ("financial_year=banana", "financial_year"),
         ("start_year_min=12.5", "start_year_min"),
