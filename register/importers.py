@@ -739,10 +739,14 @@ class ArrangementResource(AllOrNothingResource):
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
         # Where each slug of the file is, to explain a parent that is not there yet.
-        slugs = dataset["slug"] if "slug" in (dataset.headers or []) else []
-        self._row_of_slug = {}
-        for number, slug in enumerate(slugs, start=1):
-            self._row_of_slug.setdefault(str(slug or "").strip(), number)
+        headers = dataset.headers or []
+        slugs = dataset["slug"] if "slug" in headers else []
+        parents = dataset["parent"] if "parent" in headers else [""] * len(slugs)
+        self._row_of_slug, self._parent_of_slug = {}, {}
+        for number, (slug, parent) in enumerate(zip(slugs, parents, strict=True), start=1):
+            slug = str(slug or "").strip()
+            self._row_of_slug.setdefault(slug, number)
+            self._parent_of_slug.setdefault(slug, str(parent or "").strip())
 
     def before_import_row(self, row, **kwargs):
         super().before_import_row(row, **kwargs)
@@ -752,6 +756,15 @@ class ArrangementResource(AllOrNothingResource):
             return
         if parent == slug:
             raise ValidationError({"parent": "An arrangement cannot be its own parent."})
+        if slug and getattr(self, "_parent_of_slug", {}).get(parent) == slug:
+            raise ValidationError(
+                {
+                    "parent": (
+                        f"'{slug}' and '{parent}' are each other's parent in this file: a "
+                        "programme cannot be one of its own workstreams."
+                    )
+                }
+            )
         later = getattr(self, "_row_of_slug", {}).get(parent)
         number = kwargs.get("row_number")
         if (
@@ -855,8 +868,8 @@ def unreadable_file_message(error: Exception, format_name: str) -> str:
     "xlsx"), in their words rather than the reader's."""
     if isinstance(error, UnicodeDecodeError) and bytes(error.object[:4]) == b"PK\x03\x04":
         return (
-            "This file is an Excel workbook, not CSV text: choose xlsx as its format; "
-            "nothing was imported."
+            "This file is a zip archive, as an Excel workbook is, not CSV text: if it is an "
+            "Excel workbook, choose xlsx as its format; nothing was imported."
         )
     if isinstance(error, UnicodeDecodeError):
         return (
