@@ -17,10 +17,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def manage(*args, **env):
+    return python("manage.py", *args, **env)
+
+
+def python(*args, **env):
+    """Python in a process of its own, in the project, without this one's DJANGO_ settings."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     environment.update(env)
     return subprocess.run(
-        [sys.executable, "manage.py", *args],
+        [sys.executable, *args],
         cwd=ROOT,
         env=environment,
         capture_output=True,
@@ -84,15 +89,7 @@ def test_the_server_process_hides_what_it_loaded_from_the_garbage_collector():
         "import gc, sys; import sharedservices.wsgi; "
         "print(gc.get_freeze_count(), 'register.views.arrangements' in sys.modules)"
     )
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = python("-c", script)
     assert result.returncode == 0, result.stderr
     frozen, views_loaded = result.stdout.split()
     assert int(frozen) > 50_000 and views_loaded == "True", result.stdout
