@@ -592,6 +592,8 @@ def briefing(
         if overdue and m.pk == overdue[0]:
             first_overdue = row
 
+    # Who holds the abolished partners' places, from the authorities read above.
+    successors = {pk: list(a.successors.all()) for pk, a in authority_by_pk.items()}
     rows = []
     for a in arrangements:
         role = subject_roles.get(a.pk, "")
@@ -599,7 +601,9 @@ def briefing(
         if a.pk in shown:
             partner_list = [
                 r
-                for r in selectors.partner_rows(memberships.get(a.pk, []), a.reported_on)
+                for r in selectors.partner_rows(
+                    memberships.get(a.pk, []), a.reported_on, successors
+                )
                 if authority is None or r.membership.authority_id != authority.pk
             ]
         status = a.get_status_display()

@@ -217,19 +217,28 @@ class PartnerRow:
     successors: list
 
 
-def partner_rows(memberships, as_of) -> list[PartnerRow]:
-    today = datetime.date.today()
-    rows = []
-    # Who holds the places of the abolished partners: one query, and none when there is
-    # none (most arrangements).
-    abolished_ids = [m.authority_id for m in memberships if m.authority.abolished_on(today)]
-    successors: dict[int, list] = {pk: [] for pk in abolished_ids}
-    if abolished_ids:
-        through = Authority.successors.through.objects.filter(from_authority_id__in=abolished_ids)
+def successors_of(authority_ids) -> dict[int, list]:
+    """Who holds each of these (abolished) authorities' places: one query, none for none."""
+    found: dict[int, list] = {pk: [] for pk in authority_ids}
+    if found:
+        through = Authority.successors.through.objects.filter(from_authority_id__in=found)
         for link in through.select_related("to_authority").order_by(
             "to_authority__name", "to_authority__code"
         ):
-            successors[link.from_authority_id].append(link.to_authority)
+            found[link.from_authority_id].append(link.to_authority)
+    return found
+
+
+def partner_rows(memberships, as_of, successors: dict | None = None) -> list[PartnerRow]:
+    """The rows of an arrangement's partners. ``successors`` ({authority pk: [authority]})
+    is who holds each abolished partner's place, where the caller has read it already;
+    otherwise it is read here (one query, none when no partner was abolished)."""
+    today = datetime.date.today()
+    rows = []
+    if successors is None:
+        successors = successors_of(
+            [m.authority_id for m in memberships if m.authority.abolished_on(today)]
+        )
 
     def order(m):  # a role outside the choices (held by no form, but by the database) last
         rank = ROLE_ORDER.index(m.role) if m.role in ROLE_ORDER else len(ROLE_ORDER)

@@ -1,5 +1,6 @@
 """Every list and detail page runs the same number of SQL queries for 5 rows as for 50."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -14,7 +15,7 @@ from tests.factories import body, make_arrangement
 pytestmark = pytest.mark.django_db
 
 
-def build(size, register):
+def build(size, register, abolished=False):
     """`size` arrangements, each with partners, savings and milestones, as workstreams of
     one programme, plus `size` councils that all take part in that programme.
 
@@ -24,9 +25,16 @@ def build(size, register):
     to answer."""
     tier = Tier.objects.get(code="NMD")
     councils = [
-        Authority.objects.create(code=f"Q{n:02d}"[:3], name=f"Council {n}", tier=tier)
+        Authority.objects.create(
+            code=f"Q{n:02d}"[:3],
+            name=f"Council {n}",
+            tier=tier,
+            end_date=datetime.date(2019, 3, 31) if abolished else None,
+        )
         for n in range(size)
     ]
+    for council in councils if abolished else ():
+        council.successors.add(register.gamma)
     programme = make_arrangement("Programme", members=[register.alpha], areas=["legal"])
     for n, council in enumerate(councils):
         arrangement = make_arrangement(
@@ -83,13 +91,24 @@ def count_queries(client, url):
 
 @pytest.mark.parametrize("url", PAGES)
 def test_query_count_does_not_grow_with_rows(client, register, url):
-    programme = build(5, register)
+    assert_query_count_does_not_grow(client, register, url)
+
+
+@pytest.mark.parametrize("url", ["/summary/briefing/?authority=BET", "/arrangements/{programme}/"])
+def test_partners_abolished_since_add_no_queries_per_row(client, register, url):
+    """Each partner abolished since, with who holds its place, in a briefing describing
+    up to 30 arrangements and on an arrangement's page."""
+    assert_query_count_does_not_grow(client, register, url, abolished=True)
+
+
+def assert_query_count_does_not_grow(client, register, url, abolished=False):
+    programme = build(5, register, abolished)
     small = count_queries(client, url.format(programme=programme.slug))
     Arrangement.objects.filter(title__startswith="Workstream").delete()
     Membership.objects.filter(authority__code__startswith="Q").delete()
     Saving.objects.filter(authority__code__startswith="Q").delete()
     Authority.objects.filter(code__startswith="Q").delete()
     Arrangement.objects.filter(pk=programme.pk).delete()
-    programme = build(50, register)
+    programme = build(50, register, abolished)
     large = count_queries(client, url.format(programme=programme.slug))
     assert small == large, f"{url}: {small} queries with 5 rows, {large} with 50"
