@@ -92,6 +92,17 @@ def test_a_download_format_is_known_whatever_its_case(client, register):
     assert f"There is no “{'P' * 19}…” download of this list" in html
 
 
+@pytest.mark.parametrize("path", [LIST, "/authorities/"])
+def test_a_page_with_bad_filters_offers_no_downloads_until_they_are_corrected(
+    client, register, path
+):
+    html = body(client.get(path, {"region": "atlantis"}))
+    assert "There is a problem" in html and "_export=" not in html
+    assert "Downloads are offered once the filters are corrected" in html
+    html = body(client.get(path, {"region": "wales"}))
+    assert "_export=csv" in html and "Downloads are offered once" not in html
+
+
 @pytest.mark.parametrize("export", ["csv", "xlsx", "json"])
 @pytest.mark.parametrize("path", [LIST, "/authorities/"])
 def test_a_download_with_bad_filters_is_the_error_page_not_an_empty_file(
