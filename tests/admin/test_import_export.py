@@ -158,6 +158,27 @@ def test_a_saving_for_a_record_that_does_not_exist_is_refused_in_its_column(
     assert Saving.objects.count() == count
 
 
+def test_text_that_looks_like_a_formula_goes_out_escaped_and_comes_back_as_typed(register):
+    """The admin's CSV export puts an apostrophe before text a spreadsheet would run as a
+    formula; importing that file gives back exactly what was typed, changing nothing."""
+    from register.exports import CSV
+
+    typed = {
+        "title": '=HYPERLINK("http://x")',
+        "summary": "-2 staff, +1 post",
+        "governance": "@board",
+    }
+    Arrangement.objects.filter(pk=register.legal.pk).update(**typed)
+    text = CSV().export_data(ArrangementResource().export())
+    assert "'=HYPERLINK" in text and "'-2 staff" in text and "'@board" in text
+    version = Arrangement.objects.get(pk=register.legal.pk).version
+    result = ArrangementResource().import_data(tablib.Dataset().load(text, "csv"), dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors()
+    legal = Arrangement.objects.get(pk=register.legal.pk)
+    assert {name: getattr(legal, name) for name in typed} == typed
+    assert legal.version == version  # nothing changed, so nothing was saved
+
+
 def test_reimporting_an_export_changes_nothing(register):
     ArrangementResource().import_data(dataset(GOOD), dry_run=False)
     exported = ArrangementResource().export()
