@@ -406,7 +406,7 @@ def refresh_stored_figures(arrangement_ids, arrangement_model=None, **models) ->
     arrangement_ids = list(arrangement_ids)
     with transaction.atomic(using=arrangement_model._base_manager.db):
         lock_arrangements(arrangement_ids, arrangement_model)
-        return _write_stored_figures(arrangement_ids, arrangement_model, **models)
+        return write_stored_figures(arrangement_ids, arrangement_model, **models)
 
 
 def lock_arrangements(arrangement_ids, arrangement_model=None) -> None:
@@ -428,7 +428,12 @@ def lock_arrangements(arrangement_ids, arrangement_model=None) -> None:
         )
 
 
-def _write_stored_figures(arrangement_ids, arrangement_model, **models) -> int:
+def write_stored_figures(arrangement_ids, arrangement_model=None, **models) -> int:
+    """Work out and write these arrangements' stored figures; the caller holds their
+    locks (lock_arrangements)."""
+    from .models import Arrangement
+
+    arrangement_model = arrangement_model or Arrangement
     computed = compute_stored_figures(
         arrangement_ids, arrangement_model=arrangement_model, **models
     )

@@ -184,44 +184,49 @@ def refresh_search_documents(arrangement_ids) -> None:
     arrangement_ids = list(arrangement_ids)
     with transaction.atomic(using=Arrangement._base_manager.db):
         lock_arrangements(arrangement_ids)
-        _write_search_documents(arrangement_ids)
+        write_search_documents(arrangement_ids)
 
 
-def _write_search_documents(arrangement_ids) -> None:
+def write_search_documents(arrangement_ids) -> None:
+    """Work out and write these arrangements' search documents; the caller holds their
+    locks (figures.lock_arrangements)."""
     from .figures import write_rows
     from .models import Arrangement
 
-    parts = document_parts(arrangement_ids)
-    arrangements = list(
-        Arrangement.objects.filter(pk__in=arrangement_ids).only(
-            "pk", "title", "summary", "description", "search_document"
-        )
-    )
-    for arrangement in arrangements:
-        arrangement.search_document = document_of(arrangement, parts[arrangement.pk])
+    arrangements = []
+    for arrangement, document in documents_of(arrangement_ids):
+        arrangement.search_document = document
+        arrangements.append(arrangement)
     write_rows(Arrangement, arrangements, ["search_document"])
 
 
-def search_document_drift(arrangement_ids=None) -> list[int]:
-    """The arrangements whose stored search document is not what their records make it."""
+def documents_of(arrangement_ids):
+    """(arrangement, the search document its records make) for each of them, read a
+    chunk at a time; the arrangements hold their stored documents as read."""
     from .figures import CHUNK
     from .models import Arrangement
 
-    ids = sorted(
-        Arrangement.objects.values_list("pk", flat=True)
-        if arrangement_ids is None
-        else set(arrangement_ids)
-    )
-    drifted = []
+    ids = sorted(set(arrangement_ids))
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         parts = document_parts(chunk)
         for arrangement in Arrangement.objects.filter(pk__in=chunk).only(
             "pk", "title", "summary", "description", "search_document"
         ):
-            if arrangement.search_document != document_of(arrangement, parts[arrangement.pk]):
-                drifted.append(arrangement.pk)
-    return sorted(drifted)
+            yield arrangement, document_of(arrangement, parts[arrangement.pk])
+
+
+def search_document_drift(arrangement_ids=None) -> list[int]:
+    """The arrangements whose stored search document is not what their records make it."""
+    from .models import Arrangement
+
+    if arrangement_ids is None:
+        arrangement_ids = Arrangement.objects.values_list("pk", flat=True)
+    return sorted(
+        arrangement.pk
+        for arrangement, document in documents_of(arrangement_ids)
+        if arrangement.search_document != document
+    )
 
 
 def suggestions(text: str, limit: int = 5) -> list[dict]:

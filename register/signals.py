@@ -8,11 +8,12 @@ arrangement changed, when the block ends, still inside the caller's transaction.
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
-from .figures import refresh_stored_figures
+from .figures import lock_arrangements, write_stored_figures
 from .models import (
     Arrangement,
     Authority,
@@ -21,7 +22,7 @@ from .models import (
     Saving,
     ServiceArea,
 )
-from .search import refresh_search_documents
+from .search import write_search_documents
 
 # The arrangements changed inside refreshed_once(): {"figures": ids, "search": ids}.
 _pending: ContextVar[dict | None] = ContextVar("pending_refresh", default=None)
@@ -41,24 +42,30 @@ def refreshed_once():
         yield
     finally:
         _pending.reset(token)
-    if pending["search"]:
-        refresh_search_documents(sorted(pending["search"]))
-    if pending["figures"]:
-        refresh_stored_figures(sorted(pending["figures"]))
+    _refresh_now(pending["figures"], pending["search"])
 
 
 def refresh(*, figures=(), search=()) -> None:
     """Refresh these arrangements' stored figures and search documents now, or at the end
     of the refreshed_once() block this runs in."""
     pending = _pending.get()
-    if pending is not None:
-        pending["figures"].update(figures)
-        pending["search"].update(search)
+    if pending is None:
+        _refresh_now(figures, search)
         return
-    if search:
-        refresh_search_documents(list(search))
-    if figures:
-        refresh_stored_figures(list(figures))
+    pending["figures"].update(figures)
+    pending["search"].update(search)
+
+
+def _refresh_now(figures, search) -> None:
+    """Lock every arrangement concerned once, in order, then rewrite what changed."""
+    if not figures and not search:
+        return
+    with transaction.atomic():
+        lock_arrangements({*figures, *search})
+        if search:
+            write_search_documents(sorted(search))
+        if figures:
+            write_stored_figures(sorted(figures))
 
 
 @receiver(pre_save, sender=Membership)

@@ -87,6 +87,12 @@ class InView:
     partnerships: int  # the partnerships those with partners come from
     unconnected: int  # and the arrangements (or programmes) of their own
 
+    @classmethod
+    def of(cls, arrangements: int, taking_part: set[int], sources: set) -> InView:
+        """From the set of sources (groups.source_key) a grouped pass collected."""
+        partnerships = sum(1 for source in sources if source < 0)
+        return cls(arrangements, taking_part, partnerships, len(sources) - partnerships)
+
 
 def taking_part_and_sources(arrangements: QuerySet) -> InView:
     """How many arrangements there are, the authorities taking part in any of them, and
@@ -805,13 +811,11 @@ def tier_figures(arrangements: QuerySet, narrowing) -> dict:
         "total": rows.total,
         "coverage": coverage,
         "answer": coverage_of_groups(
-            arrangements,
             compared,
             "whether sharing is more successful or cost-effective in single-tier authorities "
             "than in counties and districts",
             "tier",
-            rows.taking_part,
-            rows.sources,
+            InView.of(rows.total, rows.taking_part, rows.sources),
         ),
     }
 
@@ -857,11 +861,10 @@ def service_area_figures(arrangements: QuerySet, narrowing) -> dict:
         "total": total,
         "biggest": biggest,
         "answer": coverage_of_groups(
-            arrangements,
             service_area_groups(arrangements),
             "which services benefit most from sharing",
             "service_area",
-            in_view=in_view,
+            in_view,
         ),
     }
 
@@ -1026,28 +1029,15 @@ def _number(n: int) -> str:
 
 
 def coverage_of_groups(
-    arrangements: QuerySet,
-    groups: list[GroupCoverage],
-    question: str,
-    bears_on: str,
-    taking_part: set[int] | None = None,
-    sources: set | None = None,
-    in_view: InView | None = None,
+    groups: list[GroupCoverage], question: str, bears_on: str, in_view: InView
 ) -> Coverage:
     """Whether the groups' coverage (worked out by the caller) is enough to compare them
-    (COMPARISON_RULE), what the register holds, in words, and the national evidence.
-    Two or three queries."""
+    (COMPARISON_RULE), what the register holds (``in_view``), in words, and the national
+    evidence. Two queries."""
     from .models import Finding
 
-    if in_view is None and (taking_part is None or sources is None):
-        # Who takes part and what the arrangements come from, in one pass.
-        in_view = taking_part_and_sources(arrangements)
-    if in_view is not None:
-        taking_part = in_view.taking_part if taking_part is None else taking_part
-        partnerships, unconnected = in_view.partnerships, in_view.unconnected
-    if sources is not None:
-        partnerships = sum(1 for source in sources if source < 0)
-        unconnected = len(sources) - partnerships
+    taking_part = in_view.taking_part
+    partnerships, unconnected = in_view.partnerships, in_view.unconnected
     parts = []
     if partnerships:
         parts.append(f"{_number(partnerships)} partnership{'' if partnerships == 1 else 's'}")
@@ -1133,15 +1123,18 @@ def region_figures(arrangements: QuerySet, narrowing) -> dict:
                     len(figures.sources),
                 )
             )
+    total = sum(figures.arrangements for figures in by_region.rows.values())
     return {
         "rows": rows,
-        "total": sum(figures.arrangements for figures in by_region.rows.values()),
+        "total": total,
         "answer": coverage_of_groups(
-            arrangements,
             groups,
             "how sharing differs between regions",
             "region",
-            taking_part,
-            set().union(*(f.sources for mask, f in by_region.rows.items() if mask)),
+            InView.of(
+                total,
+                taking_part,
+                set().union(*(f.sources for mask, f in by_region.rows.items() if mask)),
+            ),
         ),
     }
