@@ -748,6 +748,16 @@ class ArrangementResource(AllOrNothingResource):
             self._row_of_slug.setdefault(slug, number)
             self._parent_of_slug.setdefault(slug, str(parent or "").strip())
 
+    def parent_loop(self, slug: str, parent: str) -> list[str]:
+        """The slugs from this row round to itself, when following each row's parent in
+        the file comes back to it (empty otherwise)."""
+        parent_of = getattr(self, "_parent_of_slug", {})
+        chain = [slug]
+        while parent and parent not in chain:
+            chain.append(parent)
+            parent = parent_of.get(parent, "")
+        return [*chain, slug] if slug and parent == slug else []
+
     def before_import_row(self, row, **kwargs):
         super().before_import_row(row, **kwargs)
         slug = str(row.get("slug") or "").strip()
@@ -756,12 +766,14 @@ class ArrangementResource(AllOrNothingResource):
             return
         if parent == slug:
             raise ValidationError({"parent": "An arrangement cannot be its own parent."})
-        if slug and getattr(self, "_parent_of_slug", {}).get(parent) == slug:
+        loop = self.parent_loop(slug, parent)
+        if loop:
             raise ValidationError(
                 {
                     "parent": (
-                        f"'{slug}' and '{parent}' are each other's parent in this file: a "
-                        "programme cannot be one of its own workstreams."
+                        f"These rows of the file make a loop of parents: "
+                        f"{' -> '.join(loop)}. A programme cannot be one of its own "
+                        "workstreams."
                     )
                 }
             )

@@ -114,16 +114,19 @@ def test_a_parent_in_a_later_row_is_explained_and_an_earlier_one_imports(registe
     assert Arrangement.objects.get(slug="joint-audit").parent.slug == "joint-ict"
 
 
-def test_two_rows_that_are_each_others_parent_are_refused_in_words(register):
-    rows = [dict(GOOD[0], parent="joint-ict"), dict(GOOD[1], parent="joint-audit")]
-    for ordered in (rows, rows[::-1]):
-        result = ArrangementResource().import_data(dataset(ordered), dry_run=False)
+def test_rows_that_make_a_loop_of_parents_are_refused_in_words(register):
+    two = [dict(GOOD[0], parent="joint-ict"), dict(GOOD[1], parent="joint-audit")]
+    third = dict(GOOD[1], slug="joint-hr", title="Joint HR", parent="joint-audit")
+    three = [dict(GOOD[0], parent="joint-ict"), dict(GOOD[1], parent="joint-hr"), third]
+    for rows in (two, two[::-1], three, three[::-1]):
+        result = ArrangementResource().import_data(dataset(rows), dry_run=False)
         messages = " ".join(
             " ".join(m) for invalid in result.invalid_rows for m in invalid.error_dict.values()
         )
-        assert "are each other's parent in this file" in messages
+        assert "make a loop of parents: joint-audit -> joint-ict" in messages
         assert "put the parent's row first" not in messages
-    assert not Arrangement.objects.filter(slug__in=["joint-audit", "joint-ict"]).exists()
+    assert "joint-audit -> joint-ict -> joint-hr -> joint-audit" in messages
+    assert not Arrangement.objects.filter(slug__startswith="joint-").exists()
 
 
 @pytest.mark.parametrize(
