@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from register import totals
 from register.figures import refresh_stored_figures
 from register.models import (
     Arrangement,
@@ -175,6 +176,7 @@ def remove_synthetic() -> int:
     arrangements._raw_delete(arrangements.db)
     partnerships._raw_delete(partnerships.db)
     if count:
+        totals.recompute()
         data_changed()
     return count
 
@@ -331,11 +333,12 @@ def generate(count: int, seed: int = 1) -> dict[str, int]:
     Membership.objects.bulk_create(memberships, batch_size=BATCH)
     Saving.objects.bulk_create(savings, batch_size=BATCH)
     Milestone.objects.bulk_create(milestones, batch_size=BATCH)
-    # Bulk inserts send no signals: store each arrangement's figures and search document
-    # with the app's own functions (so they are whatever the app stores), and make
-    # cached figures stale, here.
+    # Bulk inserts send no signals: store each arrangement's figures and search document,
+    # and the register's totals, with the app's own functions (so they are whatever the
+    # app stores), and make cached figures stale, here.
     refresh_stored_figures(ids.values())
     refresh_search_documents(ids.values())
+    totals.recompute()
     data_changed()
     return {
         "arrangements": len(arrangements),

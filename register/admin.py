@@ -100,7 +100,10 @@ class EntryAdmin(GuardedHistoryAdmin):
     def delete_model(self, request, obj):
         if not self.has_delete_permission(request, obj):
             raise PermissionDenied
-        super().delete_model(request, obj)
+        # What hangs off it goes with it: its arrangement's figures and the register's
+        # totals are worked out once, not once per partner and saving.
+        with refreshed_once():
+            super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
         if not all(self.has_delete_permission(request, obj) for obj in queryset):
@@ -325,7 +328,8 @@ class RegionListFilter(FilterSetListFilter):
 def _status_action(status, label):
     def action(modeladmin, request, queryset):
         changed = refused = 0
-        with transaction.atomic():
+        # The register's totals are worked out once, when all are marked.
+        with transaction.atomic(), refreshed_once():
             chosen = list(queryset.values_list("pk", flat=True))
             for arrangement in models.Arrangement.objects.select_for_update().filter(pk__in=chosen):
                 if not permissions.may_change_arrangement(request.user, arrangement):
@@ -458,11 +462,12 @@ class ArrangementAdmin(ImportsAndExports, EntryAdmin):
             obj.version = form.cleaned_data["loaded_version"]
         super().save_model(request, obj, form, change)
 
-    def save_related(self, request, form, formsets, change):
-        # Its areas, partners, savings and milestones: the figures and search document
-        # worked out once from them all, not after each.
+    def _changeform_view(self, request, object_id, form_url, extra_context):
+        # The arrangement, then its areas, partners, savings and milestones: its figures,
+        # search document and the register's totals are worked out once from them all,
+        # not after each (inside the admin's transaction: changeform_view opens it).
         with refreshed_once():
-            super().save_related(request, form, formsets, change)
+            return super()._changeform_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
         return [

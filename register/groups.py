@@ -72,7 +72,7 @@ class ByMask:
     @classmethod
     def of(cls, arrangements: QuerySet, mask_field: str) -> ByMask:
         from .models import GOING_AHEAD
-        from .summaries import _total_columns, _total_of
+        from .summaries import _total_of, total_columns
 
         arrangements = arrangements.order_by()
         rows: dict[int, GroupFigures] = {}
@@ -87,7 +87,7 @@ class ByMask:
                 n=Count("pk"),
                 partners=Sum("partner_count"),
                 with_savings=Count("pk", filter=Q(has_savings=True)),
-                **_total_columns("savings"),
+                **total_columns("savings"),
                 **words,
             )
         )

@@ -1383,6 +1383,30 @@ class SavingsTarget(models.Model):
         return financial_year_label(self.financial_year)
 
 
+class StatusTotal(models.Model):
+    """The whole register's figures for the arrangements of one status, exempt or not:
+    what the list's totals add up, kept by the one write path (register.signals) in the
+    same transaction as every change, so that a list nobody has narrowed (and the home
+    page) adds up at most fourteen of these rather than every arrangement
+    (register.totals). ``check_register`` recomputes them and reports any drift."""
+
+    exempt = models.BooleanField()
+    status = models.CharField(max_length=30)
+    arrangements = models.PositiveIntegerField()
+    # The list's aggregates over these arrangements (register.totals.AGGREGATES), money as
+    # text so that no figure is rounded on the way through JSON.
+    figures = models.JSONField(default=dict)
+    taking_part = models.JSONField(default=list, help_text="Authorities taking part (pks).")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["exempt", "status"], name="status_total_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.status}{' (exempt)' if self.exempt else ''}: {self.arrangements}"
+
+
 # Indexes for sorting by a column that may be empty, empties last either way, as the
 # list sorts (register/tables.py). SQLite cannot build NULLS LAST indexes, so migrations
 # make these on PostgreSQL only (0010; 0014 adds `exempt` to them). Every sort index

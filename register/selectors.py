@@ -17,7 +17,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, 
 from django.db.models.functions import RowNumber
 from django.http import QueryDict
 
-from . import figures, links, search, summaries
+from . import figures, links, search, summaries, totals
 from .models import (
     GOING_AHEAD,
     PARTNER_FIELDS,
@@ -138,7 +138,9 @@ def arrangement_list(request, filterset, arrangements) -> dict:
     """Everything the list page shows beside its table: totals over every filtered
     row, the filters in force, the filter panel's options, and for a search that found
     nothing, the filters whose names share its words."""
-    totals = summaries.list_totals(arrangements, unfiltered=not filterset.key())
+    totals = summaries.list_totals(
+        arrangements, unfiltered_for=None if filterset.key() else request.user
+    )
     searched = filterset.form.cleaned_data.get("q") if filterset.form.is_valid() else ""
     suggested = []
     if searched and not totals.arrangements:
@@ -455,12 +457,18 @@ def source_page(user, source) -> dict:
 
 
 def home(request) -> dict:
-    """Headline totals and arrangements by status, for the home page."""
+    """Headline totals and arrangements by status, for the home page: both from the
+    register's stored totals (register.totals), whatever its size."""
     visible = Arrangement.objects.visible_to(request.user)
-    statuses = visible.order_by().values("status").annotate(n=Count("pk")).order_by("-n", "status")
+    counts = totals.counts_by_status(can_see_exempt(request.user))
     labels = dict(Arrangement.Status.choices)
+    statuses = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
     return {
-        "totals": summaries.list_totals(visible, unfiltered=True),
-        "status_counts": [{**row, "label": labels[row["status"]]} for row in statuses],
+        "totals": summaries.list_totals(visible, unfiltered_for=request.user),
+        "status_counts": [
+            {"status": status, "n": n, "label": labels.get(status, status)}
+            for status, n in statuses
+            if n
+        ],
         "going_ahead_url": links.arrangements_url(status=list(GOING_AHEAD), has_savings="yes"),
     }

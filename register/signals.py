@@ -1,5 +1,6 @@
 """Keep each arrangement's search document and stored figures in step with its partners,
-savings, service areas and partnership, in the same transaction as the change.
+savings, service areas and partnership, and the whole register's stored totals
+(register.totals) in step with every arrangement, in the same transaction as the change.
 
 Each change refreshes them at once; inside ``refreshed_once()`` (an arrangement saved with
 its partners, savings and areas, a file imported) they are refreshed once, for every
@@ -13,6 +14,7 @@ from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
+from . import totals
 from .figures import lock_arrangements, write_stored_figures
 from .models import (
     Arrangement,
@@ -24,7 +26,7 @@ from .models import (
 )
 from .search import write_search_documents
 
-# The arrangements changed inside refreshed_once(): {"figures": ids, "search": ids}.
+# What changed inside refreshed_once(): {"figures": ids, "search": ids, "totals": bool}.
 _pending: ContextVar[dict | None] = ContextVar("pending_refresh", default=None)
 
 
@@ -36,29 +38,32 @@ def refreshed_once():
     if _pending.get() is not None:
         yield
         return
-    pending = {"figures": set(), "search": set()}
+    pending = {"figures": set(), "search": set(), "totals": False}
     token = _pending.set(pending)
     try:
         yield
     finally:
         _pending.reset(token)
-    _refresh_now(pending["figures"], pending["search"])
+    _refresh_now(pending["figures"], pending["search"], pending["totals"])
 
 
-def refresh(*, figures=(), search=()) -> None:
-    """Refresh these arrangements' stored figures and search documents now, or at the end
-    of the refreshed_once() block this runs in."""
+def refresh(*, figures=(), search=(), totals=False) -> None:
+    """Refresh these arrangements' stored figures and search documents (and with them,
+    or when ``totals`` says an arrangement was added, removed or changed, the register's
+    stored totals) now, or at the end of the refreshed_once() block this runs in."""
     pending = _pending.get()
     if pending is None:
-        _refresh_now(figures, search)
+        _refresh_now(figures, search, totals)
         return
     pending["figures"].update(figures)
     pending["search"].update(search)
+    pending["totals"] = pending["totals"] or totals
 
 
-def _refresh_now(figures, search) -> None:
-    """Lock every arrangement concerned once, in order, then rewrite what changed."""
-    if not figures and not search:
+def _refresh_now(figures, search, totals_changed=False) -> None:
+    """Lock every arrangement concerned once, in order, then rewrite what changed; the
+    totals last (their lock is taken after every arrangement's, by every writer)."""
+    if not figures and not search and not totals_changed:
         return
     with transaction.atomic():
         lock_arrangements({*figures, *search})
@@ -66,6 +71,16 @@ def _refresh_now(figures, search) -> None:
             write_search_documents(sorted(search))
         if figures:
             write_stored_figures(sorted(figures))
+        if figures or totals_changed:
+            totals.recompute()
+
+
+@receiver(post_save, sender=Arrangement)
+@receiver(post_delete, sender=Arrangement)
+def arrangement_changed(sender, instance, raw=False, **kwargs):
+    """Added, removed, or its status or exemption changed: the register's totals."""
+    if not raw:
+        refresh(totals=True)
 
 
 @receiver(pre_save, sender=Membership)

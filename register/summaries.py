@@ -138,7 +138,7 @@ def any_true(condition):
     return Max(Cast(flag, IntegerField()))
 
 
-def _total_columns(prefix: str, name: str | None = None) -> dict:
+def total_columns(prefix: str, name: str | None = None) -> dict:
     """Aggregates that sum the stored ``<prefix>_...`` columns of the rows into the parts
     of a QualifiedTotal, named ``<name>:<part>`` (no upper bound stored: open-ended)."""
     name = name or prefix
@@ -174,26 +174,29 @@ def by_going_ahead(arrangements: QuerySet, aggregates: dict) -> dict[bool, dict]
     return {bool(row["going"]): row for row in rows}
 
 
-def list_totals(arrangements: QuerySet, *, unfiltered: bool = False) -> ListTotals:
-    """Totals for a list: two queries, each one pass over the arrangements' own rows
-    (their stored figures), whatever the filter. ``unfiltered`` is kept for callers that
-    know they pass every visible arrangement; it no longer changes how the count runs."""
+def list_totals(arrangements: QuerySet, *, unfiltered_for=None) -> ListTotals:
+    """Totals for a list. ``unfiltered_for`` says the arrangements are every one that
+    this user may see, nothing narrowed: their totals are added up from the stored
+    totals by status (register.totals), one query. Otherwise two queries, each one pass
+    over the arrangements' own rows (their stored figures), whatever the filter."""
+    from . import totals as stored_totals
     from .figures import COUNTED_BASES
+    from .permissions import can_see_exempt
 
-    aggregates = {"n": Count("pk")}
-    for basis in COUNTED_BASES:
-        aggregates |= _total_columns(basis)
-    aggregates |= _total_columns("savings")
-    # Who takes part comes in the same pass, where the partner words can say.
-    positions = partner_positions()
-    if positions is not None:
-        aggregates |= partner_word_aggregates()
-    rows = by_going_ahead(arrangements, aggregates)
-    going, apart = rows.get(True, {}), rows.get(False, {})
-    if positions is None:
-        authorities = authorities_from_memberships(arrangements)
+    if unfiltered_for is not None:
+        rows, authorities = stored_totals.whole_register(can_see_exempt(unfiltered_for))
     else:
-        authorities = authorities_in_words(rows.values(), positions)
+        aggregates = stored_totals.list_aggregates()
+        # Who takes part comes in the same pass, where the partner words can say.
+        positions = partner_positions()
+        if positions is not None:
+            aggregates |= partner_word_aggregates()
+        rows = by_going_ahead(arrangements, aggregates)
+        if positions is None:
+            authorities = authorities_from_memberships(arrangements)
+        else:
+            authorities = authorities_in_words(rows.values(), positions)
+    going, apart = rows.get(True, {}), rows.get(False, {})
     by_basis = [
         BasisTotal(basis, Saving.Basis(basis).label, _total_of(going, basis))
         for basis in COUNTED_BASES
@@ -203,7 +206,7 @@ def list_totals(arrangements: QuerySet, *, unfiltered: bool = False) -> ListTota
     for basis in by_basis:
         headline += basis.total
     return ListTotals(
-        arrangements=going.get("n", 0) + apart.get("n", 0),
+        arrangements=(going.get("n") or 0) + (apart.get("n") or 0),
         authorities=len(authorities),
         headline=headline,
         apart=_total_of(apart, "savings"),
@@ -751,7 +754,7 @@ def upcoming_milestones(arrangements: QuerySet, as_of, limit: int = 50) -> list:
 def index_figures(arrangements: QuerySet, narrowing) -> dict:
     from .models import Finding, Partnership, ServiceArea
 
-    totals = list_totals(arrangements, unfiltered=not narrowing)
+    totals = list_totals(arrangements)
     covered = arrangements.filter(Exists(Saving.objects.filter(arrangement=OuterRef("pk")))).count()
     statuses = {s["status"]: s["count"] for s in status_counts(arrangements)}
     return {

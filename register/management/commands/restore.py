@@ -46,8 +46,10 @@ class Command(BaseCommand):
 
 def bring_up_to_date(refresh_all: bool) -> None:
     """After a restore (and migrating it): give partner positions to authorities restored
-    from a backup made before they had them, and recompute what each arrangement stores
-    from its records (all of them, or, when nothing says they could be wrong, none)."""
+    from a backup made before they had them, recompute what each arrangement stores from
+    its records (all of them, or, when nothing says they could be wrong, none), and the
+    register's stored totals."""
+    from register import totals
     from register.figures import refresh_stored_figures
     from register.models import Arrangement, give_missing_partner_positions
     from register.search import refresh_search_documents
@@ -57,6 +59,9 @@ def bring_up_to_date(refresh_all: bool) -> None:
             ids = list(Arrangement.objects.values_list("pk", flat=True))
             refresh_stored_figures(ids)
             refresh_search_documents(ids)
+        # A backup made before totals were stored has none; one that has them is counted
+        # again anyway (a pass over the arrangements).
+        totals.recompute()
 
 
 def restore_postgresql(backup: Path) -> None:
