@@ -15,6 +15,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django_tables2.data import TableQuerysetData
 
 from .models import Arrangement, Authority, Status
@@ -95,13 +96,14 @@ class IdsFirst(TableQuerysetData):
 
 
 class QuickCells:
-    """A page of rows as (cell attributes, cell HTML) pairs for the template, with what
-    django-tables2 would render in each cell: a column's default for an empty value,
-    its ``render_`` method otherwise, else the value, escaped. django-tables2 works out
-    which arguments each ``render_`` method takes for every cell it renders, which cost
-    most of the 65 ms a page of 25 rows took; here it is worked out once per column."""
+    """A page of rows as HTML, one string of cells per row, with what django-tables2
+    would render in each cell: a column's default for an empty value, its ``render_``
+    method otherwise, else the value, escaped. django-tables2 works out which arguments
+    each ``render_`` method takes for every cell it renders, which cost most of the 65 ms
+    a page of 25 rows took; here it is worked out once per column, and each row's cells
+    are joined here rather than by a template loop over every cell."""
 
-    def page_cells(self) -> list[list[tuple[str, str]]]:
+    def page_rows(self) -> list[str]:
         plans = []
         for bound in self.columns:
             render = getattr(self, f"render_{bound.name}", None)
@@ -120,8 +122,10 @@ class QuickCells:
                     html = conditional_escape(render(**{k: given[k] for k in wants}))
                 else:
                     html = conditional_escape(value)
-                cells.append((attrs, html))
-            rows.append(cells)
+                cells.append(f"<td {attrs}>{html}</td>")
+            # Each cell's attributes come from the column (as_html escapes them) and its
+            # content was escaped above.
+            rows.append(mark_safe("".join(cells)))  # noqa: S308
         return rows
 
 
