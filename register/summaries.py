@@ -751,18 +751,25 @@ def upcoming_milestones(arrangements: QuerySet, as_of, limit: int = 50) -> list:
 # link carries on.
 
 
-def index_figures(arrangements: QuerySet, narrowing) -> dict:
+def index_figures(arrangements: QuerySet, narrowing, *, unfiltered_for=None) -> dict:
+    """``unfiltered_for``: the arrangements are every one this user may see (list_totals);
+    their totals and counts by status then come from the stored totals."""
+    from . import totals as stored_totals
     from .models import Finding, Partnership, ServiceArea
+    from .permissions import can_see_exempt
 
-    totals = list_totals(arrangements)
+    totals = list_totals(arrangements, unfiltered_for=unfiltered_for)
     covered = arrangements.filter(Exists(Saving.objects.filter(arrangement=OuterRef("pk")))).count()
-    statuses = {s["status"]: s["count"] for s in status_counts(arrangements)}
+    if unfiltered_for is not None:
+        statuses = stored_totals.counts_by_status(can_see_exempt(unfiltered_for))
+    else:
+        statuses = {s["status"]: s["count"] for s in status_counts(arrangements)}
     return {
         "totals": totals,
         "covered": covered,
         "coverage": share(covered, totals.arrangements),
-        "operational": statuses["operational"],
-        "not_pursued": statuses["not_pursued"],
+        "operational": statuses.get("operational", 0),
+        "not_pursued": statuses.get("not_pursued", 0),
         "finding_count": Finding.objects.count(),
         "corporate": arrangements.filter(
             Exists(

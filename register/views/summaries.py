@@ -38,6 +38,8 @@ class SummaryView(TemplateView):
         valid = filterset.is_valid()
         arrangements = filterset.qs if valid else queryset.none()
         narrowing = [(k, v) for k in NARROWING for v in filterset.data.getlist(k)] if valid else []
+        # Every arrangement the reader may see: nothing narrows them, and nothing is wrong.
+        self.unfiltered_for = self.request.user if valid and not narrowing else None
         return filterset, arrangements, narrowing
 
     def get_context_data(self, **kwargs):
@@ -67,7 +69,7 @@ class SummaryIndexView(SummaryView):
     template_name = "register/summary/index.html"
 
     def figures(self, arrangements, narrowing):
-        return summaries.index_figures(arrangements, narrowing)
+        return summaries.index_figures(arrangements, narrowing, unfiltered_for=self.unfiltered_for)
 
 
 class TierSummaryView(SummaryView):
