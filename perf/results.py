@@ -289,7 +289,11 @@ def report(results: dict) -> str:
         "the requests too. The load average at the start and end of each pass is given "
         "with each size's figures.",
         "- After each size's data is generated the database is vacuumed and analysed (as "
-        "autovacuum would after a bulk load). PostgreSQL's own buffers are not emptied.",
+        "autovacuum would after a bulk load), and the arrangements' table compacted "
+        "(VACUUM FULL): the generator writes each row three times (inserted, then its "
+        "stored figures, then its search document), which leaves the table twice the size "
+        "of one written once, as a restore from a backup writes it. PostgreSQL's own "
+        "buffers are not emptied.",
         "- p95 is the nearest-rank 95th percentile of the addresses' times (with 60 "
         "addresses, the 57th fastest). 'mean KB' is the mean response size.",
         f"- {queries_note(results['runs'][-1])}",
