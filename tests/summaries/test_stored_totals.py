@@ -128,12 +128,19 @@ def test_a_list_nobody_has_narrowed_reads_the_stored_totals_not_every_row(client
     assert totals_queries("/arrangements/") == []
     assert totals_queries("/arrangements/?sort=-savings_total&page=1") == []
     assert totals_queries("/") == []
+    assert totals_queries("/summary/") == []
     # A narrowed list still adds up its own rows.
     assert len(totals_queries("/arrangements/?status=operational")) == 1
     # And what the page shows is what a count says.
     response = client.get("/arrangements/")
     visible = Arrangement.objects.visible_to(AnonymousUser())
     assert response.context["totals"] == summaries.list_totals(visible)
+    index = client.get("/summary/")
+    assert index.context["totals"] == summaries.list_totals(visible)
+    assert index.context["operational"] == visible.filter(status="operational").count()
+    # A summary whose narrowing cannot be used shows nothing, not the whole register.
+    wrong = client.get("/summary/?status=nonsense")
+    assert wrong.context["totals"].arrangements == 0
     home = client.get("/")
     assert {row["status"]: row["n"] for row in home.context["status_counts"]} == {
         status: visible.filter(status=status).count()
