@@ -122,6 +122,9 @@ class ArrangementAdminForm(forms.ModelForm):
             "benefits",
             "barriers",
             "sources",
+            "open_to_members",
+            "contact_role",
+            "contact_email",
         ]
 
     # Set by the admin when the database was busy (SQLite allows one writer at a time)

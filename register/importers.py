@@ -679,6 +679,8 @@ class ArrangementResource(AllOrNothingResource):
     summary = text_field("summary")
     description = text_field("description")
     governance = text_field("governance")
+    contact_role = text_field("contact_role")
+    contact_email = text_field("contact_email")
     partnership = ie_fields.Field(
         attribute="partnership",
         column_name="partnership",
@@ -726,6 +728,9 @@ class ArrangementResource(AllOrNothingResource):
             "benefits",
             "barriers",
             "exempt",
+            "open_to_members",
+            "contact_role",
+            "contact_email",
         ]
         export_order = fields
         clean_model_instances = True

@@ -66,6 +66,9 @@ EXPORTED = (
     "savings_percentages",
     "start_date",
     "start_precision",
+    "open_to_members",
+    "contact_role",
+    "contact_email",
 )
 
 

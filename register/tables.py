@@ -169,6 +169,11 @@ class ArrangementTable(QuickCells, tables.Table):
     percentage_savings = tables.Column(
         verbose_name="Percentage savings", accessor="pk", visible=False
     )
+    open_to_members = tables.Column(verbose_name="Welcomes new members", visible=False)
+    contact_role = tables.Column(verbose_name="New members' contact (role)", visible=False)
+    contact_email = tables.Column(
+        verbose_name="New members' contact (shared mailbox)", visible=False
+    )
     partners = tables.Column(verbose_name="Partners (code: role)", accessor="pk", visible=False)
     sources = tables.Column(verbose_name="Sources", accessor="pk", visible=False)
     address = tables.Column(verbose_name="Address", accessor="pk", visible=False)
@@ -188,6 +193,9 @@ class ArrangementTable(QuickCells, tables.Table):
             "savings_lower",
             "savings_upper",
             "percentage_savings",
+            "open_to_members",
+            "contact_role",
+            "contact_email",
             "partners",
             "sources",
             "address",
@@ -290,6 +298,9 @@ class ArrangementTable(QuickCells, tables.Table):
         if not record.savings_figures or record.savings_upper is None:
             return ""
         return f"{record.savings_upper:.2f}"
+
+    def value_open_to_members(self, record):
+        return "Yes" if record.open_to_members else "No"
 
     # The export-only columns read what the export prefetches (EXPORT_PREFETCH).
 
