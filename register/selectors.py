@@ -29,6 +29,7 @@ from .models import (
     Region,
     Saving,
     ServiceArea,
+    Status,
     Tier,
 )
 from .permissions import can_see_exempt
@@ -413,6 +414,7 @@ def authority_page(user, authority: Authority) -> dict:
         ),
         "briefing_url": links.list_url("register:summary-briefing", authority=authority.code),
         "former_names": list(authority.names.all()),
+        "service_area_tree": service_area_tree(),  # the partner finder's form
     }
 
 
@@ -429,6 +431,17 @@ def service_area_list(user) -> list[dict]:
             {"area": area, "count": counts.get(area.pk, 0)} for area in category["children"]
         ]
     return tree
+
+
+def partner_finder_councils() -> list[tuple[str, str]]:
+    """(code, name) of the councils the partner finder can be asked about from a service
+    area's page: those in existence today, other public bodies aside. One query."""
+    return list(
+        Authority.objects.existing_on(datetime.date.today())
+        .exclude(tier__level=Tier.Level.OTHER)
+        .order_by("name", "code")
+        .values_list("code", "name")
+    )
 
 
 def service_area_rows(user, area: ServiceArea):
@@ -466,4 +479,160 @@ def home(request) -> dict:
         "totals": summaries.list_totals(visible, unfiltered=True),
         "status_counts": [{**row, "label": labels[row["status"]]} for row in statuses],
         "going_ahead_url": links.arrangements_url(status=list(GOING_AHEAD), has_savings="yes"),
+    }
+
+
+# --- Partner finder --------------------------------------------------------------------
+
+# Arrangements that count as sharing a service: going ahead or being considered, not
+# those not pursued or ended.
+NOT_SHARING = (Status.NOT_PURSUED, Status.ENDED)
+FINDER_SHOWN = 50  # councils the page lists; the download has every one
+FINDER_ARRANGEMENTS_SHOWN = 3  # of each council's arrangements of the service
+
+
+def partner_finder_authority(code: str) -> Authority:
+    """The council the finder is for (or DoesNotExist)."""
+    return Authority.objects.select_related("tier", "region", "county").get(code=code)
+
+
+def partner_finder(user, authority: Authority, area: ServiceArea | None, every: bool = False):
+    """The councils that could share ``area``'s service with ``authority``, ranked by
+    register.partners' score, with what the page says about the service. Councils in
+    existence today of any tier level but "other", never the council itself. Reads only
+    arrangements the user may see, so an exempt one moves no score. A fixed number of
+    queries, whatever the number of councils or arrangements: the candidates, three
+    aggregates over memberships, and the first few arrangements of each council listed
+    (of all of them when ``every``, for a download; of the first FINDER_SHOWN otherwise).
+    """
+    from . import partners as scoring
+
+    today = datetime.date.today()
+    tree = service_area_tree()
+    if area is None:
+        return {"tree": tree, "area": None}
+    area_ids = [area.pk] + [
+        child.pk for c in tree if c["area"].pk == area.pk for child in c["children"]
+    ]
+    tagged = Arrangement.service_areas.through.objects.filter(
+        arrangement_id=OuterRef("arrangement_id"), servicearea_id__in=area_ids
+    )
+    taking_part = Membership.objects.visible_to(user).taking_part()
+    in_area = taking_part.filter(Exists(tagged)).exclude(arrangement__status__in=NOT_SHARING)
+    sharing = {
+        row["authority_id"]: row
+        for row in in_area.order_by()
+        .values("authority_id")
+        .annotate(
+            n=Count("arrangement_id", distinct=True),
+            welcoming=Count(
+                "arrangement_id", filter=Q(arrangement__open_to_members=True), distinct=True
+            ),
+        )
+    }
+    level_counts = dict(
+        in_area.order_by()
+        .values_list("authority__tier__level")
+        .annotate(n=Count("pk"))
+        .values_list("authority__tier__level", "n")
+    )
+    area_arrangements = in_area.order_by().aggregate(n=Count("arrangement_id", distinct=True))["n"]
+    mine = Membership.objects.taking_part().filter(authority=authority).values("arrangement_id")
+    partners_in = dict(
+        taking_part.filter(arrangement_id__in=mine)
+        .exclude(authority=authority)
+        .order_by()
+        .values("authority_id")
+        .annotate(n=Count("arrangement_id", distinct=True))
+        .values_list("authority_id", "n")
+    )
+    usual = scoring.usual_levels(level_counts)
+    here = (authority.latitude, authority.longitude) if authority.latitude is not None else None
+    place = scoring.Place(
+        authority.pk, authority.county_id, authority.combined_authority, authority.region_id
+    )
+    candidates = []
+    for other in (
+        Authority.objects.existing_on(today)
+        .exclude(pk=authority.pk)
+        .exclude(tier__level=Tier.Level.OTHER)
+        .select_related("tier", "region")
+        .only(
+            "code",
+            "name",
+            "tier__name",
+            "tier__level",
+            "region__name",
+            "county_id",
+            "combined_authority",
+            "combined_authority_name",
+            "latitude",
+            "longitude",
+            "coordinates_note",
+        )
+    ):
+        there = (other.latitude, other.longitude) if other.latitude is not None else None
+        shares = sharing.get(other.pk, {})
+        candidates.append(
+            scoring.Candidate(
+                authority=other,
+                km=scoring.great_circle_km(here, there),
+                shared=scoring.shared_place(
+                    place,
+                    scoring.Place(
+                        other.pk, other.county_id, other.combined_authority, other.region_id
+                    ),
+                ),
+                same_tier=other.tier_id == authority.tier_id,
+                usual_level=other.tier.level in usual,
+                sharing=shares.get("n", 0),
+                welcoming=shares.get("welcoming", 0),
+                partners_in=partners_in.get(other.pk, 0),
+                approximate=bool(authority.coordinates_note or other.coordinates_note),
+            )
+        )
+    candidates = scoring.ranked(candidates)
+    detailed = candidates if every else candidates[:FINDER_SHOWN]
+    by_pk = {c.authority.pk: c for c in detailed if c.sharing}
+    if by_pk:
+        first = (
+            in_area.filter(authority_id__in=by_pk)
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=[F("authority_id")],
+                    order_by=[F("arrangement__title").asc(), F("arrangement_id").asc()],
+                )
+            )
+            .filter(rank__lte=FINDER_ARRANGEMENTS_SHOWN)
+            .values(
+                "authority_id",
+                "role",
+                "arrangement__title",
+                "arrangement__slug",
+                "arrangement__status",
+                "arrangement__open_to_members",
+                "arrangement__lead_name",
+                "arrangement__lead__code",
+            )
+            .order_by("arrangement__title", "arrangement_id")
+        )
+        for row in first:
+            by_pk[row["authority_id"]].arrangements.append(row)
+    levels = dict(Tier.Level.choices)
+    return {
+        "tree": tree,
+        "area": area,
+        "candidates": candidates,
+        "shown": detailed if every else candidates[:FINDER_SHOWN],
+        "total": len(candidates),
+        "area_arrangements": area_arrangements,
+        "own_sharing": sharing.get(authority.pk, {}).get("n", 0),
+        "level_counts": [
+            {"label": levels.get(level, level), "count": n, "usual": level in usual}
+            for level, n in sorted(level_counts.items(), key=lambda item: (-item[1], item[0]))
+        ],
+        "usual_levels": [levels[level] for level in Tier.Level.values if level in usual],
+        "approximate_here": bool(authority.coordinates_note),
+        "located": here is not None,
     }
