@@ -196,34 +196,34 @@ def ranked(candidates: Iterable[Candidate]) -> list[Candidate]:
 # What the page says about each part, in the order the score adds them.
 WEIGHTS = [
     {
-        "part": "Distance",
+        "part": "distance",
         "most": DISTANCE_POINTS,
         "how": f"{DISTANCE_POINTS} at the same place, falling evenly to none at "
         f"{DISTANCE_LIMIT_KM} km or more apart, as the crow flies between the two councils' "
         "points (none when a point is not known)",
     },
     {
-        "part": "A place in common",
+        "part": "a place in common",
         "most": PLACE_POINTS,
         "how": f"{PLACE_POINTS} for the same county (a shire district and its county count as "
         f"one) or the same combined authority; {REGION_POINTS} for the same region only",
     },
     {
-        "part": "Tier",
+        "part": "tier",
         "most": SAME_TIER_POINTS + USUAL_LEVEL_POINTS,
         "how": f"{SAME_TIER_POINTS} for the same tier as this council; {USUAL_LEVEL_POINTS} "
         "for a tier level that usually takes part in arrangements of this service in the "
         "register (the commonest among their partners)",
     },
     {
-        "part": "Already shares this service",
+        "part": "sharing this service already",
         "most": SHARES_POINTS + WELCOMES_POINTS,
         "how": f"{SHARES_POINTS} for taking part in an arrangement of this service that is "
         f"going ahead or being considered; {WELCOMES_POINTS} more when one of them welcomes "
         "new members",
     },
     {
-        "part": "Already a partner of this council",
+        "part": "being a partner of this council already",
         "most": PARTNERS_POINTS,
         "how": f"{PARTNERS_POINTS} for taking part with this council in any arrangement",
     },

@@ -9,6 +9,7 @@ from django.views import View
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
+from django_tables2.export.views import ExportMixin
 
 from .. import selectors
 from ..filters import AuthorityFilterSet
@@ -116,7 +117,7 @@ class PartnerFinderView(ListExportMixin, SingleTableMixin, TemplateView):
     def render_to_response(self, context, **kwargs):
         if self.export_asked() in self.export_formats and self.finder.get("area") is None:
             # No service chosen: the page asking for one, not an empty file.
-            response = super(ListExportMixin, self).render_to_response(context, **kwargs)
+            response = super(ExportMixin, self).render_to_response(context, **kwargs)
             response.status_code = 400
             return response
         return super().render_to_response(context, **kwargs)
