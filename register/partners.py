@@ -45,7 +45,7 @@ MOST = (
     + WELCOMES_POINTS
     + PARTNERS_POINTS
 )
-# What is "usual" needs something to go on: fewer memberships than this say nothing.
+# What is "usual" needs something to go on: fewer arrangements than this say nothing.
 USUAL_AT_LEAST = 5
 
 EARTH_RADIUS_KM = 6371.0088  # the mean radius (IUGG)
@@ -103,12 +103,11 @@ def place_points(shared: str) -> int:
     return REGION_POINTS if shared == "region" else 0
 
 
-def usual_levels(counts: Mapping[str, int]) -> set[str]:
+def usual_levels(counts: Mapping[str, int], arrangements: int) -> set[str]:
     """The tier levels that most often take part in the service's arrangements: the
-    commonest (all of them when tied), from {level: memberships}. None when there are
-    fewer than USUAL_AT_LEAST memberships to go on."""
-    total = sum(counts.values())
-    if total < USUAL_AT_LEAST:
+    commonest (all of them when tied), from {level: arrangements it takes part in}. None
+    when there are fewer than USUAL_AT_LEAST arrangements to go on."""
+    if arrangements < USUAL_AT_LEAST or not counts:
         return set()
     most = max(counts.values())
     return {level for level, n in counts.items() if n == most}
@@ -213,7 +212,8 @@ WEIGHTS = [
         "most": SAME_TIER_POINTS + USUAL_LEVEL_POINTS,
         "how": f"{SAME_TIER_POINTS} for the same tier as this council; {USUAL_LEVEL_POINTS} "
         "for a tier level that usually takes part in arrangements of this service in the "
-        "register (the commonest among their partners)",
+        f"register (the level taking part in most of them, when there are at least "
+        f"{USUAL_AT_LEAST} to go on)",
     },
     {
         "part": "sharing this service already",

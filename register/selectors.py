@@ -496,47 +496,68 @@ def partner_finder_authority(code: str) -> Authority:
     return Authority.objects.select_related("tier", "region", "county").get(code=code)
 
 
-def partner_finder(user, authority: Authority, area: ServiceArea | None, every: bool = False):
+def partner_finder(user, authority: Authority, area: ServiceArea, tree: list, every: bool = False):
     """The councils that could share ``area``'s service with ``authority``, ranked by
     register.partners' score, with what the page says about the service. Councils in
     existence today of any tier level but "other", never the council itself. Reads only
-    arrangements the user may see, so an exempt one moves no score. A fixed number of
-    queries, whatever the number of councils or arrangements: the candidates, three
-    aggregates over memberships, and the first few arrangements of each council listed
-    (of all of them when ``every``, for a download; of the first FINDER_SHOWN otherwise).
-    """
+    arrangements the user may see, so an exempt one moves no score.
+
+    A fixed number of queries, whatever the number of councils or arrangements: one pass
+    over the service's arrangements reads, from what each row stores, how many there are,
+    in how many each tier level takes part (``level_mask``) and, on PostgreSQL, which
+    authorities take part in any of them and in any that welcome new members (BIT_OR of
+    the partner words); then the councils, those already partners of this one, and the
+    first few arrangements of each council listed with how many it has (of every council
+    when ``every``, for a download; of the first FINDER_SHOWN otherwise). ``tree`` is
+    ``service_area_tree()``, which the caller has read for its form."""
     from . import partners as scoring
 
     today = datetime.date.today()
-    tree = service_area_tree()
-    if area is None:
-        return {"tree": tree, "area": None}
     area_ids = [area.pk] + [
         child.pk for c in tree if c["area"].pk == area.pk for child in c["children"]
     ]
-    tagged = Arrangement.service_areas.through.objects.filter(
-        arrangement_id=OuterRef("arrangement_id"), servicearea_id__in=area_ids
+    through = Arrangement.service_areas.through.objects
+    of_area = (
+        Arrangement.objects.visible_to(user)
+        .filter(Exists(through.filter(arrangement_id=OuterRef("pk"), servicearea_id__in=area_ids)))
+        .exclude(status__in=NOT_SHARING)
+        .order_by()
     )
-    taking_part = Membership.objects.visible_to(user).taking_part()
-    in_area = taking_part.filter(Exists(tagged)).exclude(arrangement__status__in=NOT_SHARING)
-    sharing = {
-        row["authority_id"]: row
-        for row in in_area.order_by()
-        .values("authority_id")
-        .annotate(
-            n=Count("arrangement_id", distinct=True),
-            welcoming=Count(
-                "arrangement_id", filter=Q(arrangement__open_to_members=True), distinct=True
-            ),
-        )
+    positions = figures.partner_positions()
+    words = {}
+    if positions is not None:
+        from django.contrib.postgres.aggregates import BitOr
+
+        for n, name in enumerate(PARTNER_FIELDS):
+            words[f"partners:{n}"] = BitOr(name)
+            words[f"open:{n}"] = BitOr(name, filter=Q(open_to_members=True))
+    levels = figures.LEVEL_BITS
+    service = of_area.alias(
+        **{f"has_{level}": F("level_mask").bitand(1 << bit) for level, bit in levels.items()}
+    ).aggregate(
+        n=Count("pk"),
+        **{f"level_{level}": Count("pk", filter=Q(**{f"has_{level}__gt": 0})) for level in levels},
+        **words,
+    )
+    level_counts = {
+        level: service[f"level_{level}"] for level in levels if service[f"level_{level}"]
     }
-    level_counts = dict(
-        in_area.order_by()
-        .values_list("authority__tier__level")
-        .annotate(n=Count("pk"))
-        .values_list("authority__tier__level", "n")
-    )
-    area_arrangements = in_area.order_by().aggregate(n=Count("arrangement_id", distinct=True))["n"]
+    taking_part = Membership.objects.visible_to(user).taking_part()
+    in_area = taking_part.filter(arrangement__in=of_area.values("pk"))
+    if positions is not None:
+        sharing = figures.authorities_in_words([service], positions)
+        opened = {f"partners:{n}": service[f"open:{n}"] for n in range(len(PARTNER_FIELDS))}
+        welcoming = figures.authorities_in_words([opened], positions)
+    else:  # no partner words to read: the memberships, grouped
+        grouped = list(
+            in_area.order_by()
+            .values("authority_id")
+            .annotate(
+                welcoming=Count("pk", filter=Q(arrangement__open_to_members=True)),
+            )
+        )
+        sharing = {row["authority_id"] for row in grouped}
+        welcoming = {row["authority_id"] for row in grouped if row["welcoming"]}
     mine = Membership.objects.taking_part().filter(authority=authority).values("arrangement_id")
     partners_in = dict(
         taking_part.filter(arrangement_id__in=mine)
@@ -546,7 +567,7 @@ def partner_finder(user, authority: Authority, area: ServiceArea | None, every: 
         .annotate(n=Count("arrangement_id", distinct=True))
         .values_list("authority_id", "n")
     )
-    usual = scoring.usual_levels(level_counts)
+    usual = scoring.usual_levels(level_counts, service["n"])
     here = (authority.latitude, authority.longitude) if authority.latitude is not None else None
     place = scoring.Place(
         authority.pk, authority.county_id, authority.combined_authority, authority.region_id
@@ -572,7 +593,6 @@ def partner_finder(user, authority: Authority, area: ServiceArea | None, every: 
         )
     ):
         there = (other.latitude, other.longitude) if other.latitude is not None else None
-        shares = sharing.get(other.pk, {})
         candidates.append(
             scoring.Candidate(
                 authority=other,
@@ -585,54 +605,56 @@ def partner_finder(user, authority: Authority, area: ServiceArea | None, every: 
                 ),
                 same_tier=other.tier_id == authority.tier_id,
                 usual_level=other.tier.level in usual,
-                sharing=shares.get("n", 0),
-                welcoming=shares.get("welcoming", 0),
+                sharing=int(other.pk in sharing),
+                welcoming=int(other.pk in welcoming),
                 partners_in=partners_in.get(other.pk, 0),
                 approximate=bool(authority.coordinates_note or other.coordinates_note),
             )
         )
     candidates = scoring.ranked(candidates)
-    detailed = candidates if every else candidates[:FINDER_SHOWN]
-    by_pk = {c.authority.pk: c for c in detailed if c.sharing}
+    shown = candidates if every else candidates[:FINDER_SHOWN]
+    # The few arrangements of each council listed (its latest added), and how many it
+    # has: ranked over narrow rows (ids and counts), then only those few read whole. The
+    # score needs only whether it has any, which the pass above said.
+    by_pk = {c.authority.pk: c for c in shown if c.sharing}
     if by_pk:
-        first = (
+        first = list(
             in_area.filter(authority_id__in=by_pk)
             .annotate(
                 rank=Window(
                     RowNumber(),
                     partition_by=[F("authority_id")],
-                    order_by=[F("arrangement__title").asc(), F("arrangement_id").asc()],
-                )
+                    order_by=[F("arrangement_id").desc()],
+                ),
+                of=Window(Count("pk"), partition_by=[F("authority_id")]),
+                welcome=Window(
+                    Count("pk", filter=Q(arrangement__open_to_members=True)),
+                    partition_by=[F("authority_id")],
+                ),
             )
             .filter(rank__lte=FINDER_ARRANGEMENTS_SHOWN)
-            .values(
-                "authority_id",
-                "role",
-                "arrangement__title",
-                "arrangement__slug",
-                "arrangement__status",
-                "arrangement__open_to_members",
-                "arrangement__lead_name",
-                "arrangement__lead__code",
-            )
-            .order_by("arrangement__title", "arrangement_id")
+            .values_list("authority_id", "arrangement_id", "of", "welcome")
         )
-        for row in first:
-            by_pk[row["authority_id"]].arrangements.append(row)
-    levels = dict(Tier.Level.choices)
+        listed = Arrangement.objects.only(
+            "title", "slug", "status", "open_to_members", "lead_name"
+        ).in_bulk({arrangement_id for _, arrangement_id, _, _ in first})
+        for authority_id, arrangement_id, of, welcome in sorted(first, key=lambda r: -r[1]):
+            candidate = by_pk[authority_id]
+            candidate.sharing, candidate.welcoming = of, welcome
+            candidate.arrangements.append(listed[arrangement_id])
+    names = dict(Tier.Level.choices)
     return {
-        "tree": tree,
         "area": area,
         "candidates": candidates,
-        "shown": detailed if every else candidates[:FINDER_SHOWN],
+        "shown": shown,
         "total": len(candidates),
-        "area_arrangements": area_arrangements,
-        "own_sharing": sharing.get(authority.pk, {}).get("n", 0),
+        "area_arrangements": service["n"],
+        "own_sharing": in_area.filter(authority_id=authority.pk).count(),
         "level_counts": [
-            {"label": levels.get(level, level), "count": n, "usual": level in usual}
+            {"label": names.get(level, level), "count": n, "usual": level in usual}
             for level, n in sorted(level_counts.items(), key=lambda item: (-item[1], item[0]))
         ],
-        "usual_levels": [levels[level] for level in Tier.Level.values if level in usual],
+        "usual_levels": [names[level] for level in Tier.Level.values if level in usual],
         "approximate_here": bool(authority.coordinates_note),
         "located": here is not None,
     }

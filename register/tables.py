@@ -424,7 +424,7 @@ class PartnerTable(tables.Table):
     welcoming = tables.Column(verbose_name="Of those, welcoming new members")
     sharing_points = tables.Column(verbose_name="Sharing points (of 15)")
     arrangements = tables.Column(
-        verbose_name="Its arrangements of the service (first three: title, lead)",
+        verbose_name="Its arrangements of the service (the last three added: title, lead)",
         accessor="authority__code",
     )
     partners_in = tables.Column(verbose_name="Arrangements it shares with this council")
@@ -464,6 +464,6 @@ class PartnerTable(tables.Table):
 
     def value_arrangements(self, record):
         return "; ".join(
-            f"{row['arrangement__title']} (lead: {row['arrangement__lead_name'] or 'none'})"
-            for row in record.arrangements
+            f"{arrangement.title} (lead: {arrangement.lead_name or 'none'})"
+            for arrangement in record.arrangements
         )

@@ -15,6 +15,7 @@ from .. import selectors
 from ..filters import AuthorityFilterSet
 from ..forms import PartnerFinderForm
 from ..models import Authority, ServiceArea
+from ..partners import USUAL_AT_LEAST
 from ..partners import WEIGHTS as PARTNER_WEIGHTS
 from ..tables import AuthorityTable, PartnerTable
 from .downloads import ListExportMixin
@@ -88,14 +89,13 @@ class PartnerFinderView(ListExportMixin, SingleTableMixin, TemplateView):
         data = request.GET.copy()
         if len(data.get("service_area", "")) > 100:
             data["service_area"] = data["service_area"][:100] + "\u2026"
-        self.finder = selectors.partner_finder(request.user, self.authority, area=None)
-        self.form = PartnerFinderForm(
-            data if "service_area" in data else None, tree=self.finder["tree"]
-        )
+        tree = selectors.service_area_tree()
+        self.form = PartnerFinderForm(data if "service_area" in data else None, tree=tree)
         area = self.form.area()
+        self.finder = {"tree": tree, "area": area}
         if area is not None:
-            self.finder = selectors.partner_finder(
-                request.user, self.authority, area, every=self.export_asked() is not None
+            self.finder |= selectors.partner_finder(
+                request.user, self.authority, area, tree, every=self.export_asked() is not None
             )
         return super().get(request, *args, **kwargs)
 
@@ -130,6 +130,7 @@ class PartnerFinderView(ListExportMixin, SingleTableMixin, TemplateView):
             "form": self.form,
             "shown_count": len(self.finder.get("shown", ())),
             "weights": PARTNER_WEIGHTS,
+            "usual_at_least": USUAL_AT_LEAST,
         }
 
 

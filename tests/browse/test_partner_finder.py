@@ -33,7 +33,8 @@ def placed(register):
 def finder(authority_code, area_slug, user=None):
     authority = selectors.partner_finder_authority(authority_code)
     area = ServiceArea.objects.get(slug=area_slug)
-    return selectors.partner_finder(user or AnonymousUser(), authority, area, every=True)
+    tree = selectors.service_area_tree()
+    return selectors.partner_finder(user or AnonymousUser(), authority, area, tree, every=True)
 
 
 def by_code(result):
@@ -73,15 +74,27 @@ def test_each_part_of_the_score_from_the_register(placed):
     assert [c.authority.code for c in finder("ALP", "legal")["candidates"]][:2] == ["BET", "GAM"]
 
 
-def test_the_usual_tier_comes_from_the_register_and_says_when_there_is_too_little(placed):
+def test_the_usual_tier_comes_from_the_register_and_says_when_there_is_too_little(client, placed):
+    # Legal: two arrangements (single tier in both, upper in one): too few to say.
     result = finder("ALP", "legal")
-    # Legal: five memberships (ALP, BET; ALP, BET, GAM): metropolitan districts are single.
-    assert result["usual_levels"] == ["Single tier"]
-    assert by_code(result)["BET"].usual_level and not by_code(result)["GAM"].usual_level
-    # Fostering: three memberships, too few to say.
-    fostering = finder("ALP", "fostering")
-    assert fostering["usual_levels"] == []
-    assert not any(c.usual_level for c in fostering["candidates"])
+    assert (result["area_arrangements"], result["usual_levels"]) == (2, [])
+    assert not any(c.usual_level for c in result["candidates"])
+    assert "too few to say which tier level usually delivers it" in body(
+        client.get("/authorities/ALP/partners/?service_area=legal")
+    )
+    # Three more with the county alone: upper tier takes part in four of five.
+    for n in range(3):
+        make_arrangement(f"County legal {n}", members=[placed.gamma], areas=["legal"])
+    result = finder("ALP", "legal")
+    assert result["usual_levels"] == ["Upper tier"]
+    assert [(row["label"], row["count"]) for row in result["level_counts"]] == [
+        ("Upper tier", 4),
+        ("Single tier", 2),
+    ]
+    found = by_code(result)
+    assert found["GAM"].usual_level and not found["BET"].usual_level
+    page = body(client.get("/authorities/ALP/partners/?service_area=legal"))
+    assert "the usual tier level for this service is upper tier" in page
 
 
 def test_an_arrangement_welcoming_new_members_adds_to_its_partners_scores(placed):
@@ -91,8 +104,8 @@ def test_an_arrangement_welcoming_new_members_adds_to_its_partners_scores(placed
         1,
         15,
     )
-    assert found["GAM"].arrangements[0]["arrangement__open_to_members"] is True
-    assert found["GAM"].arrangements[0]["arrangement__lead_name"] == "Gammashire"
+    assert found["GAM"].arrangements[0].open_to_members is True
+    assert found["GAM"].arrangements[0].lead_name == "Gammashire"
 
 
 def test_arrangements_not_pursued_do_not_count_as_sharing(placed):
@@ -140,7 +153,6 @@ def test_the_page_explains_the_score_and_lists_the_ranked_councils(client, place
     page = body(response)
     assert response.status_code == 200
     assert "Scored out of 100: up to 40 for distance" in page
-    assert "the usual tier level for this service is single tier" in page
     assert "Alphaton takes part in 2 of them" in page
     assert "The 3 highest scoring of 3 councils" in page
     assert 'href="/authorities/BET/"' in page
@@ -166,7 +178,7 @@ def test_the_download_has_every_council_and_each_part_of_the_score(client, place
     assert beta["Place in common"] == "region"
     assert (
         "Shared legal team (lead: Alphaton)"
-        in beta["Its arrangements of the service (first three: title, lead)"]
+        in beta["Its arrangements of the service (the last three added: title, lead)"]
     )
     for export_format in ("xlsx", "json"):
         response = client.get(

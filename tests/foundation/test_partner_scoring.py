@@ -55,10 +55,10 @@ def test_a_place_in_common_county_first_then_combined_authority_then_region():
 
 
 def test_the_usual_tier_level_is_the_commonest_and_needs_enough_to_go_on():
-    assert partners.usual_levels({"single": 6, "lower": 2}) == {"single"}
-    assert partners.usual_levels({"single": 3, "lower": 3}) == {"single", "lower"}
-    assert partners.usual_levels({"single": 3, "lower": 1}) == set()  # four: too few
-    assert partners.usual_levels({}) == set()
+    assert partners.usual_levels({"single": 6, "lower": 2}, 7) == {"single"}
+    assert partners.usual_levels({"single": 5, "lower": 5}, 8) == {"single", "lower"}
+    assert partners.usual_levels({"single": 4, "lower": 1}, 4) == set()  # four: too few
+    assert partners.usual_levels({}, 0) == set()
 
 
 @pytest.mark.parametrize(
