@@ -95,7 +95,7 @@ class PartnerFinderView(ListExportMixin, SingleTableMixin, TemplateView):
         self.finder = {"tree": tree, "area": area}
         if area is not None:
             self.finder |= selectors.partner_finder(
-                request.user, self.authority, area, tree, every=self.export_asked() is not None
+                request.user, self.authority, area, tree, every=self.exporting()
             )
         return super().get(request, *args, **kwargs)
 
@@ -107,15 +107,18 @@ class PartnerFinderView(ListExportMixin, SingleTableMixin, TemplateView):
     def get_export_filename(self, export_format):
         return f"{self.export_name}.{export_format}"
 
+    def exporting(self) -> bool:
+        """A download in one of the formats offered (any other asked for gets the page,
+        with a note saying so)."""
+        return self.export_asked() in self.export_formats
+
     def get_table_data(self):
         if self.finder.get("area") is None:
             return []
-        if self.export_asked() is not None:
-            return self.finder["candidates"]
-        return self.finder["shown"]
+        return self.finder["candidates"] if self.exporting() else self.finder["shown"]
 
     def render_to_response(self, context, **kwargs):
-        if self.export_asked() in self.export_formats and self.finder.get("area") is None:
+        if self.exporting() and self.finder.get("area") is None:
             # No service chosen: the page asking for one, not an empty file.
             response = super(ExportMixin, self).render_to_response(context, **kwargs)
             response.status_code = 400
@@ -141,8 +144,8 @@ class ServiceAreaPartnersView(View):
 
     def get(self, request, slug):
         area = get_object_or_404(ServiceArea, slug=slug)
-        code = request.GET.get("authority", "").strip().upper()[:3]
-        if code and Authority.objects.filter(code=code).exists():
+        code = request.GET.get("authority", "").strip().upper()
+        if len(code) == 3 and Authority.objects.filter(code=code).exists():
             url = reverse("register:partner-finder", kwargs={"code": code})
             return redirect(f"{url}?service_area={area.slug}")
         return redirect(f"{area.get_absolute_url()}?partner_error=1#find-partners")

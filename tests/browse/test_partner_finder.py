@@ -195,6 +195,9 @@ def test_only_the_first_50_are_listed_and_the_total_is_said(client, placed):
     assert page.count('<tr class="govuk-table__row">') == 51  # the heading row and 50
     text = body(client.get("/authorities/ALP/partners/?service_area=legal&_export=csv"))
     assert len(list(csv.DictReader(io.StringIO(text)))) == 55
+    # A download in a format not offered is the page, bounded as ever, saying so.
+    page = body(client.get("/authorities/ALP/partners/?service_area=legal&_export=latex"))
+    assert page.count('<tr class="govuk-table__row">') == 51
 
 
 @pytest.mark.parametrize(
@@ -261,7 +264,7 @@ def test_reachable_from_the_authority_and_service_area_pages(client, placed):
     assert '<option value="ALP">Alphaton</option>' in area_page
     chosen = client.get("/service-areas/legal/partners/?authority=alp")
     assert chosen["Location"] == "/authorities/ALP/partners/?service_area=legal"
-    for bad in ("", "ZZZ", "x" * 500):
+    for bad in ("", "ZZZ", "x" * 500, "ALPHA"):
         response = client.get(f"/service-areas/legal/partners/?authority={bad}")
         assert response["Location"] == "/service-areas/legal/?partner_error=1#find-partners"
     assert "Choose a council from the list" in body(
