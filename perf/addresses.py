@@ -37,6 +37,7 @@ TARGETS_MS = {
     "summary: pipeline": 200,
     "summary: national": 200,
     "briefing": 300,
+    "partner finder": 150,
 }
 KINDS = tuple(TARGETS_MS)
 SUMMARY_PATHS = {
@@ -282,6 +283,13 @@ class Sampler:
             subject = ("authority", self.rng.choice(self.c.authority_codes))
         return address("/summary/briefing/", [subject])
 
+    def partner_finder_address(self) -> str:
+        code = self.rng.choice(self.c.authority_codes)
+        return address(
+            f"/authorities/{code}/partners/",
+            [("service_area", self.rng.choice(self.c.service_area_slugs))],
+        )
+
     def one(self, kind: str) -> str:
         if kind in SUMMARY_PATHS:
             return self.summary_address(kind)
@@ -292,6 +300,7 @@ class Sampler:
             "detail": self.detail_address,
             "authority": self.authority_address,
             "briefing": self.briefing_address,
+            "partner finder": self.partner_finder_address,
         }[kind]()
 
 

@@ -377,6 +377,7 @@ class ArrangementAdmin(ImportsAndExports, EntryAdmin):
         TierListFilter,
         RegionListFilter,
         "partnership",
+        "open_to_members",
         "exempt",
     ]
     list_select_related = ["partnership"]
@@ -405,6 +406,16 @@ class ArrangementAdmin(ImportsAndExports, EntryAdmin):
         ("Dates", {"fields": [("start_date", "start_precision"), ("end_date", "end_precision")]}),
         ("Objectives, benefits and barriers", {"fields": ["objectives", "benefits", "barriers"]}),
         ("Sources", {"fields": ["sources"]}),
+        (
+            "Open to new members",
+            {
+                "fields": ["open_to_members", "contact_role", "contact_email"],
+                "description": "Whether the partners would welcome other councils, and whom "
+                "to ask: a role and a team's shared mailbox, never a person's name or their "
+                "own address (this is shown on the public page). Leave the contact empty "
+                "unless it welcomes new members.",
+            },
+        ),
     ]
 
     def get_queryset(self, request):

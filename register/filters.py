@@ -239,6 +239,12 @@ class ArrangementFilterSet(RegisterFilterSet):
         method="filter_has_savings",
         empty_label="Either",
     )
+    open_to_members = django_filters.ChoiceFilter(
+        label="Welcomes new members",
+        choices=YES_NO,
+        method="filter_open_to_members",
+        empty_label="Either",
+    )
     savings_min = django_filters.NumberFilter(
         label="Savings recorded from (£)",
         field_name="savings_lower",
@@ -347,6 +353,11 @@ class ArrangementFilterSet(RegisterFilterSet):
     def filter_has_savings(self, queryset, name, value):
         if value in ("yes", "no"):
             return queryset.filter(has_savings=value == "yes")
+        return queryset
+
+    def filter_open_to_members(self, queryset, name, value):
+        if value in ("yes", "no"):
+            return queryset.filter(open_to_members=value == "yes")
         return queryset
 
     # A year and a basis of a saving narrow together: one saving must have both, so a

@@ -122,6 +122,9 @@ class ArrangementAdminForm(forms.ModelForm):
             "benefits",
             "barriers",
             "sources",
+            "open_to_members",
+            "contact_role",
+            "contact_email",
         ]
 
     # Set by the admin when the database was busy (SQLite allows one writer at a time)
@@ -311,3 +314,40 @@ class SavingAdminForm(ArrangementChildForm):
                 "first, or leave the authority empty for a saving of the whole arrangement.",
             )
         return cleaned
+
+
+class PartnerFinderForm(forms.Form):
+    """The partner finder's one question: which service. Choices are every category and
+    service of the taxonomy (``selectors.service_area_tree``), by slug."""
+
+    service_area = forms.ChoiceField(
+        label="Service to share",
+        error_messages={
+            "required": "Choose a service area to find partners for.",
+            "invalid_choice": "There is no service area \u201c%(value)s\u201d: choose one "
+            "from the list.",
+        },
+    )
+
+    def __init__(self, *args, tree=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tree = tree
+        self.fields["service_area"].choices = [
+            (
+                category["area"].name,
+                [(category["area"].slug, f"All of {category['area'].name.lower()}")]
+                + [(child.slug, child.name) for child in category["children"]],
+            )
+            for category in tree
+        ]
+
+    def area(self):
+        """The chosen ServiceArea, from the tree (no query), or None."""
+        if not self.is_bound or not self.is_valid():
+            return None
+        slug = self.cleaned_data["service_area"]
+        for category in self.tree:
+            for area in (category["area"], *category["children"]):
+                if area.slug == slug:
+                    return area
+        return None

@@ -50,6 +50,7 @@ FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 AUTHORITIES_CSV = FIXTURES / "uk_local_authorities.csv"
 AUTHORITY_OVERRIDES_CSV = FIXTURES / "authority_overrides.csv"
 AUTHORITY_NAMES_CSV = FIXTURES / "authority_names.csv"
+AUTHORITY_COORDINATES_CSV = FIXTURES / "authority_coordinates.csv"
 # The source began recording in May and June 2005 (Leeds 2005-06-08, say): a start
 # date then is when the record began, not when the council was created.
 RECORDS_BEGAN = (datetime.date(2005, 5, 1), datetime.date(2005, 6, 30))
@@ -168,6 +169,7 @@ def import_authorities(
     overrides_path: Path | None = AUTHORITY_OVERRIDES_CSV,
     dry_run: bool = False,
     names_path: Path | None = AUTHORITY_NAMES_CSV,
+    coordinates_path: Path | None = AUTHORITY_COORDINATES_CSV,
 ) -> ImportReport:
     """Create or update (by code) every authority active on ``on_date`` in ``nations``."""
     nations = set(nations)
@@ -199,6 +201,13 @@ def import_authorities(
 
     if overrides_path is not None:
         _apply_overrides(rows, read_overrides(overrides_path), report)
+    if coordinates_path is not None:
+        _apply_coordinates(rows, coordinates_path, report)
+    combined_names = {
+        row["local-authority-code"].strip(): row["nice-name"].strip()
+        for _, row in all_rows
+        if row["local-authority-type"].strip() in ("COMB", "SRA")
+    }
 
     tiers = {tier.code: tier for tier in Tier.objects.all()}
     regions = {region.name: region for region in Region.objects.all()}
@@ -211,6 +220,10 @@ def import_authorities(
             values = _authority_values(code, number, row, tiers, regions, report)
             if values is None:
                 continue
+            values["combined_authority"] = (row.get("combined-authority") or "").strip()
+            values["combined_authority_name"] = combined_names.get(
+                values["combined_authority"], values["combined_authority"]
+            )
             authority = existing.get(code)
             if authority is None:
                 authority = Authority(code=code, **values)
@@ -342,6 +355,31 @@ def _apply_overrides(rows: dict, overrides: list[Override], report: ImportReport
         )
 
 
+def _apply_coordinates(rows: dict, path: Path, report: ImportReport) -> None:
+    """Points for authorities the source gives none (fixtures/authority_coordinates.csv,
+    each worked out from the points of the councils that took over its area, with a note
+    saying how). A source that has since gained a point of its own keeps it."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        derived = list(csv.DictReader(_without_comments(handle)))
+    for entry in derived:
+        code = entry["code"].strip()
+        if code not in rows:
+            report.notes.append(f"coordinates for {code} not used: not among those imported")
+            continue
+        _number, row = rows[code]
+        if row["lat"].strip() and row["long"].strip():
+            report.notes.append(
+                f"coordinates for {code} are no longer needed: the source now has its own"
+            )
+            continue
+        row["lat"], row["long"] = entry["latitude"].strip(), entry["longitude"].strip()
+        row["coordinates-note"] = entry["note"].strip()
+        report.fixed.append(
+            f"{code} coordinates: {row['lat']}, {row['long']} ({entry['method'].strip()}: "
+            f"{row['coordinates-note']})"
+        )
+
+
 def _derive_district_regions(rows: dict, report: ImportReport) -> None:
     """A shire district lies in its county's region."""
     for code, (_number, row) in sorted(rows.items()):
@@ -385,6 +423,7 @@ def _authority_values(code, number, row, tiers, regions, report) -> dict | None:
         "end_date": _parse_date(row["end-date"]),
         "latitude": None,
         "longitude": None,
+        "coordinates_note": row.get("coordinates-note", ""),
         "population": None,
     }
     gss = values["gss_code"]
@@ -679,6 +718,8 @@ class ArrangementResource(AllOrNothingResource):
     summary = text_field("summary")
     description = text_field("description")
     governance = text_field("governance")
+    contact_role = text_field("contact_role")
+    contact_email = text_field("contact_email")
     partnership = ie_fields.Field(
         attribute="partnership",
         column_name="partnership",
@@ -726,6 +767,9 @@ class ArrangementResource(AllOrNothingResource):
             "benefits",
             "barriers",
             "exempt",
+            "open_to_members",
+            "contact_role",
+            "contact_email",
         ]
         export_order = fields
         clean_model_instances = True

@@ -190,6 +190,21 @@ class Authority(models.Model):
     )
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    coordinates_note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Empty when the coordinates are the source's own; otherwise how they were "
+        "worked out (fixtures/authority_coordinates.csv), e.g. for an abolished council.",
+    )
+    combined_authority = models.CharField(
+        max_length=8,
+        blank=True,
+        help_text="The source's code of the combined authority (or Greater London Authority) "
+        "whose area it lies in today, e.g. WYCA; empty for none.",
+    )
+    combined_authority_name = models.CharField(
+        max_length=120, blank=True, help_text="Its name, e.g. West Yorkshire."
+    )
     population = models.PositiveIntegerField(null=True, blank=True)
     website = models.URLField(max_length=300, blank=True)
     editors = models.ManyToManyField(
@@ -745,6 +760,28 @@ class Arrangement(models.Model):
         help_text="Exempt information under Schedule 12A of the Local Government Act 1972: "
         "hidden from anyone not signed in.",
     )
+    open_to_members = models.BooleanField(
+        "welcomes new members",
+        default=False,
+        db_index=True,
+        help_text="Tick when the partners would welcome other councils into it. A contact "
+        "is then required, and is allowed only then.",
+    )
+    contact_role = models.CharField(
+        "contact's role",
+        max_length=120,
+        blank=True,
+        help_text="A job title, e.g. Head of Shared Revenues: never a person's name. "
+        "Only when it welcomes new members.",
+    )
+    contact_email = models.EmailField(
+        "shared mailbox",
+        max_length=254,
+        blank=True,
+        help_text="A team's shared mailbox, e.g. shared.revenues@example.gov.uk: never a "
+        "person's own address or any private details (the page is public). Only when it "
+        "welcomes new members.",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     # Figures the list, its sorts, filters and totals need, stored on the row and kept
     # right by register.figures.refresh_stored_figures in the same transaction as any
@@ -860,6 +897,16 @@ class Arrangement(models.Model):
                 | Q(end_date__gte=F("start_date")),
                 name="arrangement_end_not_before_start",
             ),
+            # A contact only for an arrangement that welcomes new members, and then both
+            # parts of it (clean() says so in words before the database has to).
+            models.CheckConstraint(
+                condition=Q(open_to_members=True) | Q(contact_role="", contact_email=""),
+                name="arrangement_contact_only_when_open",
+            ),
+            models.CheckConstraint(
+                condition=Q(open_to_members=False) | (~Q(contact_role="") & ~Q(contact_email="")),
+                name="arrangement_open_has_contact",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "kind"], name="arrangement_status_kind"),
@@ -974,6 +1021,7 @@ class Arrangement(models.Model):
                 errors["parent"] = (
                     "That programme is a workstream of this one, so it cannot be its parent."
                 )
+        errors.update(contact_errors(self.open_to_members, self.contact_role, self.contact_email))
         for field in ("objectives", "benefits", "barriers"):
             value = getattr(self, field)
             if not isinstance(value, list) or not all(
@@ -982,6 +1030,34 @@ class Arrangement(models.Model):
                 errors[field] = "Give a list of statements, one per line, none of them empty."
         if errors:
             raise ValidationError(errors)
+
+
+def contact_errors(open_to_members: bool, role: str, email: str) -> dict[str, str]:
+    """What is wrong with an arrangement's contact for new members, in words, by field."""
+    errors = {}
+    if open_to_members:
+        if not (role or "").strip():
+            errors["contact_role"] = (
+                "Give the role to contact about joining, e.g. Head of Shared Revenues: an "
+                "arrangement that welcomes new members needs a contact."
+            )
+        if not (email or "").strip():
+            errors["contact_email"] = (
+                "Give a shared mailbox to contact about joining, e.g. "
+                "shared.revenues@example.gov.uk: an arrangement that welcomes new members "
+                "needs a contact."
+            )
+    else:
+        if (role or "").strip() or (email or "").strip():
+            message = (
+                "A contact is kept only for an arrangement that welcomes new members: tick "
+                "'Welcomes new members', or empty the contact's role and mailbox."
+            )
+            if (role or "").strip():
+                errors["contact_role"] = message
+            if (email or "").strip():
+                errors["contact_email"] = message
+    return errors
 
 
 class MembershipQuerySet(OfArrangementsQuerySet):

@@ -29,6 +29,7 @@ from .models import (
     Region,
     Saving,
     ServiceArea,
+    Status,
     Tier,
 )
 from .permissions import can_see_exempt
@@ -66,6 +67,9 @@ EXPORTED = (
     "savings_percentages",
     "start_date",
     "start_precision",
+    "open_to_members",
+    "contact_role",
+    "contact_email",
 )
 
 
@@ -412,6 +416,7 @@ def authority_page(user, authority: Authority) -> dict:
         ),
         "briefing_url": links.list_url("register:summary-briefing", authority=authority.code),
         "former_names": list(authority.names.all()),
+        "service_area_tree": service_area_tree(),  # the partner finder's form
     }
 
 
@@ -428,6 +433,17 @@ def service_area_list(user) -> list[dict]:
             {"area": area, "count": counts.get(area.pk, 0)} for area in category["children"]
         ]
     return tree
+
+
+def partner_finder_councils() -> list[tuple[str, str]]:
+    """(code, name) of the councils the partner finder can be asked about from a service
+    area's page: those in existence today, other public bodies aside. One query."""
+    return list(
+        Authority.objects.existing_on(datetime.date.today())
+        .exclude(tier__level=Tier.Level.OTHER)
+        .order_by("name", "code")
+        .values_list("code", "name")
+    )
 
 
 def service_area_rows(user, area: ServiceArea):
@@ -471,4 +487,182 @@ def home(request) -> dict:
             if n
         ],
         "going_ahead_url": links.arrangements_url(status=list(GOING_AHEAD), has_savings="yes"),
+    }
+
+
+# --- Partner finder --------------------------------------------------------------------
+
+# Arrangements that count as sharing a service: going ahead or being considered, not
+# those not pursued or ended.
+NOT_SHARING = (Status.NOT_PURSUED, Status.ENDED)
+FINDER_SHOWN = 50  # councils the page lists; the download has every one
+FINDER_ARRANGEMENTS_SHOWN = 3  # of each council's arrangements of the service
+
+
+def partner_finder_authority(code: str) -> Authority:
+    """The council the finder is for (or DoesNotExist)."""
+    return Authority.objects.select_related("tier", "region", "county").get(code=code)
+
+
+def partner_finder(user, authority: Authority, area: ServiceArea, tree: list, every: bool = False):
+    """The councils that could share ``area``'s service with ``authority``, ranked by
+    register.partners' score, with what the page says about the service. Councils in
+    existence today of any tier level but "other", never the council itself. Reads only
+    arrangements the user may see, so an exempt one moves no score.
+
+    A fixed number of queries, whatever the number of councils or arrangements: one pass
+    over the service's arrangements reads, from what each row stores, how many there are,
+    in how many each tier level takes part (``level_mask``) and, on PostgreSQL, which
+    authorities take part in any of them and in any that welcome new members (BIT_OR of
+    the partner words); then the councils, those already partners of this one, and the
+    first few arrangements of each council listed with how many it has (of every council
+    when ``every``, for a download; of the first FINDER_SHOWN otherwise). ``tree`` is
+    ``service_area_tree()``, which the caller has read for its form."""
+    from . import partners as scoring
+
+    today = datetime.date.today()
+    area_ids = [area.pk] + [
+        child.pk for c in tree if c["area"].pk == area.pk for child in c["children"]
+    ]
+    through = Arrangement.service_areas.through.objects
+    of_area = (
+        Arrangement.objects.visible_to(user)
+        .filter(Exists(through.filter(arrangement_id=OuterRef("pk"), servicearea_id__in=area_ids)))
+        .exclude(status__in=NOT_SHARING)
+        .order_by()
+    )
+    positions = figures.partner_positions()
+    words = {}
+    if positions is not None:
+        from django.contrib.postgres.aggregates import BitOr
+
+        for n, name in enumerate(PARTNER_FIELDS):
+            words[f"partners:{n}"] = BitOr(name)
+            words[f"open:{n}"] = BitOr(name, filter=Q(open_to_members=True))
+    levels = figures.LEVEL_BITS
+    service = of_area.alias(
+        **{f"has_{level}": F("level_mask").bitand(1 << bit) for level, bit in levels.items()}
+    ).aggregate(
+        n=Count("pk"),
+        **{f"level_{level}": Count("pk", filter=Q(**{f"has_{level}__gt": 0})) for level in levels},
+        **words,
+    )
+    level_counts = {
+        level: service[f"level_{level}"] for level in levels if service[f"level_{level}"]
+    }
+    taking_part = Membership.objects.visible_to(user).taking_part()
+    in_area = taking_part.filter(arrangement__in=of_area.values("pk"))
+    if positions is not None:
+        sharing = figures.authorities_in_words([service], positions)
+        opened = {f"partners:{n}": service[f"open:{n}"] for n in range(len(PARTNER_FIELDS))}
+        welcoming = figures.authorities_in_words([opened], positions)
+    else:  # no partner words to read: the memberships, grouped
+        grouped = list(
+            in_area.order_by()
+            .values("authority_id")
+            .annotate(
+                welcoming=Count("pk", filter=Q(arrangement__open_to_members=True)),
+            )
+        )
+        sharing = {row["authority_id"] for row in grouped}
+        welcoming = {row["authority_id"] for row in grouped if row["welcoming"]}
+    mine = Membership.objects.taking_part().filter(authority=authority).values("arrangement_id")
+    partners_in = dict(
+        taking_part.filter(arrangement_id__in=mine)
+        .exclude(authority=authority)
+        .order_by()
+        .values("authority_id")
+        .annotate(n=Count("arrangement_id", distinct=True))
+        .values_list("authority_id", "n")
+    )
+    usual = scoring.usual_levels(level_counts, service["n"])
+    here = (authority.latitude, authority.longitude) if authority.latitude is not None else None
+    place = scoring.Place(
+        authority.pk, authority.county_id, authority.combined_authority, authority.region_id
+    )
+    candidates = []
+    for other in (
+        Authority.objects.existing_on(today)
+        .exclude(pk=authority.pk)
+        .exclude(tier__level=Tier.Level.OTHER)
+        .select_related("tier", "region")
+        .only(
+            "code",
+            "name",
+            "tier__name",
+            "tier__level",
+            "region__name",
+            "county_id",
+            "combined_authority",
+            "combined_authority_name",
+            "latitude",
+            "longitude",
+            "coordinates_note",
+        )
+    ):
+        there = (other.latitude, other.longitude) if other.latitude is not None else None
+        candidates.append(
+            scoring.Candidate(
+                authority=other,
+                km=scoring.great_circle_km(here, there),
+                shared=scoring.shared_place(
+                    place,
+                    scoring.Place(
+                        other.pk, other.county_id, other.combined_authority, other.region_id
+                    ),
+                ),
+                same_tier=other.tier_id == authority.tier_id,
+                usual_level=other.tier.level in usual,
+                sharing=int(other.pk in sharing),
+                welcoming=int(other.pk in welcoming),
+                partners_in=partners_in.get(other.pk, 0),
+                approximate=bool(authority.coordinates_note or other.coordinates_note),
+            )
+        )
+    candidates = scoring.ranked(candidates)
+    shown = candidates if every else candidates[:FINDER_SHOWN]
+    # The few arrangements of each council listed (its latest added), and how many it
+    # has: ranked over narrow rows (ids and counts), then only those few read whole. The
+    # score needs only whether it has any, which the pass above said.
+    by_pk = {c.authority.pk: c for c in shown if c.sharing}
+    if by_pk:
+        first = list(
+            in_area.filter(authority_id__in=by_pk)
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=[F("authority_id")],
+                    order_by=[F("arrangement_id").desc()],
+                ),
+                of=Window(Count("pk"), partition_by=[F("authority_id")]),
+                welcome=Window(
+                    Count("pk", filter=Q(arrangement__open_to_members=True)),
+                    partition_by=[F("authority_id")],
+                ),
+            )
+            .filter(rank__lte=FINDER_ARRANGEMENTS_SHOWN)
+            .values_list("authority_id", "arrangement_id", "of", "welcome")
+        )
+        listed = Arrangement.objects.only(
+            "title", "slug", "status", "open_to_members", "lead_name"
+        ).in_bulk({arrangement_id for _, arrangement_id, _, _ in first})
+        for authority_id, arrangement_id, of, welcome in sorted(first, key=lambda r: -r[1]):
+            candidate = by_pk[authority_id]
+            candidate.sharing, candidate.welcoming = of, welcome
+            candidate.arrangements.append(listed[arrangement_id])
+    names = dict(Tier.Level.choices)
+    return {
+        "area": area,
+        "candidates": candidates,
+        "shown": shown,
+        "total": len(candidates),
+        "area_arrangements": service["n"],
+        "own_sharing": in_area.filter(authority_id=authority.pk).count(),
+        "level_counts": [
+            {"label": names.get(level, level), "count": n, "usual": level in usual}
+            for level, n in sorted(level_counts.items(), key=lambda item: (-item[1], item[0]))
+        ],
+        "usual_levels": [names[level] for level in Tier.Level.values if level in usual],
+        "approximate_here": bool(authority.coordinates_note),
+        "located": here is not None,
     }

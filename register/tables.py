@@ -173,6 +173,11 @@ class ArrangementTable(QuickCells, tables.Table):
     percentage_savings = tables.Column(
         verbose_name="Percentage savings", accessor="pk", visible=False
     )
+    open_to_members = tables.Column(verbose_name="Welcomes new members", visible=False)
+    contact_role = tables.Column(verbose_name="New members' contact (role)", visible=False)
+    contact_email = tables.Column(
+        verbose_name="New members' contact (shared mailbox)", visible=False
+    )
     partners = tables.Column(verbose_name="Partners (code: role)", accessor="pk", visible=False)
     sources = tables.Column(verbose_name="Sources", accessor="pk", visible=False)
     address = tables.Column(verbose_name="Address", accessor="pk", visible=False)
@@ -192,6 +197,9 @@ class ArrangementTable(QuickCells, tables.Table):
             "savings_lower",
             "savings_upper",
             "percentage_savings",
+            "open_to_members",
+            "contact_role",
+            "contact_email",
             "partners",
             "sources",
             "address",
@@ -295,6 +303,9 @@ class ArrangementTable(QuickCells, tables.Table):
             return ""
         return f"{record.savings_upper:.2f}"
 
+    def value_open_to_members(self, record):
+        return "Yes" if record.open_to_members else "No"
+
     # The export-only columns read what the export prefetches (EXPORT_PREFETCH).
 
     def prepare_export_rows(self, records) -> None:
@@ -391,4 +402,72 @@ class AuthorityTable(QuickCells, tables.Table):
             reverse("register:arrangement-list"),
             record.code,
             value,
+        )
+
+
+class PartnerTable(tables.Table):
+    """The partner finder's download: each council ranked, with every part of its score.
+    The page shows the same rows in its own markup (templates/register/partner_finder.html),
+    with links; this is the plain-text shape of them."""
+
+    rank = tables.Column(verbose_name="Rank", accessor="authority__code", orderable=False)
+    name = tables.Column(verbose_name="Council", accessor="authority__name")
+    code = tables.Column(verbose_name="Code", accessor="authority__code")
+    tier = tables.Column(verbose_name="Tier", accessor="authority__tier__name")
+    region = tables.Column(verbose_name="Region", accessor="authority__region__name")
+    score = tables.Column(verbose_name="Score (out of 100)")
+    km = tables.Column(verbose_name="Distance (km)")
+    distance_approximate = tables.Column(verbose_name="Distance approximate", accessor="km")
+    distance_points = tables.Column(verbose_name="Distance points (of 40)")
+    shared = tables.Column(verbose_name="Place in common")
+    place_points = tables.Column(verbose_name="Place points (of 20)")
+    same_tier = tables.Column(verbose_name="Same tier")
+    usual_level = tables.Column(verbose_name="Usual tier level for the service")
+    tier_points = tables.Column(verbose_name="Tier points (of 15)")
+    sharing = tables.Column(verbose_name="Arrangements of the service it takes part in")
+    welcoming = tables.Column(verbose_name="Of those, welcoming new members")
+    sharing_points = tables.Column(verbose_name="Sharing points (of 15)")
+    arrangements = tables.Column(
+        verbose_name="Its arrangements of the service (the last three added: title, lead)",
+        accessor="authority__code",
+    )
+    partners_in = tables.Column(verbose_name="Arrangements it shares with this council")
+    partner_points = tables.Column(verbose_name="Partner points (of 10)")
+
+    class Meta:
+        orderable = False
+        attrs = WIDE_TABLE_ATTRS
+
+    caption = "Councils that could share the service"
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self._ranks = {id(candidate): n for n, candidate in enumerate(data or (), start=1)}
+
+    def value_rank(self, record):
+        return self._ranks.get(id(record), "")
+
+    def value_km(self, record):
+        return "" if record.km is None else round(record.km, 1)
+
+    def value_distance_approximate(self, record):
+        return "Yes" if record.approximate else "No"
+
+    def value_shared(self, record):
+        return record.shared or "nothing"
+
+    def value_same_tier(self, record):
+        return "Yes" if record.same_tier else "No"
+
+    def value_usual_level(self, record):
+        return "Yes" if record.usual_level else "No"
+
+    def value_region(self, record):
+        region = record.authority.region
+        return region.name if region else ""
+
+    def value_arrangements(self, record):
+        return "; ".join(
+            f"{arrangement.title} (lead: {arrangement.lead_name or 'none'})"
+            for arrangement in record.arrangements
         )

@@ -19,11 +19,21 @@ urlpatterns = [
         authorities.AuthorityDetailView.as_view(),
         name="authority-detail",
     ),
+    path(
+        "authorities/<str:code>/partners/",
+        authorities.PartnerFinderView.as_view(),
+        name="partner-finder",
+    ),
     path("service-areas/", service_areas.ServiceAreaListView.as_view(), name="service-area-list"),
     path(
         "service-areas/<slug:slug>/",
         service_areas.ServiceAreaDetailView.as_view(),
         name="service-area-detail",
+    ),
+    path(
+        "service-areas/<slug:slug>/partners/",
+        authorities.ServiceAreaPartnersView.as_view(),
+        name="service-area-partners",
     ),
     path("summary/", summary_views.SummaryIndexView.as_view(), name="summary-index"),
     path("summary/tiers/", summary_views.TierSummaryView.as_view(), name="summary-tiers"),

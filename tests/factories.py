@@ -239,8 +239,9 @@ class SmallRegister:
 @pytest.fixture
 def register(reference_data) -> SmallRegister:
     """Five arrangements among four councils in two regions. Public: the shared legal team
-    and its costs draftsman workstream, a fostering framework with two milestones, and
-    regulatory services (not pursued); exempt: a confidential waste deal."""
+    and its costs draftsman workstream, a fostering framework with two milestones (which
+    welcomes new members), and regulatory services (not pursued); exempt: a confidential
+    waste deal."""
     yorks = Region.objects.get(slug="yorkshire-and-the-humber")
     wales = Region.objects.get(slug="wales")
     alpha = AuthorityFactory(code="ALP", name="Alphaton", tier="MD", region=yorks)
@@ -289,6 +290,9 @@ def register(reference_data) -> SmallRegister:
         kind="joint_procurement",
         status="procurement",
         start_date=datetime.date(2012, 4, 1),
+        open_to_members=True,
+        contact_role="Head of Joint Commissioning",
+        contact_email="joint.commissioning@example.gov.uk",
         savings=[
             {
                 "amount": Decimal("700000"),

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from django.shortcuts import redirect
-from django.views.generic import DetailView
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views import View
+from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
+from django_tables2.export.views import ExportMixin
 
 from .. import selectors
 from ..filters import AuthorityFilterSet
-from ..models import Authority
-from ..tables import AuthorityTable
+from ..forms import PartnerFinderForm
+from ..models import Authority, ServiceArea
+from ..partners import USUAL_AT_LEAST
+from ..partners import WEIGHTS as PARTNER_WEIGHTS
+from ..tables import AuthorityTable, PartnerTable
 from .downloads import ListExportMixin
 from .paging import page_size
 
@@ -57,3 +64,88 @@ class AuthorityDetailView(DetailView):
             **super().get_context_data(**kwargs),
             **selectors.authority_page(self.request.user, self.object),
         }
+
+
+class PartnerFinderView(ListExportMixin, SingleTableMixin, TemplateView):
+    """Councils that could share one service with this one, ranked by a score the page
+    explains (register/partners.py). Without a service area, or with one that is not in
+    the taxonomy, the page asks for one; an unknown council is a 404."""
+
+    template_name = "register/partner_finder.html"
+    table_class = PartnerTable
+    table_pagination = False
+    export_formats = ("csv", "xlsx", "json")
+
+    def get(self, request, *args, **kwargs):
+        code = kwargs["code"]
+        try:
+            self.authority = selectors.partner_finder_authority(code)
+        except Authority.DoesNotExist:
+            if code != code.upper() and Authority.objects.filter(code=code.upper()).exists():
+                query = request.GET.urlencode()
+                url = reverse("register:partner-finder", kwargs={"code": code.upper()})
+                return redirect(f"{url}?{query}" if query else url, permanent=True)
+            raise Http404("No such authority") from None
+        data = request.GET.copy()
+        if len(data.get("service_area", "")) > 100:
+            data["service_area"] = data["service_area"][:100] + "\u2026"
+        tree = selectors.service_area_tree()
+        self.form = PartnerFinderForm(data if "service_area" in data else None, tree=tree)
+        area = self.form.area()
+        self.finder = {"tree": tree, "area": area}
+        if area is not None:
+            self.finder |= selectors.partner_finder(
+                request.user, self.authority, area, tree, every=self.exporting()
+            )
+        return super().get(request, *args, **kwargs)
+
+    @property
+    def export_name(self):
+        area = self.finder.get("area")
+        return f"partners-{self.authority.code}-{area.slug if area else 'none'}"
+
+    def get_export_filename(self, export_format):
+        return f"{self.export_name}.{export_format}"
+
+    def exporting(self) -> bool:
+        """A download in one of the formats offered (any other asked for gets the page,
+        with a note saying so)."""
+        return self.export_asked() in self.export_formats
+
+    def get_table_data(self):
+        if self.finder.get("area") is None:
+            return []
+        return self.finder["candidates"] if self.exporting() else self.finder["shown"]
+
+    def render_to_response(self, context, **kwargs):
+        if self.exporting() and self.finder.get("area") is None:
+            # No service chosen: the page asking for one, not an empty file.
+            response = super(ExportMixin, self).render_to_response(context, **kwargs)
+            response.status_code = 400
+            return response
+        return super().render_to_response(context, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            **self.finder,
+            "authority": self.authority,
+            "form": self.form,
+            "shown_count": len(self.finder.get("shown", ())),
+            "weights": PARTNER_WEIGHTS,
+            "usual_at_least": USUAL_AT_LEAST,
+        }
+
+
+class ServiceAreaPartnersView(View):
+    """The service area page's "find partners for a council" form: with a council chosen
+    it goes to that council's partner finder for the area; otherwise back to the area's
+    page, which then says what to choose."""
+
+    def get(self, request, slug):
+        area = get_object_or_404(ServiceArea, slug=slug)
+        code = request.GET.get("authority", "").strip().upper()
+        if len(code) == 3 and Authority.objects.filter(code=code).exists():
+            url = reverse("register:partner-finder", kwargs={"code": code})
+            return redirect(f"{url}?service_area={area.slug}")
+        return redirect(f"{area.get_absolute_url()}?partner_error=1#find-partners")

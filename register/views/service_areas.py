@@ -40,4 +40,6 @@ class ServiceAreaDetailView(SingleTableMixin, DetailView):
             **super().get_context_data(**kwargs),
             "services": list(area.children.all()) if area.is_category else [],
             "list_url": f"{reverse('register:arrangement-list')}?service_area={area.slug}",
+            "partner_councils": selectors.partner_finder_councils(),
+            "partner_error": "partner_error" in self.request.GET,
         }

@@ -53,6 +53,12 @@ PATHS = [
     ("tier summary figures", "/summary/tiers/", "£352,500"),
     ("service area summary", "/summary/service-areas/", "Waste"),
     ("savings summary", "/summary/savings/", "£105,000"),
+    ("partner finder", "/authorities/ALP/partners/?service_area=waste", SECRET),
+    (
+        "partner finder download",
+        "/authorities/ALP/partners/?service_area=legal&_export=csv",
+        SECRET,
+    ),
 ]
 
 

@@ -78,6 +78,10 @@ CASES = {
         ("has_savings=yes", [DRAFTSMAN, FOSTERING, LEGAL]),
         ("has_savings=no", [REGULATORY]),
     ],
+    "open_to_members": [
+        ("open_to_members=yes", [FOSTERING]),
+        ("open_to_members=no", [DRAFTSMAN, LEGAL, REGULATORY]),
+    ],
     # Savings recorded: estimated, forecast and achieved amounts; targets left out.
     "savings_min": [
         ("savings_min=100000", [FOSTERING, LEGAL]),
@@ -153,6 +157,7 @@ def test_the_public_cannot_name_an_exempt_programme_as_a_parent(register):
         ("financial_year=banana", "financial_year"),
         ("start_year_min=12.5", "start_year_min"),
         ("has_savings=maybe", "has_savings"),
+        ("open_to_members=perhaps", "open_to_members"),
         ("role=lead", "role"),  # a role without an authority narrows nothing
         ("q=" + "x" * 201, "q"),
     ],

@@ -17,6 +17,7 @@ PARAMETERS = [
     "partnership",
     "parent",
     "has_savings",
+    "open_to_members",
     "savings_min",
     "savings_max",
     "financial_year",

@@ -78,6 +78,8 @@ PAGES = [
     "/authorities/BET/",
     "/service-areas/",
     "/service-areas/legal/?per_page=100",
+    "/authorities/BET/partners/?service_area=legal",
+    "/authorities/BET/partners/?service_area=corporate&_export=csv",
 ]
 
 

@@ -31,6 +31,10 @@ PAGE_TYPES = [
     "/authorities/CLD/",
     "/service-areas/",
     "/service-areas/legal/",
+    "/service-areas/legal/?partner_error=1",
+    "/authorities/CLD/partners/",
+    "/authorities/CLD/partners/?service_area=legal",  # the ranked councils
+    "/authorities/CLD/partners/?service_area=nowhere",
     "/summary/",
     "/summary/tiers/",
     "/summary/service-areas/",
@@ -305,3 +309,31 @@ def test_an_error_summary_link_leads_to_the_authority_autocomplete(page, site):
     assert page.locator("#filter-panel").is_visible()
     page.locator(".govuk-error-summary a", has_text="Authority").click()
     assert page.evaluate("document.activeElement.getAttribute('role')") == "combobox"
+
+
+def test_the_partner_finder_is_reached_and_used_without_javascript(browser, site):
+    """From a service area's page, choose a council; from the finder, another service;
+    from an authority's page, a service: plain forms, on a phone, no JavaScript."""
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 320, "height": 800})
+    page = context.new_page()
+    page.goto(f"{site}/service-areas/legal/")
+    page.get_by_label("Council").select_option("ALP")
+    page.get_by_role("button", name="Find partners").click()
+    page.wait_for_url("**/authorities/ALP/partners/?service_area=legal")
+    assert page.get_by_role("heading", name="Find partners for legal services").is_visible()
+    first = page.get_by_role("region", name="Councils that could share legal services")
+    assert first.locator("tbody tr").first.get_by_role("link").first.inner_text() == "Betaford"
+    page.get_by_label("Service to share").select_option("fostering")
+    page.get_by_role("button", name="Find partners").click()
+    page.wait_for_url("**service_area=fostering")
+    assert "Welcomes new members" in page.locator("#partners").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.goto(f"{site}/authorities/BET/")
+    page.get_by_label("Service to share").select_option("legal")
+    page.get_by_role("button", name="Find partners").click()
+    page.wait_for_url("**/authorities/BET/partners/?service_area=legal")
+    # Without a council chosen, the service area's page says what to do.
+    page.goto(f"{site}/service-areas/legal/")
+    page.get_by_role("button", name="Find partners").click()
+    assert "Choose a council from the list" in page.locator("#find-partners ~ form").inner_text()
+    context.close()

@@ -72,10 +72,50 @@ def test_corrections_and_derivations_are_applied_and_reported(reference_data):
 
 
 def test_what_cannot_be_resolved_is_reported(reference_data):
-    output = run()
+    output = run("--no-overrides")
     assert "row 32 (BKM) Buckinghamshire County: no coordinates in the source" in output
-    assert "Could not resolve (27):" in output
     assert Authority.objects.get(code="BKM").latitude is None
+
+
+def test_every_authority_loaded_has_coordinates_and_says_how_when_derived(reference_data):
+    output = run()
+    assert "Could not resolve (0):" in output
+    assert not Authority.objects.filter(latitude__isnull=True).exists()
+    assert not Authority.objects.filter(longitude__isnull=True).exists()
+    # The source's own points carry no note; the derived ones say how they were obtained.
+    assert Authority.objects.get(code="CLD").coordinates_note == ""
+    buckinghamshire = Authority.objects.get(code="BKM")
+    successor = Authority.objects.get(code="BUC")
+    assert (buckinghamshire.latitude, buckinghamshire.longitude) == (
+        successor.latitude,
+        successor.longitude,
+    )
+    assert "took over exactly its area" in buckinghamshire.coordinates_note
+    assert Authority.objects.get(code="WYO").coordinates_note.startswith("Approximate")
+    # Northamptonshire: between its two successors, weighted towards the larger (West).
+    north, west = (Authority.objects.get(code=c) for c in ("NNT", "WNT"))
+    county = Authority.objects.get(code="NTH")
+    assert west.latitude < county.latitude < north.latitude
+    assert abs(county.latitude - west.latitude) < abs(county.latitude - north.latitude)
+    assert "BKM coordinates: 51.784964, -0.811571 (same-area" in output
+
+
+def test_the_coordinates_file_is_what_its_documented_derivation_gives():
+    import runpy
+
+    script = runpy.run_path(str(AUTHORITIES_CSV.parent / "derive_authority_coordinates.py"))
+    assert script["main"](["--check"]) == 0
+
+
+def test_the_combined_authority_is_kept(reference_data):
+    run()
+    calderdale = Authority.objects.get(code="CLD")
+    assert (calderdale.combined_authority, calderdale.combined_authority_name) == (
+        "WYCA",
+        "West Yorkshire",
+    )
+    assert Authority.objects.get(code="CMD").combined_authority_name == "Greater London"
+    assert Authority.objects.get(code="KET").combined_authority == ""
 
 
 def test_running_twice_changes_nothing(reference_data):

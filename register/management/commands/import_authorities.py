@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from register.importers import (
     AUTHORITIES_CSV,
+    AUTHORITY_COORDINATES_CSV,
     AUTHORITY_OVERRIDES_CSV,
     DEFAULT_DATE,
     DEFAULT_NATIONS,
@@ -25,7 +26,8 @@ def iso_date(text: str) -> datetime.date:
 class Command(BaseCommand):
     help = (
         "Create or update, by code, the authorities active on a date in the given nations, "
-        "applying fixtures/authority_overrides.csv, and report what was fixed or unresolved."
+        "applying fixtures/authority_overrides.csv and fixtures/authority_coordinates.csv, "
+        "and report what was fixed or unresolved."
     )
 
     def add_arguments(self, parser):
@@ -54,6 +56,7 @@ class Command(BaseCommand):
                 on_date=date,
                 nations=nations or DEFAULT_NATIONS,
                 overrides_path=None if no_overrides else overrides,
+                coordinates_path=None if no_overrides else AUTHORITY_COORDINATES_CSV,
                 dry_run=dry_run,
             )
         except SourceFileError as exc:
