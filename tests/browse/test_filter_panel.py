@@ -103,3 +103,22 @@ def test_the_autocomplete_is_loaded_from_this_site_on_the_list_pages_only(client
         assert '<script defer src="/static/build/accessible-autocomplete.min.js">' in html
         assert 'href="/static/build/accessible-autocomplete.min.css"' in html
     assert "accessible-autocomplete" not in html_of(client, "/summary/")
+
+
+def test_names_in_the_long_lists_are_escaped(client, register):
+    """The long lists are written without the template engine's escaping: a council or
+    partnership whose name holds HTML's special characters is shown as text."""
+    from tests.factories import AuthorityFactory, PartnershipFactory
+
+    AuthorityFactory(code="XSS", name='Tom & "Jerry" <b>Council</b>')
+    PartnershipFactory(name="Smith's <i>joint</i> board", slug="smiths")
+    html = html_of(client, LIST, {"authority": ["XSS"], "partnership": "smiths"})
+    assert "<b>Council</b>" not in html and "<i>joint</i>" not in html
+    assert (
+        '<input class="govuk-checkboxes__input" id="id_authority_4" name="authority" '
+        'type="checkbox" value="XSS" checked>'
+    ) in html
+    assert "Tom &amp; &quot;Jerry&quot; &lt;b&gt;Council&lt;/b&gt;</label>" in html
+    assert (
+        '<option value="smiths" selected>Smith&#x27;s &lt;i&gt;joint&lt;/i&gt; board</option>'
+    ) in html
