@@ -616,8 +616,18 @@ class AllOrNothingResource(resources.ModelResource):
         with the columns it lacks and those it does not know, never a traceback."""
         expected = [f.column_name for f in self.get_import_fields()]
         headers = [str(h or "").strip() for h in (dataset.headers or [])]
+        if headers and not any(headers):
+            raise ValueError(
+                "The file cannot be imported: its first row is empty, and the first row must "
+                f"hold the column headings. The columns are: {', '.join(expected)} (the "
+                "template has them)."
+            )
         missing = [name for name in self.get_import_id_fields() if name not in headers]
-        unknown = [name for name in headers if name not in expected]
+        unknown = [
+            name or f"a column with no heading (column {number})"
+            for number, name in enumerate(headers, start=1)
+            if name not in expected
+        ]
         if missing or unknown:
             parts = []
             if missing:

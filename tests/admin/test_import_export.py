@@ -1,5 +1,6 @@
 """Bulk import and export: all or nothing, every error with its row, round trips change nothing."""
 
+import html
 import io
 
 import pytest
@@ -587,4 +588,40 @@ def test_a_slug_in_capitals_is_refused_not_a_second_record(register):
         " ".join(m) for invalid in result.invalid_rows for m in invalid.error_dict.values()
     )
     assert "Use lower-case letters" in messages
+    assert Arrangement.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("content", "file_format", "said"),
+    [
+        (b",\nslug,title\njoint-audit,Joint audit\n", "0", "its first row is empty"),
+        (
+            lambda: workbook([["", ""], ["slug", "title"], ["joint-audit", "Joint audit"]]),
+            "1",
+            "its first row is empty",
+        ),
+        (
+            b"slug,,title\njoint-audit,,Joint audit\n",
+            "0",
+            "not the import's: a column with no heading (column 2)",
+        ),
+    ],
+    ids=["CSV with an empty first row", "workbook with an empty first row", "a blank heading"],
+)
+def test_headings_missing_from_the_first_row_are_explained(
+    client, register, roles, content, file_format, said
+):
+    from tests.admin.test_admin import staff
+
+    client.force_login(staff("importer", "Administrator"))
+    before = Arrangement.objects.count()
+    content = content() if callable(content) else content
+    response = client.post(
+        "/admin/register/arrangement/import/",
+        {"resource": "0", "format": file_format, "import_file": io.BytesIO(content)},
+    )
+    page = html.unescape(response.content.decode())
+    assert response.status_code == 200
+    assert said in page and "the template has them" in page
+    assert "not the import's: , " not in page
     assert Arrangement.objects.count() == before
