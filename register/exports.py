@@ -170,8 +170,32 @@ ADMIN_EXPORT_FORMATS = [
 ]
 
 
+class NoRows(ValueError):
+    """A file with its column headings and no row under them."""
+
+
+class _RowsRequired:
+    """An import format that refuses a file with headings and no rows, so that the admin
+    says so in words (register.importers.unreadable_file_message) rather than
+    django-import-export's "No valid data to import"."""
+
+    def create_dataset(self, in_stream, **kwargs):
+        dataset = super().create_dataset(in_stream, **kwargs)
+        if dataset.headers and not len(dataset):
+            raise NoRows
+        return dataset
+
+
+class ImportCSV(_RowsRequired, base_formats.CSV):
+    pass
+
+
+class ImportXLSX(_RowsRequired, base_formats.XLSX):
+    pass
+
+
 #: The admin's import formats (settings.IMPORT_FORMATS): what a spreadsheet saves.
-ADMIN_IMPORT_FORMATS = [base_formats.CSV, base_formats.XLSX]
+ADMIN_IMPORT_FORMATS = [ImportCSV, ImportXLSX]
 
 
 # --- Streamed CSV of a table (the list pages' "CSV" download) --------------------------

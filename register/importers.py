@@ -30,7 +30,7 @@ from django.db import DatabaseError, transaction
 from import_export import fields as ie_fields
 from import_export import resources, widgets
 
-from .exports import csv_writer, unescape_cell
+from .exports import NoRows, csv_writer, unescape_cell
 from .models import (
     Arrangement,
     Authority,
@@ -948,6 +948,8 @@ def unreadable_file_message(error: Exception, format_name: str) -> str:
             f"A cell in this file is longer than {csv.field_size_limit():,} characters, more "
             "than the register can read: shorten it; nothing was imported."
         )
+    if isinstance(error, NoRows):
+        return "This file has its column headings but no rows under them: nothing was imported."
     if format_name == "xlsx" and isinstance(error, StopIteration):
         return "The first sheet of this workbook is empty: nothing was imported."
     if format_name == "xlsx":

@@ -543,13 +543,23 @@ def workbook(rows) -> bytes:
         (b"slug,title\njoint-audit,Joint audit\n", "1", "not an Excel workbook (.xlsx)"),
         (lambda: workbook([["slug", "title"], ["joint-audit", "Joint audit"]]), "0", "choose xlsx"),
         (lambda: workbook([]), "1", "The first sheet of this workbook is empty"),
+        (b"slug,title\n", "0", "has its column headings but no rows under them"),
+        (lambda: workbook([["slug", "title"]]), "1", "has its column headings but no rows"),
         (
             b"slug,title\njoint-audit," + b"x" * 140_000 + b"\n",
             "0",
             "A cell in this file is longer than 131,072 characters",
         ),
     ],
-    ids=["Windows CSV", "CSV chosen as Excel", "Excel chosen as CSV", "empty Excel", "long cell"],
+    ids=[
+        "Windows CSV",
+        "CSV chosen as Excel",
+        "Excel chosen as CSV",
+        "empty Excel",
+        "CSV of headings only",
+        "workbook of headings only",
+        "long cell",
+    ],
 )
 def test_a_file_that_cannot_be_read_is_refused_in_words(
     client, register, roles, content, file_format, said
