@@ -557,6 +557,34 @@ class LinesWidget(widgets.Widget):
         return "\n".join(value or [])
 
 
+class YesOrNoWidget(widgets.BooleanWidget):
+    """A yes-or-no column: 1 or 0 (as the export writes them), true or false, yes or no,
+    in any case; a workbook's TRUE and FALSE too. Anything else is an error in its row and
+    column, never read as "no"; a blank cell too, unless ``blank_is_no`` (a blank
+    "exempt" must not make an exempt arrangement public; a blank "welcomes new members"
+    is the same as not saying so)."""
+
+    YES = frozenset({"1", "true", "yes", "y"})
+    NO = frozenset({"0", "false", "no", "n"})
+
+    def __init__(self, blank_is_no: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.blank_is_no = blank_is_no
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int | float) and value in (0, 1):
+            return bool(value)
+        text = "" if value is None else str(value).strip().lower()
+        if text in self.YES:
+            return True
+        if text in self.NO or (not text and self.blank_is_no):
+            return False
+        shown = "A blank cell" if not text else f"'{value}'"
+        raise ValueError(f"{shown} is neither yes (1) nor no (0): write 1 or 0.")
+
+
 class KnownForeignKeyWidget(widgets.ForeignKeyWidget):
     """Like ForeignKeyWidget, but a value that names no record is an error in its own
     row and column, in words, not the database's "matching query does not exist"."""
@@ -747,6 +775,12 @@ class ArrangementResource(AllOrNothingResource):
     )
     partners = ie_fields.Field(
         attribute="partners", column_name="partners", widget=PartnersWidget()
+    )
+    exempt = ie_fields.Field(attribute="exempt", column_name="exempt", widget=YesOrNoWidget())
+    open_to_members = ie_fields.Field(
+        attribute="open_to_members",
+        column_name="open_to_members",
+        widget=YesOrNoWidget(blank_is_no=True),
     )
     objectives = ie_fields.Field(
         attribute="objectives", column_name="objectives", widget=LinesWidget()

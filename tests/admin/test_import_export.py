@@ -78,6 +78,11 @@ def test_a_good_file_is_imported_with_partners_and_areas(register):
         ({"partnership": "nowhere"}, "partnership", "No partnership has the slug 'nowhere'."),
         ({"parent": "no-such-thing"}, "parent", "No arrangement has the slug 'no-such-thing'."),
         ({"parent": "joint-ict"}, "parent", "An arrangement cannot be its own parent."),
+        ({"exempt": ""}, "exempt", "A blank cell is neither yes (1) nor no (0)"),
+        ({"exempt": "x"}, "exempt", "'x' is neither yes (1) nor no (0)"),
+        ({"exempt": "2"}, "exempt", "'2' is neither yes (1) nor no (0)"),
+        ({"exempt": "None"}, "exempt", "'None' is neither yes (1) nor no (0)"),
+        ({"open_to_members": "maybe"}, "open_to_members", "'maybe' is neither yes"),
     ],
 )
 def test_one_bad_row_rejects_the_whole_file_and_says_where(register, bad, column, message):
@@ -635,3 +640,32 @@ def test_headings_missing_from_the_first_row_are_explained(
     assert said in page and "the template has them" in page
     assert "not the import's: , " not in page
     assert Arrangement.objects.count() == before
+
+
+@pytest.mark.parametrize("value", ["1", "yes", "Yes", "TRUE", "y", True, 1])
+def test_exempt_is_read_as_yes_only_from_a_yes(register, value):
+    result = ArrangementResource().import_data(
+        dataset([dict(GOOD[0], exempt=value)]), dry_run=False
+    )
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert Arrangement.objects.get(slug="joint-audit").exempt is True
+
+
+def test_a_workbook_s_true_and_false_cells_are_read_as_yes_and_no(register):
+    content = workbook(
+        [
+            ["slug", "title", "kind", "status", "exempt"],
+            ["joint-audit", "Joint audit", "shared_service", "operational", True],
+            ["joint-ict", "Joint ICT", "shared_service", "proposed", False],
+        ]
+    )
+    from import_export.formats.base_formats import XLSX
+
+    result = ArrangementResource().import_data(XLSX().create_dataset(content), dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert dict(
+        Arrangement.objects.filter(slug__startswith="joint-").values_list("slug", "exempt")
+    ) == {
+        "joint-audit": True,
+        "joint-ict": False,
+    }
