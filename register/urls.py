@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import arrangements, authorities, pages, service_areas
+from .views import arrangements, authorities, compare, pages, service_areas
 from .views import summaries as summary_views
 
 app_name = "register"
@@ -19,6 +19,7 @@ urlpatterns = [
         authorities.AuthorityDetailView.as_view(),
         name="authority-detail",
     ),
+    path("compare/", compare.CompareView.as_view(), name="compare"),
     path("service-areas/", service_areas.ServiceAreaListView.as_view(), name="service-area-list"),
     path(
         "service-areas/<slug:slug>/",
