@@ -27,7 +27,7 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-WIDTH = 400  # viewBox units; the SVG scales to its container
+WIDTH = 340  # viewBox units; the SVG scales to its container
 PAD = 8
 TAIL = 22  # the open-ended tail, beyond the lower end
 FONT = 13
@@ -262,21 +262,26 @@ def savings_chart(
 
             texts.append(Text(PAD, y - 4, f"{target_label}: {format_money(year.target)}"))
             x = scale(year.target)
-            lines.append(Line(x, top + 2, x, y + 2, "target"))
+            # A dashed line from zero to the target, ending in a dashed rule across the
+            # year's bars, so that each bar can be read against it.
+            lines.append(Line(zero, y + BAR / 2, x, y + BAR / 2, "target"))
+            lines.append(Line(x, top + 2, x, y + BAR, "target"))
             legend.add("target")
-            y += 4
+            y += BAR + 4
         if not shown:
             y += LINE
             texts.append(Text(PAD, y - 4, "None recorded"))
         y += YEAR_GAP
     bottom = y
+    grid = []
     for tick in ticks:
         x = scale(tick)
-        lines.append(Line(x, PAD, x, bottom, "zero" if tick == 0 else "grid"))
+        grid.append(Line(x, PAD, x, bottom, "zero" if tick == 0 else "grid"))
         anchor = "start" if x <= PAD + 1 else "end" if x >= WIDTH - PAD - 1 else "middle"
         texts.append(Text(x, bottom + FONT + 4, short_money(tick), anchor))
     if zero not in [scale(t) for t in ticks]:
-        lines.append(Line(zero, PAD, zero, bottom, "zero"))
+        grid.append(Line(zero, PAD, zero, bottom, "zero"))
+    lines = grid + lines  # the grid first, under the bars and targets
     order = ["solid", "range", "open", "outline", "target"]
     return Chart(
         id=id,

@@ -14,6 +14,7 @@ by whose they are: a whole-partnership figure is never shown as one council's.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -40,6 +41,7 @@ class Choice:
     councils: list = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     unknown: bool = False  # a code no authority has
+    prompt: str = ""  # what to do next, when one council is chosen
 
     @property
     def ready(self) -> bool:
@@ -64,16 +66,22 @@ def parse_choice(values: list[str]) -> Choice:
         choice.errors.append(
             f"No authority in the register has the code {quoted}: choose councils from the list"
         )
-    repeated = [code for code in dict.fromkeys(asked) if asked.count(code) > 1]
+    times = Counter(asked)
+    repeated = [code for code, n in times.items() if n > 1][:MAX_CODES_READ]
     if repeated:
         names = ", ".join(found[c].name if c in found else c for c in repeated)
         choice.errors.append(f"{names} is chosen more than once: choose each council once")
     distinct = list(dict.fromkeys(asked))
-    if len(distinct) < MIN_COMPARED:
+    if len(distinct) < MIN_COMPARED and not choice.errors:
+        # One council (the authority page's link): not a mistake, the start of a choice.
+        choice.prompt = (
+            f"Choose one to three more councils to compare with {found[distinct[0]].name}."
+        )
+    elif len(distinct) < MIN_COMPARED:
         choice.errors.append("Choose at least two councils to compare")
     elif len(distinct) > MAX_COMPARED:
         choice.errors.append(f"Choose at most four councils to compare: {len(distinct)} are chosen")
-    if not choice.errors:
+    if not choice.errors and not choice.prompt:
         choice.councils = [found[code] for code in distinct]
     return choice
 
