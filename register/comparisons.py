@@ -20,11 +20,22 @@ from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, F
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Sum
 
 from . import charts, links, summaries
-from .figures import HEADLINE_RULE
-from .models import REFERENCE_DATE, Arrangement, Authority, Membership, Saving, ServiceArea, Status
+from .figures import HEADLINE_RULE, QualifiedTotal, partner_positions, partner_words, positions_in
+from .models import (
+    GOING_AHEAD,
+    PARTNER_FIELDS,
+    REFERENCE_DATE,
+    Arrangement,
+    Authority,
+    Membership,
+    Saving,
+    SavingShare,
+    ServiceArea,
+    Status,
+)
 
 MIN_COMPARED = 2
 MAX_COMPARED = 4
@@ -195,6 +206,119 @@ class CountRow:
         return any(counts) and not all(counts)
 
 
+@dataclass
+class TierFigures:
+    """Memberships of the councils of some tiers (those existing on the reference date),
+    in arrangements the reader may see: by (tier, service area), by (tier, status), in
+    all, and how many councils each tier has and how many of them take part in any."""
+
+    sizes: dict = field(default_factory=dict)
+    participating: dict = field(default_factory=dict)
+    by_area: dict = field(default_factory=dict)
+    by_status: dict = field(default_factory=dict)
+    total: dict = field(default_factory=dict)
+
+
+def tier_figures(user, tiers: list) -> TierFigures:
+    """On PostgreSQL, from the partner words stored on each arrangement row (one pass
+    over the arrangements, however many councils a tier has: three queries); elsewhere,
+    or when an authority has no position the words hold, from the memberships (five)."""
+    in_tiers = Authority.objects.existing_on().filter(tier__in=[t.pk for t in tiers])
+    positions = partner_positions()
+    if positions is not None and connection.vendor == "postgresql":
+        return tier_figures_from_words(user, in_tiers)
+    return tier_figures_from_memberships(user, in_tiers)
+
+
+def tier_figures_from_memberships(user, in_tiers) -> TierFigures:
+    figures = TierFigures()
+    figures.sizes = dict(
+        in_tiers.order_by().values("tier").annotate(n=Count("pk")).values_list("tier", "n")
+    )
+    theirs = taking_part(user, in_tiers.values("pk"))
+    figures.by_area = counts_by_area(theirs, "tier")
+    figures.by_status = counts_by_status(theirs, "authority__tier")
+    for tier_pk, n, taking in (
+        theirs.values("authority__tier")
+        .annotate(n=Count("pk"), councils=Count("authority", distinct=True))
+        .values_list("authority__tier", "n", "councils")
+    ):
+        figures.total[tier_pk] = n
+        figures.participating[tier_pk] = taking
+    return figures
+
+
+# Each arrangement's partners of a tier: the bits its partner words share with the tier's
+# (PostgreSQL's bit_count of the AND of each word with the tier's word).
+WORDS_BY_AREA_SQL = """
+SELECT tags.area_id, {sums}
+FROM (
+    SELECT DISTINCT t.arrangement_id, COALESCE(a.parent_id, a.id) AS area_id
+    FROM {tags} t JOIN {area} a ON a.id = t.servicearea_id
+    UNION ALL
+    SELECT t.arrangement_id, t.servicearea_id
+    FROM {tags} t JOIN {area} a ON a.id = t.servicearea_id
+    WHERE a.parent_id IS NOT NULL
+) tags
+JOIN ({visible}) r ON r.id = tags.arrangement_id
+GROUP BY tags.area_id
+"""
+WORDS_BY_STATUS_SQL = "SELECT r.status, {sums}, {ors} FROM ({visible}) r GROUP BY r.status"
+
+
+def tier_figures_from_words(user, in_tiers) -> TierFigures:
+    figures = TierFigures()
+    members: dict[int, list[int]] = {}
+    for tier_pk, position in in_tiers.order_by().values_list("tier_id", "partner_position"):
+        members.setdefault(tier_pk, []).append(position)
+        figures.sizes[tier_pk] = figures.sizes.get(tier_pk, 0) + 1
+    order = list(members)
+    if not order:
+        return figures
+    sums, sum_params = [], []
+    for tier_pk in order:
+        words = partner_words(members[tier_pk])
+        parts = [f"bit_count((r.{name} & %s)::bit(64))" for name, word in words.items() if word]
+        sum_params += [word for word in words.values() if word]
+        sums.append(f"SUM({' + '.join(parts) or '0'})")
+    try:
+        visible, visible_params = (
+            Arrangement.objects.visible_to(user)
+            .order_by()
+            .values("id", "status", *PARTNER_FIELDS)
+            .query.sql_with_params()
+        )
+    except EmptyResultSet:
+        return figures
+    tables = {
+        "tags": Arrangement.service_areas.through._meta.db_table,
+        "area": ServiceArea._meta.db_table,
+    }
+    ors = ", ".join(f"BIT_OR(r.{name})" for name in PARTNER_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            WORDS_BY_AREA_SQL.format(sums=", ".join(sums), visible=visible, **tables),
+            [*sum_params, *visible_params],
+        )
+        for area_pk, *counts in cursor.fetchall():
+            for tier_pk, n in zip(order, counts, strict=True):
+                figures.by_area[(tier_pk, area_pk)] = int(n or 0)
+        cursor.execute(
+            WORDS_BY_STATUS_SQL.format(sums=", ".join(sums), ors=ors, visible=visible),
+            [*sum_params, *visible_params],
+        )
+        taking = set()
+        for status, *rest in cursor.fetchall():
+            counts, words = rest[: len(order)], rest[len(order) :]
+            taking |= positions_in(words)
+            for tier_pk, n in zip(order, counts, strict=True):
+                figures.by_status[(tier_pk, status)] = int(n or 0)
+                figures.total[tier_pk] = figures.total.get(tier_pk, 0) + int(n or 0)
+    for tier_pk, positions in members.items():
+        figures.participating[tier_pk] = len(taking & set(positions))
+    return figures
+
+
 def compare_page(user, councils: list, *, tier_average: bool = True) -> dict:
     """Everything /compare/ shows of two to four councils. A fixed number of queries:
     eight for every council compared (its savings, as its page reads them), and eight
@@ -214,27 +338,13 @@ def compare_page(user, councils: list, *, tier_average: bool = True) -> dict:
     tier_total: dict = {}
     if tier_average:
         tiers = list(dict.fromkeys(c.tier for c in councils))
-        in_tiers = Authority.objects.existing_on().filter(tier__in=[t.pk for t in tiers])
-        sizes = dict(
-            in_tiers.order_by().values("tier").annotate(n=Count("pk")).values_list("tier", "n")
-        )
-        theirs = taking_part(user, in_tiers.values("pk"))
-        tier_area = counts_by_area(theirs, "tier")
-        tier_status = counts_by_status(theirs, "authority__tier")
-        tier_rows = (
-            theirs.values("authority__tier")
-            .annotate(n=Count("pk"), councils=Count("authority", distinct=True))
-            .values_list("authority__tier", "n", "councils")
-        )
-        participating = {}
-        for tier_pk, n, taking in tier_rows:
-            tier_total[tier_pk] = n
-            participating[tier_pk] = taking
+        figures = tier_figures(user, tiers)
+        tier_area, tier_status, tier_total = figures.by_area, figures.by_status, figures.total
         averages = [
             TierAverage(
                 tier,
-                sizes.get(tier.pk, 0),
-                participating.get(tier.pk, 0),
+                figures.sizes.get(tier.pk, 0),
+                figures.participating.get(tier.pk, 0),
                 [c for c in councils if c.tier_id == tier.pk],
             )
             for tier in tiers
@@ -359,15 +469,65 @@ def partners_in_common(user, councils: list) -> dict:
 # --- Savings ------------------------------------------------------------------------------
 
 
+@dataclass
+class CouncilSavings:
+    """One council's savings as its own page totals them (summaries.AuthoritySavings),
+    kept apart by whose they are: its own, and the whole-partnership figures of the
+    arrangements it takes part in (not its own); each of arrangements going ahead and,
+    apart, of the rest. Never added together."""
+
+    own_total: QualifiedTotal = field(default_factory=QualifiedTotal)
+    own_apart: QualifiedTotal = field(default_factory=QualifiedTotal)
+    whole_total: QualifiedTotal = field(default_factory=QualifiedTotal)
+    whole_apart: QualifiedTotal = field(default_factory=QualifiedTotal)
+    shares: int = 0  # its shares of whole-arrangement savings, listed on its page
+
+
+def grouped_totals(savings, by: str) -> dict[tuple, QualifiedTotal]:
+    """{(``by`` value, going ahead): QualifiedTotal} of these savings, targets aside, as
+    summaries.going_and_apart adds them up for one authority: one grouped query."""
+    going = ExpressionWrapper(Q(arrangement__status__in=GOING_AHEAD), output_field=BooleanField())
+    parts: dict[tuple, list] = {}
+    for who, is_going, qualifier, total, money, percent in (
+        savings.exclude(basis=Saving.Basis.TARGET)
+        .order_by()
+        .annotate(going=going)
+        .values(by, "going", "qualifier")
+        .annotate(
+            total=Sum("amount"),
+            money=Count("pk", filter=Q(amount__isnull=False)),
+            percent=Count("pk", filter=Q(amount__isnull=True, percentage__isnull=False)),
+        )
+        .values_list(by, "going", "qualifier", "total", "money", "percent")
+    ):
+        parts.setdefault((who, bool(is_going)), []).append((qualifier, total, money, percent))
+    return {key: QualifiedTotal.of(rows) for key, rows in parts.items()}
+
+
 def savings_side_by_side(user, councils: list) -> dict:
-    """Each council's savings as its own page gives them, kept apart by whose they are,
-    and its targets beside its own savings by financial year. Five queries for each
-    council (summaries.authority_savings), and three for the targets of all of them."""
+    """Each council's savings kept apart by whose they are, and its targets beside its own
+    savings by financial year (summaries.targets_beside_savings, as its page shows them).
+    Six queries, however many councils."""
     savings = Saving.objects.visible_to(user)
-    each = [summaries.authority_savings(council, savings) for council in councils]
-    rows = summaries.targets_beside_savings(
-        Authority.objects.filter(pk__in=[c.pk for c in councils]), savings
+    ids = [c.pk for c in councils]
+    own = grouped_totals(savings.filter(authority__in=ids), "authority")
+    # A whole-arrangement saving, once for each compared council taking part in it.
+    whole = grouped_totals(
+        savings.filter(
+            authority__isnull=True,
+            arrangement__memberships__authority__in=ids,
+            arrangement__memberships__role__in=Membership.JOINED,
+        ),
+        "arrangement__memberships__authority",
     )
+    shares = dict(
+        SavingShare.objects.filter(authority__in=ids, saving__in=savings)
+        .order_by()
+        .values("authority")
+        .annotate(n=Count("pk"))
+        .values_list("authority", "n")
+    )
+    rows = summaries.targets_beside_savings(Authority.objects.filter(pk__in=ids), savings)
     years = sorted({row["year"] for row in rows})
     by_key = {(row["authority"].pk, row["year"]): row for row in rows}
     by_year = [
@@ -377,13 +537,20 @@ def savings_side_by_side(user, councils: list) -> dict:
         }
         for year in years
     ]
+    none = QualifiedTotal()
     per_council = []
-    for council, figures in zip(councils, each, strict=True):
+    for council in councils:
         own_rows = [row for row in rows if row["authority"].pk == council.pk]
         per_council.append(
             {
                 "council": council,
-                "figures": figures,
+                "figures": CouncilSavings(
+                    own.get((council.pk, True), none),
+                    own.get((council.pk, False), none),
+                    whole.get((council.pk, True), none),
+                    whole.get((council.pk, False), none),
+                    shares.get(council.pk, 0),
+                ),
                 "years": own_rows,
                 "chart": charts.targets_chart(
                     own_rows, council.name, id=f"savings-chart-{council.code.lower()}"
@@ -398,10 +565,7 @@ def area_rows_as_csv(page: dict) -> list[list]:
     councils = page["councils"]
     header = ["Category", "Service area"]
     header += [f"{c.name} ({c.code}): arrangements it takes part in" for c in councils]
-    header += [
-        f"Average per {a.tier.name.lower()} council ({a.councils} councils)"
-        for a in page["averages"]
-    ]
+    header += [f"Average per {a.tier.name.lower()} ({a.councils} in all)" for a in page["averages"]]
     out = [header]
     category = ""
     for row in page["area_rows"]:
