@@ -207,49 +207,64 @@ class CountRow:
 
 
 @dataclass
-class TierFigures:
-    """Memberships of the councils of some tiers (those existing on the reference date),
-    in arrangements the reader may see: by (tier, service area), by (tier, status), in
-    all, and how many councils each tier has and how many of them take part in any."""
+class Counts:
+    """Memberships (one council taking part in one arrangement the reader may see) of
+    groups of councils: each compared council, ``("council", pk)``, and the councils of
+    each tier existing on the reference date, ``("tier", pk)``; by service area, by
+    status and in all. For each tier, how many councils it has and how many of them take
+    part in any arrangement."""
 
-    sizes: dict = field(default_factory=dict)
-    participating: dict = field(default_factory=dict)
-    by_area: dict = field(default_factory=dict)
-    by_status: dict = field(default_factory=dict)
-    total: dict = field(default_factory=dict)
+    by_area: dict = field(default_factory=dict)  # {(group, area pk): n}
+    by_status: dict = field(default_factory=dict)  # {(group, status): n}
+    total: dict = field(default_factory=dict)  # {group: n}
+    sizes: dict = field(default_factory=dict)  # {tier pk: councils}
+    participating: dict = field(default_factory=dict)  # {tier pk: councils taking part}
 
 
-def tier_figures(user, tiers: list) -> TierFigures:
-    """On PostgreSQL, from the partner words stored on each arrangement row (one pass
-    over the arrangements, however many councils a tier has: three queries); elsewhere,
-    or when an authority has no position the words hold, from the memberships (five)."""
+def counts(user, councils: list, tiers: list) -> Counts:
+    """On PostgreSQL, from the partner words stored on each arrangement row: two passes
+    over the arrangements, however many councils a tier has (four queries). Elsewhere, or
+    when an authority has no position the words hold, from the memberships (three
+    queries, and five more for the tiers)."""
     in_tiers = Authority.objects.existing_on().filter(tier__in=[t.pk for t in tiers])
-    positions = partner_positions()
-    if positions is not None and connection.vendor == "postgresql":
-        return tier_figures_from_words(user, in_tiers)
-    return tier_figures_from_memberships(user, in_tiers)
+    if connection.vendor == "postgresql" and partner_positions() is not None:
+        return counts_from_words(user, councils, in_tiers if tiers else None)
+    return counts_from_memberships(user, councils, in_tiers if tiers else None)
 
 
-def tier_figures_from_memberships(user, in_tiers) -> TierFigures:
-    figures = TierFigures()
-    figures.sizes = dict(
+def counts_from_memberships(user, councils: list, in_tiers) -> Counts:
+    found = Counts()
+    mine = taking_part(user, [c.pk for c in councils])
+    for (pk, area), n in counts_by_area(mine, "authority_id").items():
+        found.by_area[(("council", pk), area)] = n
+    for (pk, status), n in counts_by_status(mine, "authority_id").items():
+        found.by_status[(("council", pk), status)] = n
+    for pk, n in (
+        mine.values("authority_id").annotate(n=Count("pk")).values_list("authority_id", "n")
+    ):
+        found.total[("council", pk)] = n
+    if in_tiers is None:
+        return found
+    found.sizes = dict(
         in_tiers.order_by().values("tier").annotate(n=Count("pk")).values_list("tier", "n")
     )
     theirs = taking_part(user, in_tiers.values("pk"))
-    figures.by_area = counts_by_area(theirs, "tier")
-    figures.by_status = counts_by_status(theirs, "authority__tier")
-    for tier_pk, n, taking in (
+    for (pk, area), n in counts_by_area(theirs, "tier").items():
+        found.by_area[(("tier", pk), area)] = n
+    for (pk, status), n in counts_by_status(theirs, "authority__tier").items():
+        found.by_status[(("tier", pk), status)] = n
+    for pk, n, taking in (
         theirs.values("authority__tier")
         .annotate(n=Count("pk"), councils=Count("authority", distinct=True))
         .values_list("authority__tier", "n", "councils")
     ):
-        figures.total[tier_pk] = n
-        figures.participating[tier_pk] = taking
-    return figures
+        found.total[("tier", pk)] = n
+        found.participating[pk] = taking
+    return found
 
 
-# Each arrangement's partners of a tier: the bits its partner words share with the tier's
-# (PostgreSQL's bit_count of the AND of each word with the tier's word).
+# A group's memberships in an arrangement: the bits its partner words share with the
+# group's (PostgreSQL's bit_count of the AND of each word with the group's word).
 WORDS_BY_AREA_SQL = """
 SELECT tags.area_id, {sums}
 FROM (
@@ -266,18 +281,19 @@ GROUP BY tags.area_id
 WORDS_BY_STATUS_SQL = "SELECT r.status, {sums}, {ors} FROM ({visible}) r GROUP BY r.status"
 
 
-def tier_figures_from_words(user, in_tiers) -> TierFigures:
-    figures = TierFigures()
-    members: dict[int, list[int]] = {}
-    for tier_pk, position in in_tiers.order_by().values_list("tier_id", "partner_position"):
-        members.setdefault(tier_pk, []).append(position)
-        figures.sizes[tier_pk] = figures.sizes.get(tier_pk, 0) + 1
-    order = list(members)
-    if not order:
-        return figures
+def counts_from_words(user, councils: list, in_tiers) -> Counts:
+    found = Counts()
+    groups: dict[tuple, list[int]] = {("council", c.pk): [c.partner_position] for c in councils}
+    members: dict[int, set[int]] = {}
+    if in_tiers is not None:
+        for tier_pk, position in in_tiers.order_by().values_list("tier_id", "partner_position"):
+            groups.setdefault(("tier", tier_pk), []).append(position)
+            members.setdefault(tier_pk, set()).add(position)
+            found.sizes[tier_pk] = found.sizes.get(tier_pk, 0) + 1
+    order = list(groups)
     sums, sum_params = [], []
-    for tier_pk in order:
-        words = partner_words(members[tier_pk])
+    for group in order:
+        words = partner_words(groups[group])
         parts = [f"bit_count((r.{name} & %s)::bit(64))" for name, word in words.items() if word]
         sum_params += [word for word in words.values() if word]
         sums.append(f"SUM({' + '.join(parts) or '0'})")
@@ -289,7 +305,7 @@ def tier_figures_from_words(user, in_tiers) -> TierFigures:
             .query.sql_with_params()
         )
     except EmptyResultSet:
-        return figures
+        return found
     tables = {
         "tags": Arrangement.service_areas.through._meta.db_table,
         "area": ServiceArea._meta.db_table,
@@ -300,55 +316,60 @@ def tier_figures_from_words(user, in_tiers) -> TierFigures:
             WORDS_BY_AREA_SQL.format(sums=", ".join(sums), visible=visible, **tables),
             [*sum_params, *visible_params],
         )
-        for area_pk, *counts in cursor.fetchall():
-            for tier_pk, n in zip(order, counts, strict=True):
-                figures.by_area[(tier_pk, area_pk)] = int(n or 0)
+        for area_pk, *numbers in cursor.fetchall():
+            for group, n in zip(order, numbers, strict=True):
+                if n:
+                    found.by_area[(group, area_pk)] = int(n)
         cursor.execute(
             WORDS_BY_STATUS_SQL.format(sums=", ".join(sums), ors=ors, visible=visible),
             [*sum_params, *visible_params],
         )
-        taking = set()
+        taking: set[int] = set()
         for status, *rest in cursor.fetchall():
-            counts, words = rest[: len(order)], rest[len(order) :]
+            numbers, words = rest[: len(order)], rest[len(order) :]
             taking |= positions_in(words)
-            for tier_pk, n in zip(order, counts, strict=True):
-                figures.by_status[(tier_pk, status)] = int(n or 0)
-                figures.total[tier_pk] = figures.total.get(tier_pk, 0) + int(n or 0)
+            for group, n in zip(order, numbers, strict=True):
+                if n:
+                    found.by_status[(group, status)] = int(n)
+                    found.total[group] = found.total.get(group, 0) + int(n)
     for tier_pk, positions in members.items():
-        figures.participating[tier_pk] = len(taking & set(positions))
-    return figures
+        found.participating[tier_pk] = len(taking & positions)
+    return found
 
 
 def compare_page(user, councils: list, *, tier_average: bool = True) -> dict:
-    """Everything /compare/ shows of two to four councils. A fixed number of queries:
-    eight for every council compared (its savings, as its page reads them), and eight
-    more (four without the averages)."""
+    """Everything /compare/ shows of two to four councils, in a fixed number of queries
+    whatever the data and however many councils: about twenty."""
     codes = [c.code for c in councils]
-    ids = [c.pk for c in councils]
-    mine = taking_part(user, ids)
-    area_counts = counts_by_area(mine, "authority_id")
-    status_counts = counts_by_status(mine, "authority_id")
-    total = dict(
-        mine.values("authority_id").annotate(n=Count("pk")).values_list("authority_id", "n")
-    )
-
-    averages: list[TierAverage] = []
-    tier_area: dict = {}
-    tier_status: dict = {}
-    tier_total: dict = {}
-    if tier_average:
-        tiers = list(dict.fromkeys(c.tier for c in councils))
-        figures = tier_figures(user, tiers)
-        tier_area, tier_status, tier_total = figures.by_area, figures.by_status, figures.total
-        averages = [
-            TierAverage(
-                tier,
-                figures.sizes.get(tier.pk, 0),
-                figures.participating.get(tier.pk, 0),
-                [c for c in councils if c.tier_id == tier.pk],
-            )
-            for tier in tiers
-        ]
+    tiers = list(dict.fromkeys(c.tier for c in councils)) if tier_average else []
+    found = counts(user, councils, tiers)
+    averages = [
+        TierAverage(
+            tier,
+            found.sizes.get(tier.pk, 0),
+            found.participating.get(tier.pk, 0),
+            [c for c in councils if c.tier_id == tier.pk],
+        )
+        for tier in tiers
+    ]
+    area_counts = {
+        (group[1], area): n for (group, area), n in found.by_area.items() if group[0] == "council"
+    }
+    status_counts = {
+        (group[1], status): n
+        for (group, status), n in found.by_status.items()
+        if group[0] == "council"
+    }
+    total = {group[1]: n for group, n in found.total.items() if group[0] == "council"}
+    tier_area = {
+        (group[1], area): n for (group, area), n in found.by_area.items() if group[0] == "tier"
+    }
+    tier_status = {
+        (group[1], status): n
+        for (group, status), n in found.by_status.items()
+        if group[0] == "tier"
+    }
+    tier_total = {group[1]: n for group, n in found.total.items() if group[0] == "tier"}
 
     areas = list(ServiceArea.objects.order_by("position", "name", "pk"))
     area_rows = []
