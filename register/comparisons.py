@@ -40,7 +40,6 @@ from .models import (
 MIN_COMPARED = 2
 MAX_COMPARED = 4
 MAX_CODES_READ = 20  # of a hand-made address with hundreds of codes, the first few are named
-WORDS = {2: "two", 3: "three", 4: "four"}
 
 
 @dataclass
@@ -222,12 +221,13 @@ class Counts:
 
 
 def counts(user, councils: list, tiers: list) -> Counts:
-    """On PostgreSQL, from the partner words stored on each arrangement row: two passes
-    over the arrangements, however many councils a tier has (four queries). Elsewhere, or
-    when an authority has no position the words hold, from the memberships (three
-    queries, and five more for the tiers)."""
+    """With the tiers' averages, on PostgreSQL, from the partner words stored on each
+    arrangement row: two passes over the arrangements, however many councils a tier has
+    (four queries). Otherwise from the memberships: three queries for the councils alone
+    (a few thousand memberships at most), and five more for tiers (every membership of
+    every council of the tier: seconds at 50,000 arrangements, hence the words)."""
     in_tiers = Authority.objects.existing_on().filter(tier__in=[t.pk for t in tiers])
-    if connection.vendor == "postgresql" and partner_positions() is not None:
+    if tiers and connection.vendor == "postgresql" and partner_positions() is not None:
         return counts_from_words(user, councils, in_tiers if tiers else None)
     return counts_from_memberships(user, councils, in_tiers if tiers else None)
 
