@@ -169,6 +169,13 @@ def counts_by_status(memberships, key: str) -> dict[tuple, int]:
     }
 
 
+def existed_then(authority) -> bool:
+    """Whether the authority existed on the reference date (as Authority.objects.existing_on
+    asks of the database)."""
+    start, end = authority.start_date, authority.end_date
+    return (start is None or start <= REFERENCE_DATE) and (end is None or end >= REFERENCE_DATE)
+
+
 def average(total: int, councils: int) -> Decimal | None:
     if not councils:
         return None
@@ -182,7 +189,8 @@ class TierAverage:
     tier: object
     councils: int  # of the tier, existing on the reference date
     taking_part: int  # of them, taking part in any arrangement the reader may see
-    compared: list  # the compared councils of this tier
+    compared: list  # the compared councils of this tier counted in it
+    not_counted: list  # and those that did not exist on the reference date
 
 
 @dataclass
@@ -348,7 +356,8 @@ def compare_page(user, councils: list, *, tier_average: bool = True) -> dict:
             tier,
             found.sizes.get(tier.pk, 0),
             found.participating.get(tier.pk, 0),
-            [c for c in councils if c.tier_id == tier.pk],
+            [c for c in councils if c.tier_id == tier.pk and existed_then(c)],
+            [c for c in councils if c.tier_id == tier.pk and not existed_then(c)],
         )
         for tier in tiers
     ]

@@ -266,3 +266,19 @@ def test_the_counts_from_the_partner_words_are_those_of_the_memberships(seeded, 
         assert words.total == memberships.total
         assert words.sizes == memberships.sizes
         assert words.participating == {t.pk: memberships.participating.get(t.pk, 0) for t in tiers}
+
+
+def test_a_council_created_after_the_reference_date_is_not_counted_in_its_tiers_average(
+    client, register
+):
+    import datetime
+
+    from tests.factories import AuthorityFactory
+
+    AuthorityFactory(code="NEW", name="Newtown", tier="MD", start_date=datetime.date(2019, 4, 1))
+    page = client.get("/compare/?authority=ALP&authority=NEW")
+    (average,) = page.context["averages"]
+    assert average.councils == 2  # Alphaton and Betaford, not Newtown
+    assert [c.code for c in average.compared] == ["ALP"]
+    assert [c.code for c in average.not_counted] == ["NEW"]
+    assert "Newtown did not exist then, so is not counted in it" in body(page)
