@@ -181,3 +181,72 @@ def test_the_authority_chart_keeps_its_shares_apart_from_its_own_savings():
     assert "Its own savings: £62,000" not in words  # never added together
     assert [r.kind for r in chart.rects] == ["solid", "outline"]
     assert chart.title == "Calderdale: savings by financial year against its target"
+
+
+# --- On the pages ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_summary_chart_shows_the_pages_own_totals_by_year(client, register):
+    from tests.factories import SavingFactory
+
+    SavingFactory(
+        arrangement=register.fostering,
+        amount=Decimal("30000"),
+        qualifier="up_to",
+        basis="achieved",
+        period="financial_year",
+        financial_year=2013,
+    )
+    response = client.get("/summary/savings/")
+    chart = response.context["savings_chart"]
+    words = [t.text for t in chart.texts]
+    # The page's own totals by year (savings_figures' "chart"), each written in the chart.
+    totals = {bar["label"]: bar["total"].money for bar in response.context["chart"]}
+    assert totals == {
+        "2012/13": "£50,000",
+        "2013/14": "up to £30,000",
+        "Year not stated": "at least £800,000",
+    }
+    for label, money in totals.items():
+        assert any(w.startswith(label) for w in words)
+        assert f"Savings: {money}" in words
+    text = response.content.decode()
+    assert 'role="img"' in text and '<title id="savings-chart-title">' in text
+
+
+@pytest.mark.django_db
+def test_the_authority_chart_draws_its_targets_table(client, register):
+    from register.models import SavingsTarget
+
+    SavingsTarget.objects.create(
+        authority=register.alpha, financial_year=2012, amount=Decimal("1000000")
+    )
+    response = client.get("/authorities/ALP/")
+    chart = response.context["savings_chart"]
+    assert [row["label"] for row in response.context["targets_by_year"]] == ["2012/13"]
+    assert "Target: £1,000,000" in [t.text for t in chart.texts]
+    assert 'id="own-savings-chart"' in response.content.decode()
+    # Betaford has no target and no savings of its own by year: no chart.
+    assert client.get("/authorities/BET/").context["savings_chart"] is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "function"),
+    [("/authorities/ALP/", "targets_chart"), ("/summary/savings/", "by_year_chart")],
+)
+def test_a_chart_adds_no_query_to_its_page(client, register, monkeypatch, url, function):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from register.models import SavingsTarget
+
+    SavingsTarget.objects.create(authority=register.alpha, financial_year=2012, amount=1000)
+    client.get(url)  # anything read once per process
+    with CaptureQueriesContext(connection) as with_chart:
+        assert client.get(url).context["savings_chart"] is not None
+    monkeypatch.setattr(charts, function, lambda *args, **kwargs: None)
+    with CaptureQueriesContext(connection) as without:
+        assert client.get(url).context["savings_chart"] is None
+    assert len(with_chart) == len(without)
