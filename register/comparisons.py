@@ -443,6 +443,8 @@ def compare_page(user, councils: list, *, tier_average: bool = True) -> dict:
 
 # --- Partners in common -------------------------------------------------------------------
 
+PARTNERS_SHOWN = 20  # those sharing most with all of them; the page says how many more
+
 PARTNERS_SQL = """
 SELECT mine.authority_id, other.authority_id, COUNT(*)
 FROM ({mine}) mine
@@ -462,7 +464,7 @@ def partners_in_common(user, councils: list) -> dict:
             taking_part(user, ids).values("arrangement_id", "authority_id").query.sql_with_params()
         )
     except EmptyResultSet:
-        return {"common": [], "pairs": []}
+        return {"common": [], "more": 0, "pairs": []}
     joined = ", ".join("%s" for _ in Membership.JOINED)
     query = PARTNERS_SQL.format(mine=sql, membership=Membership._meta.db_table, joined=joined)
     with connection.cursor() as cursor:
@@ -488,12 +490,14 @@ def partners_in_common(user, councils: list) -> dict:
         ),
         key=lambda row: (-min(row["counts"]), row["authority"].name, row["authority"].code),
     )
+    more = max(0, len(common) - PARTNERS_SHOWN)
+    common = common[:PARTNERS_SHOWN]
     pairs = [
         {"first": a, "second": b, "count": shared.get((a.pk, b.pk), 0)}
         for i, a in enumerate(councils)
         for b in councils[i + 1 :]
     ]
-    return {"common": common, "pairs": pairs}
+    return {"common": common, "more": more, "pairs": pairs}
 
 
 # --- Savings ------------------------------------------------------------------------------

@@ -282,3 +282,12 @@ def test_a_council_created_after_the_reference_date_is_not_counted_in_its_tiers_
     assert [c.code for c in average.compared] == ["ALP"]
     assert [c.code for c in average.not_counted] == ["NEW"]
     assert "Newtown did not exist then, so is not counted in it" in body(page)
+
+
+def test_partners_in_common_are_the_first_few_and_say_how_many_more(client, register, monkeypatch):
+    from register import comparisons
+
+    monkeypatch.setattr(comparisons, "PARTNERS_SHOWN", 1)
+    page = client.get(ALP_BET)
+    assert [row["authority"].code for row in page.context["partners"]["common"]] == ["DEL"]
+    assert "1 more authority takes part with both; the 1 that share most" in body(page)
