@@ -7,6 +7,8 @@ import io
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from register.models import SavingsTarget
 from tests.factories import SavingFactory, body, make_arrangement
@@ -291,3 +293,25 @@ def test_partners_in_common_are_the_first_few_and_say_how_many_more(client, regi
     page = client.get(ALP_BET)
     assert [row["authority"].code for row in page.context["partners"]["common"]] == ["DEL"]
     assert "1 more authority takes part with both; the 1 that share most" in body(page)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    params=st.lists(
+        st.tuples(
+            st.sampled_from(["authority", "tier_average", "format", "junk"]),
+            st.one_of(
+                st.sampled_from(["ALP", "bet", "GAM", "DEL", "csv", "0", "", "\x00", "ZZZ"]),
+                st.text(max_size=20),
+            ),
+        ),
+        max_size=7,
+    )
+)
+def test_no_address_causes_a_server_error(client, register, params):
+    data = {}
+    for key, value in params:
+        data.setdefault(key, []).append(value)
+    assert client.get("/compare/", data).status_code < 500
