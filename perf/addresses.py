@@ -7,7 +7,8 @@ register. So each kind of page gets at least ``per_kind`` *different* addresses,
 requested once: the list with random sorts, page sizes and pages (deep ones too),
 filtered lists with one to three random filters, searches for the commonest words in
 the data and for rare ones, random arrangements and authorities, every summary page
-with random narrowing, and briefings on random authorities and partnerships.
+with random narrowing, briefings on random authorities and partnerships, and
+comparisons of two to four random authorities.
 
 ``catalogue()`` reads what there is to ask for (one query per list); ``sample()`` is
 pure, so the same catalogue and seed give the same addresses (tests/ops checks this).
@@ -37,6 +38,7 @@ TARGETS_MS = {
     "summary: pipeline": 200,
     "summary: national": 200,
     "briefing": 300,
+    "compare": 150,
 }
 KINDS = tuple(TARGETS_MS)
 SUMMARY_PATHS = {
@@ -282,6 +284,14 @@ class Sampler:
             subject = ("authority", self.rng.choice(self.c.authority_codes))
         return address("/summary/briefing/", [subject])
 
+    def compare_address(self) -> str:
+        """Two to four different authorities, with their tiers' averages nine times in ten."""
+        codes = self.rng.sample(self.c.authority_codes, self.rng.randint(2, 4))
+        params = [("authority", code) for code in codes]
+        if self.rng.random() < 0.1:
+            params.append(("tier_average", "0"))
+        return address("/compare/", params)
+
     def one(self, kind: str) -> str:
         if kind in SUMMARY_PATHS:
             return self.summary_address(kind)
@@ -292,6 +302,7 @@ class Sampler:
             "detail": self.detail_address,
             "authority": self.authority_address,
             "briefing": self.briefing_address,
+            "compare": self.compare_address,
         }[kind]()
 
 
