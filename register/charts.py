@@ -30,8 +30,8 @@ from decimal import Decimal
 WIDTH = 340  # viewBox units; the SVG scales to its container
 PAD = 8
 TAIL = 22  # the open-ended tail, beyond the lower end
-FONT = 13
-LINE = 17  # a line of words
+FONT = 14  # 12 px or more on a 320 px screen
+LINE = 18  # a line of words
 BAR = 14
 YEAR_GAP = 12
 AXIS = 24  # room for the axis labels under the last year
@@ -131,6 +131,7 @@ class Chart:
     texts: list[Text]
     arrows: list[Arrow]
     legend: list[str]  # the kinds drawn (solid, range, open, outline, target)
+    font: int = FONT
 
     @property
     def view_box(self) -> str:
