@@ -7,7 +7,8 @@ register. So each kind of page gets at least ``per_kind`` *different* addresses,
 requested once: the list with random sorts, page sizes and pages (deep ones too),
 filtered lists with one to three random filters, searches for the commonest words in
 the data and for rare ones, random arrangements and authorities, every summary page
-with random narrowing, and briefings on random authorities and partnerships.
+with random narrowing, briefings on random authorities and partnerships, and
+comparisons of two to four random authorities.
 
 ``catalogue()`` reads what there is to ask for (one query per list); ``sample()`` is
 pure, so the same catalogue and seed give the same addresses (tests/ops checks this).
@@ -38,6 +39,7 @@ TARGETS_MS = {
     "summary: national": 200,
     "briefing": 300,
     "partner finder": 150,
+    "compare": 150,
 }
 KINDS = tuple(TARGETS_MS)
 SUMMARY_PATHS = {
@@ -290,6 +292,14 @@ class Sampler:
             [("service_area", self.rng.choice(self.c.service_area_slugs))],
         )
 
+    def compare_address(self) -> str:
+        """Two to four different authorities, with their tiers' averages nine times in ten."""
+        codes = self.rng.sample(self.c.authority_codes, self.rng.randint(2, 4))
+        params = [("authority", code) for code in codes]
+        if self.rng.random() < 0.1:
+            params.append(("tier_average", "0"))
+        return address("/compare/", params)
+
     def one(self, kind: str) -> str:
         if kind in SUMMARY_PATHS:
             return self.summary_address(kind)
@@ -301,6 +311,7 @@ class Sampler:
             "authority": self.authority_address,
             "briefing": self.briefing_address,
             "partner finder": self.partner_finder_address,
+            "compare": self.compare_address,
         }[kind]()
 
 

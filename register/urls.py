@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import arrangements, authorities, pages, service_areas
+from .views import arrangements, authorities, compare, pages, service_areas
 from .views import summaries as summary_views
 
 app_name = "register"
@@ -24,6 +24,7 @@ urlpatterns = [
         authorities.PartnerFinderView.as_view(),
         name="partner-finder",
     ),
+    path("compare/", compare.CompareView.as_view(), name="compare"),
     path("service-areas/", service_areas.ServiceAreaListView.as_view(), name="service-area-list"),
     path(
         "service-areas/<slug:slug>/",

@@ -11,7 +11,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 from django_tables2.export.views import ExportMixin
 
-from .. import selectors
+from .. import charts, links, selectors
 from ..filters import AuthorityFilterSet
 from ..forms import PartnerFinderForm
 from ..models import Authority, ServiceArea
@@ -60,10 +60,16 @@ class AuthorityDetailView(DetailView):
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        return {
+        context = {
             **super().get_context_data(**kwargs),
             **selectors.authority_page(self.request.user, self.object),
         }
+        # The chart draws the rows of the targets table beside it: no query of its own.
+        context["savings_chart"] = charts.targets_chart(
+            context["targets_by_year"], self.object.name
+        )
+        context["compare_url"] = links.list_url("register:compare", authority=self.object.code)
+        return context
 
 
 class PartnerFinderView(ListExportMixin, SingleTableMixin, TemplateView):

@@ -76,6 +76,7 @@ PAGES = [
     "/authorities/?per_page=100",
     "/authorities/ALP/",
     "/authorities/BET/",
+    "/compare/?authority=ALP&authority=BET&authority=GAM",
     "/service-areas/",
     "/service-areas/legal/?per_page=100",
     "/authorities/BET/partners/?service_area=legal",
