@@ -1,5 +1,5 @@
-"""Middleware for every request: refusing NUL characters, a busy database, and the
-request log."""
+"""Middleware for every request: refusing NUL characters, a busy database, changes made
+through the admin taking turns, and the request log."""
 
 import json
 import logging
@@ -7,8 +7,9 @@ import re
 import time
 import uuid
 
-from django.db import OperationalError
+from django.db import DatabaseError, OperationalError, connection
 from django.shortcuts import render
+from django.urls import reverse
 
 
 class RejectNullCharactersMiddleware:
@@ -27,16 +28,72 @@ class RejectNullCharactersMiddleware:
         return self.get_response(request)
 
 
+# PostgreSQL's codes for a transaction it ended to let another go on: a deadlock, and a
+# serialization failure.
+TRY_AGAIN_CODES = {"40P01", "40001"}
+
+
 def database_is_locked(error: Exception) -> bool:
-    """SQLite's answer when another connection held the write lock past the timeout."""
-    return isinstance(error, OperationalError) and "database is locked" in str(error)
+    """SQLite's answer when another connection held the write lock past the timeout, or
+    PostgreSQL's when it ended this write so that another could go on: either way the
+    write was rolled back whole, and trying again will do."""
+    if not isinstance(error, OperationalError):
+        return False
+    return (
+        "database is locked" in str(error)
+        or getattr(error.__cause__, "pgcode", None) in TRY_AGAIN_CODES
+    )
+
+
+class AdminWritesTakeTurnsMiddleware:
+    """On PostgreSQL, each change made through the admin (any POST under /admin/ but
+    signing in and out: a form, a bulk action, an import, a history revert, whichever app
+    adds the view) holds one lock for the whole request, so that changes take turns.
+    Otherwise two saves at once can each lock rows and then wait for the other's (a
+    programme and its workstream saved together: the workstream's check of its parent
+    waits for the programme's form, which waits to rewrite the register's totals that the
+    workstream is rewriting), and PostgreSQL ends one of them with an error. Reading is
+    never held up. The lock is the one the register's totals are rewritten under
+    (register.totals.STATUS_TOTALS_LOCK), which a request holding it takes again at once;
+    SQLite lets one writer in at a time anyway."""
+
+    SAFE = {"GET", "HEAD", "OPTIONS", "TRACE"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def takes_turns(self, request) -> bool:
+        if request.method in self.SAFE or connection.vendor != "postgresql":
+            return False
+        admin = reverse("admin:index")
+        return request.path.startswith(admin) and request.path not in {
+            reverse("admin:login"),
+            reverse("admin:logout"),
+        }
+
+    def __call__(self, request):
+        if not self.takes_turns(request):
+            return self.get_response(request)
+        from .totals import STATUS_TOTALS_LOCK
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [STATUS_TOTALS_LOCK])
+        try:
+            return self.get_response(request)
+        finally:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [STATUS_TOTALS_LOCK])
+            except DatabaseError:
+                pass  # the connection is gone, and the lock with it
 
 
 class DatabaseBusyMiddleware:
-    """SQLite allows one writer at a time: a write that waited past the timeout is
-    answered with a clear "try again" page (503), never a server error. The write was
-    rolled back whole, so nothing was half-saved. (The arrangement form handles it
-    itself, keeping what was typed: see ArrangementAdmin.changeform_view.)"""
+    """SQLite allows one writer at a time: a write that waited past the timeout (or one
+    PostgreSQL ended to let another go on) is answered with a clear "try again" page
+    (503), never a server error. The write was rolled back whole, so nothing was
+    half-saved. (The arrangement form handles it itself, keeping what was typed: see
+    ArrangementAdmin.changeform_view.)"""
 
     def __init__(self, get_response):
         self.get_response = get_response

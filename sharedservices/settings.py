@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "register.middleware.DatabaseBusyMiddleware",
+    "register.middleware.AdminWritesTakeTurnsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns locked-out sign-ins into a response.
     "axes.middleware.AxesMiddleware",

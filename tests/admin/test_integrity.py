@@ -11,7 +11,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from register.figures import stored_figures_drift
-from register.forms import ArrangementAdminForm
 from register.models import (
     Arrangement,
     Authority,
@@ -328,28 +327,21 @@ def in_threads(*jobs):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_admin_saves_at_the_same_moment_exactly_one_wins(
-    postgresql_only, register, roles, monkeypatch
-):
+def test_two_admin_saves_at_the_same_moment_exactly_one_wins(postgresql_only, register, roles):
+    """Both forms were opened at version 1 and are sent at the same moment: the admin's
+    changes take turns (AdminWritesTakeTurnsMiddleware), and the second finds the first
+    saved since it was opened."""
     first, second = staff("first", "Administrator"), staff("second", "Administrator")
     legal = register.legal
     together = threading.Barrier(2)
-    checked = ArrangementAdminForm.clean
-
-    def clean_together(form):
-        # Both forms have read version 1 and are valid; both now check and save at once.
-        together.wait(timeout=20)
-        return checked(form)
-
-    monkeypatch.setattr(ArrangementAdminForm, "clean", clean_together)
 
     def save(user, title):
         def job():
             browser = Client()
             browser.force_login(user)
-            return browser.post(
-                change_url(legal), form_data(legal, memberships=rows(legal), title=title)
-            )
+            data = form_data(legal, memberships=rows(legal), title=title)
+            together.wait(timeout=20)
+            return browser.post(change_url(legal), data)
 
         return job
 
@@ -367,6 +359,74 @@ def test_two_admin_saves_at_the_same_moment_exactly_one_wins(
     assert loser.replace("'", "&#x27;") in page  # what the loser typed is still in the form
     versions = list(legal.history.values_list("version", flat=True))
     assert len(versions) == len(set(versions)) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_programme_and_its_workstream_saved_at_the_same_moment_both_land(
+    postgresql_only, register, roles, monkeypatch
+):
+    """The programme's form locks its row while it checks its version; the workstream's
+    save, having rewritten the register's totals, checks its parent row as it commits.
+    Unless the admin's changes take turns, each then waits for the other (the programme
+    to rewrite the totals), and PostgreSQL ends one of them: a lost save. Here the
+    workstream waits, after rewriting the totals, for the programme's form to have
+    checked its version, as a slower request would."""
+    from register import totals
+    from register.forms import ArrangementAdminForm
+
+    programme, workstream = register.legal, register.workstream
+    assert workstream.parent_id == programme.pk
+    programme_checked = threading.Event()
+    checked, recompute = ArrangementAdminForm.clean, totals.recompute
+
+    def clean(form):
+        data = checked(form)
+        if form.instance.pk == programme.pk:
+            programme_checked.set()
+        return data
+
+    def slow_recompute(*args, **kwargs):
+        recompute(*args, **kwargs)
+        if getattr(threading.current_thread(), "saving", None) == "workstream":
+            programme_checked.wait(timeout=3)  # never set while the programme waits its turn
+            time.sleep(0.3)  # the programme's form on to rewriting the totals
+
+    monkeypatch.setattr(ArrangementAdminForm, "clean", clean)
+    monkeypatch.setattr(totals, "recompute", slow_recompute)
+
+    def save(arrangement, who):
+        def job():
+            threading.current_thread().saving = who
+            browser = Client()
+            browser.force_login(staff(who, "Administrator"))
+            data = form_data(arrangement, memberships=rows(arrangement), summary=f"By {who}")
+            if who == "programme":
+                time.sleep(0.2)  # after the workstream has started
+            return browser.post(change_url(arrangement), data)
+
+        return job
+
+    answers = in_threads(save(programme, "programme"), save(workstream, "workstream"))
+    assert [getattr(a, "status_code", a) for a in answers] == [302, 302]
+    assert Arrangement.objects.get(pk=programme.pk).summary == "By programme"
+    assert Arrangement.objects.get(pk=workstream.pk).summary == "By workstream"
+    assert totals.drift() == [] and stored_figures_drift() == []
+
+
+def test_a_write_postgresql_ends_to_break_a_deadlock_asks_to_try_again():
+    """Should two writes still end in a deadlock (two management commands, say), the one
+    PostgreSQL ends is told to try again, as a busy SQLite database is."""
+    from register.middleware import database_is_locked
+
+    class DeadlockDetected(Exception):
+        pgcode = "40P01"
+
+    error = OperationalError("deadlock detected")
+    error.__cause__ = DeadlockDetected()
+    assert database_is_locked(error)
+    other = OperationalError("could not connect")
+    other.__cause__ = type("Refused", (Exception,), {"pgcode": "08006"})()
+    assert not database_is_locked(other)
 
 
 @pytest.mark.django_db(transaction=True)
