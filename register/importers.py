@@ -358,7 +358,9 @@ def _apply_overrides(rows: dict, overrides: list[Override], report: ImportReport
 def _apply_coordinates(rows: dict, path: Path, report: ImportReport) -> None:
     """Points for authorities the source gives none (fixtures/authority_coordinates.csv,
     each worked out from the points of the councils that took over its area, with a note
-    saying how). A source that has since gained a point of its own keeps it."""
+    saying how): a source that has since gained a point of its own keeps it. And points
+    for county councils, whose points in the source are not to be trusted (Lancashire's
+    lies in Northamptonshire): the centre of their districts, in place of the source's."""
     with path.open(newline="", encoding="utf-8") as handle:
         derived = list(csv.DictReader(_without_comments(handle)))
     for entry in derived:
@@ -367,7 +369,8 @@ def _apply_coordinates(rows: dict, path: Path, report: ImportReport) -> None:
             report.notes.append(f"coordinates for {code} not used: not among those imported")
             continue
         _number, row = rows[code]
-        if row["lat"].strip() and row["long"].strip():
+        replaces = entry["method"].strip() == "districts"
+        if row["lat"].strip() and row["long"].strip() and not replaces:
             report.notes.append(
                 f"coordinates for {code} are no longer needed: the source now has its own"
             )

@@ -100,6 +100,28 @@ def test_every_authority_loaded_has_coordinates_and_says_how_when_derived(refere
     assert "BKM coordinates: 51.784964, -0.811571 (same-area" in output
 
 
+def test_each_county_council_s_point_lies_among_its_districts(reference_data):
+    """The source's points for county councils are wrong for several (Lancashire's lies in
+    Northamptonshire, Devon's near Cardiff): each county in existence now has the centre
+    of its districts, inside the box their own points span."""
+    run()
+    counties = Authority.objects.filter(tier__code="CTY", end_date__isnull=True)
+    checked = 0
+    for county in counties:
+        districts = Authority.objects.filter(county=county, end_date__isnull=True)
+        if not districts.exists():
+            continue
+        lats = [d.latitude for d in districts]
+        longs = [d.longitude for d in districts]
+        assert min(lats) <= county.latitude <= max(lats), county
+        assert min(longs) <= county.longitude <= max(longs), county
+        assert county.coordinates_note.startswith("The mean of the points of its"), county
+        checked += 1
+    assert checked >= 20
+    lancashire = Authority.objects.get(code="LAN")
+    assert 53.7 < lancashire.latitude < 54.0  # Preston is at 53.76; Harborough at 52.5
+
+
 def test_the_coordinates_file_is_what_its_documented_derivation_gives():
     import runpy
 
