@@ -217,11 +217,13 @@ class MembershipFormSet(forms.BaseInlineFormSet):
             raise forms.ValidationError(permissions.LAST_MEMBERSHIP_MESSAGE)
 
     def authorities(self) -> set[int]:
+        """The authorities that will take part (lead, host or partner)."""
         return {
             form.cleaned_data["authority"].pk
             for form in self.forms
             if getattr(form, "cleaned_data", None)
             and form.cleaned_data.get("authority")
+            and form.cleaned_data.get("role") in Membership.JOINED
             and not form.cleaned_data.get("DELETE")
         }
 
@@ -277,16 +279,18 @@ class MembershipAdminForm(ArrangementChildForm):
     def clean(self):
         cleaned = super().clean()
         arrangement, authority = cleaned.get("arrangement"), cleaned.get("authority")
+        taking_part = cleaned.get("role") in Membership.JOINED
         # The membership as it stands now, not the form's instance: a history "revert"
         # form starts from an old copy.
         original = Membership.objects.filter(pk=self.instance.pk).first()
         if original is not None and arrangement is not None and authority is not None:
             same_arrangement = arrangement.pk == original.arrangement_id
-            if not same_arrangement or authority.pk != original.authority_id:
+            stops_taking_part = original.role in Membership.JOINED and not taking_part
+            if not same_arrangement or authority.pk != original.authority_id or stops_taking_part:
                 left = permissions.memberships_left_after(
                     original.arrangement_id,
                     removed_ids=[original.pk],
-                    added=[authority.pk] if same_arrangement else [],
+                    added=[authority.pk] if same_arrangement and taking_part else [],
                 )
                 if not permissions.keeps_own_authority(self.request_user, left):
                     raise forms.ValidationError(permissions.LAST_MEMBERSHIP_MESSAGE)

@@ -29,9 +29,10 @@ VIEWER = "Viewer"
 CHILD_MODELS = ("membership", "saving", "milestone")
 
 LAST_MEMBERSHIP_MESSAGE = (
-    "Include at least one of your own authorities as a partner: you may only record "
-    "arrangements in which an authority you edit for takes part, and without one you "
-    "could no longer change this arrangement."
+    "Include at least one of your own authorities as a partner (lead, host or partner): "
+    "you may only record arrangements in which an authority you edit for takes part, not "
+    "only as a prospective, joining or withdrawn member, and without one you could no "
+    "longer change this arrangement."
 )
 
 VIEW_EXEMPT_PERMISSION = "register.view_exempt_arrangement"
@@ -69,7 +70,8 @@ def _arrangement_id(target) -> int | None:
 
 @rules.predicate
 def takes_part(user, target) -> bool:
-    """One of the user's authorities takes part in the target's arrangement.
+    """One of the user's authorities takes part in the target's arrangement (lead, host
+    or partner: Membership.JOINED, as every count of who takes part).
 
     With no target (may this user change arrangements at all?) the answer is yes:
     the group's model permission decides that. A record not yet saved, with no
@@ -83,9 +85,13 @@ def takes_part(user, target) -> bool:
     arrangement_id = _arrangement_id(target)
     if arrangement_id is None:
         return True
-    return Membership.objects.filter(
-        arrangement_id=arrangement_id, authority_id__in=allowed
-    ).exists()
+    # Taking part as lead, host or partner: a council only prospective, joining or
+    # withdrawn does not answer for the arrangement.
+    return (
+        Membership.objects.taking_part()
+        .filter(arrangement_id=arrangement_id, authority_id__in=allowed)
+        .exists()
+    )
 
 
 def group_permission(codename: str):
@@ -138,17 +144,23 @@ def editable_arrangements(user, arrangements):
     if allowed is None:
         return arrangements
     return arrangements.filter(
-        Exists(Membership.objects.filter(arrangement=OuterRef("pk"), authority_id__in=allowed))
+        Exists(
+            Membership.objects.taking_part().filter(
+                arrangement=OuterRef("pk"), authority_id__in=allowed
+            )
+        )
     )
 
 
 def memberships_left_after(arrangement_id: int, removed_ids=(), added=()) -> set[int]:
-    """The authorities that would be partners of an arrangement after removing the
-    memberships ``removed_ids`` and adding authority ids ``added``."""
+    """The authorities that would take part in an arrangement (lead, host or partner)
+    after removing the memberships ``removed_ids`` and adding, as taking part,
+    authority ids ``added``."""
     from .models import Membership
 
     kept = set(
-        Membership.objects.filter(arrangement_id=arrangement_id)
+        Membership.objects.taking_part()
+        .filter(arrangement_id=arrangement_id)
         .exclude(pk__in=list(removed_ids))
         .values_list("authority_id", flat=True)
     )

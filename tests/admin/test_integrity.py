@@ -289,6 +289,53 @@ def test_an_editor_cannot_revert_their_last_membership_to_another_authority(
     assert handed.authority == register.beta
 
 
+@pytest.mark.parametrize("role", ["prospective", "joining", "withdrawn"])
+def test_an_editor_whose_council_does_not_take_part_may_not_change_it(
+    client, register, roles, role
+):
+    """Only a council taking part (lead, host or partner) answers for an arrangement: one
+    that is only prospective, joining or withdrawn does not, on any path."""
+    legal = register.legal
+    Membership.objects.create(arrangement=legal, authority=register.delta, role=role)
+    client.force_login(staff("editor", "Editor", [register.delta]))
+    before = Arrangement.objects.get(pk=legal.pk)
+    response = client.post(
+        change_url(legal),
+        form_data(legal, memberships=rows(legal), summary="Changed by a prospective member"),
+    )
+    assert response.status_code == 403
+    response = client.post(
+        "/admin/register/arrangement/",
+        {"action": "mark_ended", "_selected_action": [legal.pk]},
+        follow=True,
+    )
+    assert "1 arrangement(s) left unchanged" in body(response)
+    after = Arrangement.objects.get(pk=legal.pk)
+    assert (after.summary, after.status, after.version) == (
+        before.summary,
+        before.status,
+        before.version,
+    )
+
+
+def test_an_editor_cannot_make_their_last_membership_only_prospective(
+    client, register, editor_of_beta
+):
+    """Taking part as partner, then saved as a prospective member: they could no longer
+    change the arrangement, so it is refused like handing the membership away."""
+    response = client.post(
+        f"/admin/register/membership/{editor_of_beta.pk}/change/",
+        {
+            "arrangement": register.regulatory.pk,
+            "authority": register.beta.pk,
+            "role": "prospective",
+        },
+    )
+    assert response.status_code == 200 and LAST in body(response)
+    editor_of_beta.refresh_from_db()
+    assert editor_of_beta.role in Membership.JOINED
+
+
 def test_an_editor_may_remove_a_membership_when_one_of_theirs_stays(client, register, roles):
     client.force_login(staff("editor", "Editor", [register.alpha]))
     other = register.legal.memberships.get(authority=register.beta)
