@@ -1032,16 +1032,51 @@ class Arrangement(models.Model):
             raise ValidationError(errors)
 
 
+# Mail services for people rather than organisations: an address at one of them is a
+# person's own, which the public contact for new members must never be.
+PERSONAL_MAIL_DOMAINS = frozenset(
+    {
+        "aol.com",
+        "btinternet.com",
+        "gmail.com",
+        "googlemail.com",
+        "hotmail.co.uk",
+        "hotmail.com",
+        "icloud.com",
+        "live.co.uk",
+        "live.com",
+        "me.com",
+        "msn.com",
+        "outlook.com",
+        "protonmail.com",
+        "proton.me",
+        "sky.com",
+        "talktalk.net",
+        "virginmedia.com",
+        "yahoo.co.uk",
+        "yahoo.com",
+    }
+)
+
+
 def contact_errors(open_to_members: bool, role: str, email: str) -> dict[str, str]:
-    """What is wrong with an arrangement's contact for new members, in words, by field."""
+    """What is wrong with an arrangement's contact for new members, in words, by field.
+    (An address at a personal mail service is refused; a person's own address at their
+    council cannot be told from a team's, so the help text asks for a shared one.)"""
     errors = {}
+    domain = (email or "").strip().rpartition("@")[2].lower()
+    if domain in PERSONAL_MAIL_DOMAINS:
+        errors["contact_email"] = (
+            f"{domain} is a personal mail service: give the team's shared mailbox at the "
+            "council or partnership, e.g. shared.revenues@example.gov.uk (the page is public)."
+        )
     if open_to_members:
         if not (role or "").strip():
             errors["contact_role"] = (
                 "Give the role to contact about joining, e.g. Head of Shared Revenues: an "
                 "arrangement that welcomes new members needs a contact."
             )
-        if not (email or "").strip():
+        if not (email or "").strip() and "contact_email" not in errors:
             errors["contact_email"] = (
                 "Give a shared mailbox to contact about joining, e.g. "
                 "shared.revenues@example.gov.uk: an arrangement that welcomes new members "
@@ -1055,7 +1090,7 @@ def contact_errors(open_to_members: bool, role: str, email: str) -> dict[str, st
             )
             if (role or "").strip():
                 errors["contact_role"] = message
-            if (email or "").strip():
+            if (email or "").strip() and "contact_email" not in errors:
                 errors["contact_email"] = message
     return errors
 

@@ -45,6 +45,22 @@ def test_the_mailbox_must_be_an_email_address(register):
     legal.full_clean()
 
 
+@pytest.mark.parametrize(
+    "address", ["john.smith@gmail.com", "Jane.Doe@Hotmail.co.uk", "jo@yahoo.com"]
+)
+def test_an_address_at_a_personal_mail_service_is_refused(register, address):
+    legal = register.legal
+    legal.open_to_members = True
+    legal.contact_role = "Head of Legal"
+    legal.contact_email = address
+    with pytest.raises(ValidationError) as caught:
+        legal.full_clean()
+    message = " ".join(caught.value.message_dict["contact_email"])
+    assert "is a personal mail service" in message and "shared mailbox" in message
+    legal.contact_email = "shared.legal@example.gov.uk"
+    legal.full_clean()  # a team's mailbox at the council is taken
+
+
 def test_the_database_refuses_a_contact_without_welcome_and_a_welcome_without_contact(register):
     for values in (
         {"contact_role": "Head of Legal", "contact_email": "x@example.gov.uk"},
