@@ -43,6 +43,22 @@ class ImportsAndExports(ImportExportMixin):
     why in their words (not "'UnicodeDecodeError' encountered while trying to read
     file")."""
 
+    def process_import(self, request, **kwargs):
+        # The file chosen is kept on the server between the preview and the confirmation,
+        # and removed once confirmed: a confirmation sent again (or naming another file)
+        # finds none. Say so and start again, rather than a server error.
+        try:
+            return super().process_import(request, **kwargs)
+        except FileNotFoundError:
+            self.message_user(
+                request,
+                "The file to import is no longer here (a file is imported once, when its "
+                "preview is confirmed): choose it again; nothing was imported.",
+                messages.ERROR,
+            )
+            info = self.opts.app_label, self.opts.model_name
+            return HttpResponseRedirect(reverse("admin:{}_{}_import".format(*info)))
+
     def add_data_read_fail_error_to_form(self, form, e):
         formats = self.get_import_formats()
         try:

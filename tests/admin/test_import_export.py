@@ -669,3 +669,26 @@ def test_a_workbook_s_true_and_false_cells_are_read_as_yes_and_no(register):
         "joint-audit": True,
         "joint-ict": False,
     }
+
+
+def test_a_confirmation_whose_file_is_gone_starts_again_in_words(client, register, roles):
+    """The preview's file is removed once its import is confirmed: a confirmation sent
+    again, or naming a file that is not there, is told to choose the file again."""
+    from tests.admin.test_admin import staff
+
+    client.force_login(staff("importer", "Administrator"))
+    before = Arrangement.objects.count()
+    response = client.post(
+        "/admin/register/arrangement/process_import/",
+        {
+            "import_file_name": "no-such-file-1234",
+            "original_file_name": "arrangements.csv",
+            "format": "0",
+            "resource": "0",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0].endswith("/admin/register/arrangement/import/")
+    assert "The file to import is no longer here" in html.unescape(response.content.decode())
+    assert Arrangement.objects.count() == before
