@@ -281,6 +281,17 @@ class Authority(models.Model):
     def abolished_on(self, day) -> bool:
         return bool(self.end_date and day and self.end_date < day)
 
+    def seeks_partners_on(self, day) -> str:
+        """Why the partner finder cannot be asked about it on ``day`` (empty: it can): it
+        is for councils in existence, not other public bodies."""
+        if self.abolished_on(day):
+            return f"{self.name} was abolished: its last day was {self.end_date:%-d %B %Y}."
+        if self.start_date and self.start_date > day:
+            return f"{self.name} does not exist yet: its first day is {self.start_date:%-d %B %Y}."
+        if self.tier.level == Tier.Level.OTHER:
+            return f"{self.name} is not a council ({self.tier.name})."
+        return ""
+
     def clean(self):
         errors = {}
         if self.start_date and self.end_date and self.end_date < self.start_date:

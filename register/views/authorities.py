@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -69,6 +71,7 @@ class AuthorityDetailView(DetailView):
             context["targets_by_year"], self.object.name
         )
         context["compare_url"] = links.list_url("register:compare", authority=self.object.code)
+        context["finder_closed"] = self.object.seeks_partners_on(datetime.date.today())
         return context
 
 
@@ -92,6 +95,13 @@ class PartnerFinderView(ListExportMixin, SingleTableMixin, TemplateView):
                 url = reverse("register:partner-finder", kwargs={"code": code.upper()})
                 return redirect(f"{url}?{query}" if query else url, permanent=True)
             raise Http404("No such authority") from None
+        self.closed = self.authority.seeks_partners_on(datetime.date.today())
+        if self.closed:
+            # An abolished council, or another public body: nothing to rank; the page
+            # says why and points to the councils that replaced it.
+            self.form = PartnerFinderForm(None, tree=[])
+            self.finder = {"tree": [], "area": None}
+            return super().get(request, *args, **kwargs)
         data = request.GET.copy()
         if len(data.get("service_area", "")) > 100:
             data["service_area"] = data["service_area"][:100] + "\u2026"
@@ -136,6 +146,9 @@ class PartnerFinderView(ListExportMixin, SingleTableMixin, TemplateView):
             **super().get_context_data(**kwargs),
             **self.finder,
             "authority": self.authority,
+            "closed": self.closed,
+            "successors": list(self.authority.successors.order_by("name")) if self.closed else [],
+            "service_area_asked": self.request.GET.get("service_area", ""),
             "form": self.form,
             "shown_count": len(self.finder.get("shown", ())),
             "weights": PARTNER_WEIGHTS,
@@ -151,7 +164,8 @@ class ServiceAreaPartnersView(View):
     def get(self, request, slug):
         area = get_object_or_404(ServiceArea, slug=slug)
         code = request.GET.get("authority", "").strip().upper()
-        if len(code) == 3 and Authority.objects.filter(code=code).exists():
+        # Only a council its chooser offers: in existence today, not another public body.
+        if code in dict(selectors.partner_finder_councils()):
             url = reverse("register:partner-finder", kwargs={"code": code})
             return redirect(f"{url}?service_area={area.slug}")
         return redirect(f"{area.get_absolute_url()}?partner_error=1#find-partners")

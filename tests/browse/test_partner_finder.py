@@ -289,3 +289,31 @@ def test_query_count_is_bounded_whatever_the_number_of_councils_and_arrangements
         body(client.get(url))
     with django_assert_max_num_queries(len(small.captured_queries)):
         body(client.get(url + "&_export=csv"))
+
+
+def test_an_abolished_council_or_another_body_is_not_ranked_and_is_pointed_on(client, placed):
+    """The finder is for councils in existence: an abolished one's page says so and links
+    to the finder of the councils that took over its area; its own page offers no finder;
+    the service area's chooser refuses it, as it refuses another public body."""
+    gone = AuthorityFactory(
+        code="XGN", name="Oldtown", tier="NMD", end_date=datetime.date(2019, 3, 31)
+    )
+    gone.successors.add(placed.alpha)
+    response = client.get("/authorities/XGN/partners/?service_area=legal")
+    assert response.status_code == 200
+    page = body(response)
+    assert "Oldtown was abolished: its last day was 31 March 2019." in page
+    assert 'href="/authorities/ALP/partners/?service_area=legal"' in page
+    assert "How councils are scored" not in page and 'id="choose-service"' not in page
+    assert response.context["table"].rows.data.data == []
+    assert (
+        client.get("/authorities/XGN/partners/?service_area=legal&_export=csv").status_code == 400
+    )
+    assert 'id="find-partners"' not in body(client.get("/authorities/XGN/"))
+    assert 'id="find-partners"' in body(client.get("/authorities/ALP/"))
+    body_ = AuthorityFactory(code="XPB", name="A pension fund", tier="OTHER")
+    for code in (gone.code, body_.code):
+        response = client.get(f"/service-areas/legal/partners/?authority={code}")
+        assert response.status_code == 302
+        assert "partner_error=1" in response["Location"]
+    assert "is not a council" in body(client.get("/authorities/XPB/partners/"))
