@@ -81,7 +81,7 @@ class ListExportMixin(ExportMixin):
         that is not one of its columns."""
         notes = []
         asked = self.request.GET.get(self.export_trigger_param)
-        if asked is not None and self.export_asked() not in self.export_formats:
+        if asked and self.export_asked() not in self.export_formats:  # empty: none asked
             offered = ", ".join(FORMAT_NAMES.get(f, f) for f in self.export_formats)
             notes.append(
                 f"There is no \u201c{shortened(asked, 20)}\u201d download of this list: it "

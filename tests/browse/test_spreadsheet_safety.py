@@ -114,6 +114,14 @@ def test_formats_the_pages_do_not_offer_are_not_exported(client, register, url, 
     ) in body(response)
 
 
+@pytest.mark.parametrize("url", ["/arrangements/", "/authorities/"])
+def test_an_empty_download_parameter_asks_for_no_download(client, register, url):
+    response = client.get(url, {"_export": ""})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert "There is no" not in body(response)
+
+
 @pytest.mark.parametrize(
     "value",
     [
