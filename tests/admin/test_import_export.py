@@ -526,6 +526,21 @@ def test_a_file_with_other_columns_is_refused_by_name_without_a_traceback(client
     assert "Traceback" not in page and "site-packages" not in page
 
 
+def import_page(client, content, file_format):
+    """An administrator's import of a file (bytes, or a function making them) in the
+    format chosen ("0" CSV, "1" Excel): the response, and its text with entities read."""
+    from tests.admin.test_admin import staff
+
+    client.force_login(staff("importer", "Administrator"))
+    content = content() if callable(content) else content
+    response = client.post(
+        "/admin/register/arrangement/import/",
+        {"resource": "0", "format": file_format, "import_file": io.BytesIO(content)},
+    )
+    assert response.status_code == 200
+    return response, html.unescape(response.content.decode())
+
+
 def workbook(rows) -> bytes:
     import openpyxl
 
@@ -569,17 +584,8 @@ def workbook(rows) -> bytes:
 def test_a_file_that_cannot_be_read_is_refused_in_words(
     client, register, roles, content, file_format, said
 ):
-    from tests.admin.test_admin import staff
-
-    client.force_login(staff("importer", "Administrator"))
     before = Arrangement.objects.count()
-    content = content() if callable(content) else content
-    response = client.post(
-        "/admin/register/arrangement/import/",
-        {"resource": "0", "format": file_format, "import_file": io.BytesIO(content)},
-    )
-    page = response.content.decode()
-    assert response.status_code == 200
+    response, page = import_page(client, content, file_format)
     assert said in page and "nothing was imported" in page
     assert "encountered while trying to read" not in page and "Error" not in page
     assert Arrangement.objects.count() == before
@@ -626,17 +632,8 @@ def test_a_slug_in_capitals_is_refused_not_a_second_record(register):
 def test_headings_missing_from_the_first_row_are_explained(
     client, register, roles, content, file_format, said
 ):
-    from tests.admin.test_admin import staff
-
-    client.force_login(staff("importer", "Administrator"))
     before = Arrangement.objects.count()
-    content = content() if callable(content) else content
-    response = client.post(
-        "/admin/register/arrangement/import/",
-        {"resource": "0", "format": file_format, "import_file": io.BytesIO(content)},
-    )
-    page = html.unescape(response.content.decode())
-    assert response.status_code == 200
+    response, page = import_page(client, content, file_format)
     assert said in page and "the template has them" in page
     assert "not the import's: , " not in page
     assert Arrangement.objects.count() == before
