@@ -320,11 +320,19 @@ class SavingAdminForm(ArrangementChildForm):
         return cleaned
 
 
+class SlugChoiceField(forms.ChoiceField):
+    """A choice of slug: slugs are lower case, so "LEGAL" or " legal " names the legal
+    service as "legal" does."""
+
+    def to_python(self, value):
+        return super().to_python(value).strip().lower()
+
+
 class PartnerFinderForm(forms.Form):
     """The partner finder's one question: which service. Choices are every category and
     service of the taxonomy (``selectors.service_area_tree``), by slug."""
 
-    service_area = forms.ChoiceField(
+    service_area = SlugChoiceField(
         label="Service to share",
         error_messages={
             "required": "Choose a service area to find partners for.",

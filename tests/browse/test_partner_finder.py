@@ -317,3 +317,11 @@ def test_an_abolished_council_or_another_body_is_not_ranked_and_is_pointed_on(cl
         assert response.status_code == 302
         assert "partner_error=1" in response["Location"]
     assert "is not a council" in body(client.get("/authorities/XPB/partners/"))
+
+
+@pytest.mark.parametrize("asked", ["LEGAL", " legal ", "Legal"])
+def test_a_service_area_in_capitals_or_with_spaces_is_the_same_service(client, placed, asked):
+    response = client.get("/authorities/ALP/partners/", {"service_area": asked})
+    assert response.status_code == 200
+    assert response.context["area"].slug == "legal"
+    assert "How councils are scored" in body(response)
