@@ -552,7 +552,8 @@ def savings_by_year(savings: QuerySet) -> SavingsByYear:
 def targets_beside_savings(authorities: QuerySet, savings: QuerySet) -> list[dict]:
     """Per authority and financial year: its budget savings target, its own savings in
     that year (money, of arrangements going ahead, as a QualifiedTotal), and apart from
-    them its shares of whole-arrangement savings in that year. ``savings`` is already
+    them its shares of whole-arrangement savings in that year (a QualifiedTotal too, each
+    share with the qualifier of the figure it is a share of). ``savings`` is already
     narrowed to what the reader may see. A row for every year with any of the three;
     three queries."""
     from .dates import financial_year_label
@@ -577,17 +578,23 @@ def targets_beside_savings(authorities: QuerySet, savings: QuerySet) -> list[dic
         .values_list("authority", "financial_year", "qualifier", "total", "money", "percent")
     ):
         own.setdefault((pk, year), []).append(tuple(summed_row))
-    shares = {
-        (row["authority"], row["saving__financial_year"]): row["total"]
-        for row in SavingShare.objects.filter(
+    # A share keeps the qualifier of the figure it is a share of: a share of "up to
+    # £100,000" is up to its amount, not exactly it.
+    shares: dict[tuple, list] = {}
+    for pk, year, *summed_row in (
+        SavingShare.objects.filter(
             authority__in=authorities,
             saving__in=savings.counted().in_headline().filter(financial_year__isnull=False),
             amount__isnull=False,
         )
         .order_by()
-        .values("authority", "saving__financial_year")
-        .annotate(total=Sum("amount"))
-    }
+        .values("authority", "saving__financial_year", "saving__qualifier")
+        .annotate(total=Sum("amount"), money=Count("pk"), percent=Value(0))
+        .values_list(
+            "authority", "saving__financial_year", "saving__qualifier", "total", "money", "percent"
+        )
+    ):
+        shares.setdefault((pk, year), []).append(tuple(summed_row))
     named = {t.authority_id: t.authority for t in targets.values()}
     missing = {pk for pk, _ in (*own, *shares)} - set(named)
     named |= {a.pk: a for a in Authority.objects.filter(pk__in=missing)} if missing else {}
@@ -598,7 +605,7 @@ def targets_beside_savings(authorities: QuerySet, savings: QuerySet) -> list[dic
             "label": financial_year_label(year),
             "target": targets[(pk, year)].amount if (pk, year) in targets else None,
             "recorded": QualifiedTotal.of(own[(pk, year)]) if (pk, year) in own else None,
-            "shares": shares.get((pk, year)),
+            "shares": QualifiedTotal.of(shares[(pk, year)]) if (pk, year) in shares else None,
         }
         for pk, year in set(targets) | set(own) | set(shares)
     ]
@@ -954,7 +961,8 @@ def savings_figures(arrangements: QuerySet, narrowing, user) -> dict:
             status=[s for s, _ in Status.choices if s not in GOING_AHEAD],
             has_savings="yes",
         ),
-        "targets": targets_beside_savings(with_targets, Saving.objects.visible_to(user)),
+        # The savings recorded beside the targets are those of the arrangements in view.
+        "targets": targets_beside_savings(with_targets, savings),
     }
 
 
