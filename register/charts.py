@@ -24,6 +24,7 @@ beside the chart gives it.
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -36,6 +37,25 @@ BAR = 14
 YEAR_GAP = 12
 AXIS = 24  # room for the axis labels under the last year
 MAX_GAP_YEARS = 20  # years with nothing are shown between others when the span is no wider
+# The characters of words that fit across the chart: Arial at FONT averages about 0.55 em
+# a character, bold a little more. Longer words go on more lines, never past the edge
+# (the chart scales with its viewBox, so what does not fit is cut at every width).
+CHARS_PER_LINE = int((WIDTH - 2 * PAD) / (FONT * 0.6))
+
+
+def text_width(words: str) -> float:
+    """About how wide these words are drawn, at most (viewBox units)."""
+    return len(words) * FONT * 0.6
+
+
+def lines_of(words: str) -> list[str]:
+    """Words as the lines they take across the chart."""
+    return textwrap.wrap(words, CHARS_PER_LINE, break_on_hyphens=False) or [""]
+
+
+def listed(words: list[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    return " and ".join(words) if len(words) < 3 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 @dataclass(frozen=True)
@@ -243,8 +263,9 @@ def savings_chart(
     y = PAD
     for year in fill_years(years):
         note = f" ({year.note})" if year.note else ""
-        y += LINE
-        texts.append(Text(PAD, y - 4, year_label(year.year) + note, bold=True))
+        for part in lines_of(year_label(year.year) + note):
+            y += LINE
+            texts.append(Text(PAD, y - 4, part, bold=True))
         top = y
         shown = False
         for one in series:
@@ -252,16 +273,18 @@ def savings_chart(
             if figure is None:
                 continue
             shown = True
-            y += LINE
-            texts.append(Text(PAD, y - 4, f"{one.label}: {figure.text}"))
+            for part in lines_of(f"{one.label}: {figure.text}"):
+                y += LINE
+                texts.append(Text(PAD, y - 4, part))
             rects_for(figure, scale, zero, y, one.outline, rects, arrows, legend)
             y += BAR + 4
         if year.target is not None:
             shown = True
-            y += LINE
             from .money import format_money
 
-            texts.append(Text(PAD, y - 4, f"{target_label}: {format_money(year.target)}"))
+            for part in lines_of(f"{target_label}: {format_money(year.target)}"):
+                y += LINE
+                texts.append(Text(PAD, y - 4, part))
             x = scale(year.target)
             # A dashed line from zero to the target, ending in a dashed rule across the
             # year's bars, so that each bar can be read against it.
@@ -278,8 +301,11 @@ def savings_chart(
     for tick in ticks:
         x = scale(tick)
         grid.append(Line(x, PAD, x, bottom, "zero" if tick == 0 else "grid"))
-        anchor = "start" if x <= PAD + 1 else "end" if x >= WIDTH - PAD - 1 else "middle"
-        texts.append(Text(x, bottom + FONT + 4, short_money(tick), anchor))
+        label = short_money(tick)
+        half = text_width(label) / 2
+        # Centred under its line, unless that would run past an edge of the chart.
+        anchor = "start" if x - half < 0 else "end" if x + half > WIDTH else "middle"
+        texts.append(Text(x, bottom + FONT + 4, label, anchor))
     if zero not in [scale(t) for t in ticks]:
         grid.append(Line(zero, PAD, zero, bottom, "zero"))
     lines = grid + lines  # the grid first, under the bars and targets
@@ -343,7 +369,7 @@ def by_year_chart(rows: list[dict], *, id: str = "savings-chart") -> Chart | Non
             if label.lower() not in bases[year]:
                 bases[year].append(label.lower())
     years = [
-        Year(year, {"savings": Figure.of(total)}, note=" and ".join(bases.get(year, [])))
+        Year(year, {"savings": Figure.of(total)}, note=listed(bases.get(year, [])))
         for year, total in totals.items()
         if total.figures
     ]

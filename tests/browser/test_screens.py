@@ -340,3 +340,28 @@ def test_the_partner_finder_is_reached_and_used_without_javascript(browser, site
     page.get_by_role("button", name="Find partners").click()
     assert "Choose a council from the list" in page.locator("#find-partners ~ form").inner_text()
     context.close()
+
+
+def test_a_chart_keeps_its_marks_in_forced_colours(browser, site):
+    """Windows high contrast and the like (forced colours) do not change colours drawn as
+    SVG attributes: on a dark background the target lines, the zero line and the arrows
+    vanished. Each mark takes the system's text colour instead."""
+    context = browser.new_context(forced_colors="active", color_scheme="dark")
+    page = context.new_page()
+    try:
+        page.goto(f"{site}/summary/savings/")
+        chart = page.locator(".app-svg-chart__svg").first
+        assert chart.count() == 1
+        text_colour = page.evaluate(
+            "() => { const p = document.createElement('p'); p.style.color = 'CanvasText';"
+            " document.body.append(p); const c = getComputedStyle(p).color; p.remove();"
+            " return c; }"
+        )
+        strokes = chart.evaluate(
+            "svg => [...svg.querySelectorAll('line.app-svg-chart__zero, rect')]"
+            ".map(e => getComputedStyle(e).stroke)"
+        )
+        assert strokes and set(strokes) == {text_colour}, (strokes, text_colour)
+        assert text_colour != "rgb(11, 12, 12)"  # not the dark ink that vanishes on black
+    finally:
+        context.close()

@@ -127,7 +127,27 @@ def test_huge_numbers_stay_finite_and_readable():
         assert rect.x >= 0 and rect.x + rect.width <= charts.WIDTH
     ticks = [t.text for t in chart.texts if t.text.startswith("£")]
     assert ticks[-1].endswith("bn") and "e+" not in "".join(ticks)
-    assert any(t.text == "Its own savings: £987,654,321,098,765.43" for t in chart.texts)
+    # Too long for one line across the chart: the figure goes on a line of its own, whole.
+    assert any(t.text == "£987,654,321,098,765.43" for t in chart.texts)
+
+
+def test_words_too_long_for_the_chart_go_on_more_lines_never_past_its_edge():
+    """The chart scales with its viewBox, so words wider than it are cut at every width:
+    a long year line and a long figure are put on more lines, in order."""
+    long_year = Year(
+        None,
+        {"own": Figure.of(QualifiedTotal(Decimal("1000000000004.99"), None, True, 3, 0))},
+        note=charts.listed(["estimated", "forecast", "achieved"]),
+    )
+    chart = chart_of(Year(2012, {"own": exact(5)}), long_year)
+    for text in chart.texts:
+        width = charts.text_width(text.text)
+        left = {"start": text.x, "middle": text.x - width / 2, "end": text.x - width}
+        assert left[text.anchor] >= 0 and left[text.anchor] + width <= charts.WIDTH, text
+    year_words = [t.text for t in chart.texts if t.bold]
+    assert len(year_words) == 3  # 2012, and the year not stated on two lines
+    assert " ".join(year_words[1:]) == "Year not stated (estimated, forecast and achieved)"
+    assert chart.height > chart_of(Year(2012, {"own": exact(5)})).height + 3 * charts.LINE
 
 
 def test_a_target_is_a_dashed_line_at_its_amount():
