@@ -80,14 +80,15 @@ def parse_choice(values: list[str]) -> Choice:
     repeated = [code for code, n in times.items() if n > 1][:MAX_CODES_READ]
     if repeated:
         names = ", ".join(found[c].name if c in found else c for c in repeated)
-        choice.errors.append(f"{names} is chosen more than once: choose each council once")
+        verb = "is" if len(repeated) == 1 else "are each"
+        choice.errors.append(f"{names} {verb} chosen more than once: choose each council once")
     distinct = list(dict.fromkeys(asked))
     if len(distinct) < MIN_COMPARED and not choice.errors:
         # One council (the authority page's link): not a mistake, the start of a choice.
         choice.prompt = (
             f"Choose one to three more councils to compare with {found[distinct[0]].name}."
         )
-    elif len(distinct) < MIN_COMPARED:
+    elif len(distinct) < MIN_COMPARED and not repeated:
         choice.errors.append("Choose at least two councils to compare")
     elif len(distinct) > MAX_COMPARED:
         choice.errors.append(f"Choose at most four councils to compare: {len(distinct)} are chosen")
@@ -599,7 +600,11 @@ def area_rows_as_csv(page: dict) -> list[list]:
     councils = page["councils"]
     header = ["Category", "Service area"]
     header += [f"{c.name} ({c.code}): arrangements it takes part in" for c in councils]
-    header += [f"Average per {a.tier.name.lower()} ({a.councils} in all)" for a in page["averages"]]
+    header += [
+        f"Average per {a.tier.name.lower()} (arrangements taken part in, across the "
+        f"{a.councils} that existed on 1 April 2012)"
+        for a in page["averages"]
+    ]
     out = [header]
     category = ""
     for row in page["area_rows"]:

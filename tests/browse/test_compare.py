@@ -106,7 +106,7 @@ def test_the_tier_average_says_what_it_counts_and_can_be_hidden(client, register
     assert areas["legal"] == [Decimal("2.0"), Decimal("1.0")]
     assert areas["fostering"] == [Decimal("0.5"), Decimal("1.0")]
     text = body(page)
-    assert "over 2 councils" in text and "over 1 council," in text
+    assert "across 2 councils" in text and "over 1 council," in text
     assert "those with no arrangements recorded included" in text
     hidden = client.get("/compare/?authority=ALP&authority=GAM&tier_average=0")
     assert hidden.context["averages"] == []
@@ -173,6 +173,11 @@ def test_where_no_council_has_savings_by_year_the_page_says_it_cannot_answer(cli
             "“YRK”",
         ),
         ("?" + "&".join(["authority=ALP"] * 300), 400, "more than once"),
+        (
+            "?authority=ALP&authority=BET&authority=alp&authority=bet",
+            400,
+            "Alphaton, Betaford are each chosen more than once",
+        ),
         (ALP_BET[9:] + "&format=xlsx", 400, "There is no “xlsx” download"),
     ],
 )
@@ -214,7 +219,8 @@ def test_the_table_by_service_area_downloads_as_csv(client, register):
     assert rows[0][2:] == [
         "Alphaton (ALP): arrangements it takes part in",
         "Betaford (BET): arrangements it takes part in",
-        "Average per metropolitan district (2 in all)",
+        "Average per metropolitan district (arrangements taken part in, across the 2 that "
+        "existed on 1 April 2012)",
     ]
     by_area = {(r[0], r[1]): r[2:] for r in rows[1:]}
     assert by_area[("Corporate and back office", "Legal services")] == ["2", "2", "2.0"]
@@ -316,3 +322,9 @@ def test_no_address_causes_a_server_error(client, register, params):
     for key, value in params:
         data.setdefault(key, []).append(value)
     assert client.get("/compare/", data).status_code < 500
+
+
+def test_a_council_chosen_twice_is_told_so_once(client, register):
+    page = body(client.get("/compare/?authority=ALP&authority=alp"))
+    assert "Alphaton is chosen more than once" in page
+    assert "Choose at least two councils" not in page
