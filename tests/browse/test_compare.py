@@ -106,7 +106,7 @@ def test_the_tier_average_says_what_it_counts_and_can_be_hidden(client, register
     assert areas["legal"] == [Decimal("2.0"), Decimal("1.0")]
     assert areas["fostering"] == [Decimal("0.5"), Decimal("1.0")]
     text = body(page)
-    assert "across 2 councils" in text and "over 1 council," in text
+    assert "across 2 councils" in text and "across 1 council," in text
     assert "those with no arrangements recorded included" in text
     hidden = client.get("/compare/?authority=ALP&authority=GAM&tier_average=0")
     assert hidden.context["averages"] == []
