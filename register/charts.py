@@ -380,7 +380,8 @@ def by_year_chart(rows: list[dict], *, id: str = "savings-chart") -> Chart | Non
         title="Savings recorded by financial year",
         description=(
             "A bar for each financial year: the money savings recorded of arrangements going "
-            "ahead, estimated, forecast and achieved together. The table beside it gives the "
+            "ahead, estimated, forecast and achieved together (a year between others with none "
+            "is shown as none recorded). The table beside it gives the "
             "same figures by basis."
         ),
     )
@@ -409,7 +410,8 @@ def targets_chart(rows: list[dict], name: str, *, id: str = "own-savings-chart")
         description=(
             f"For each financial year: {name}'s budget savings target, its own savings of "
             "arrangements going ahead, and apart from them its shares of whole-arrangement "
-            "savings. The table beside it gives the same figures."
+            "savings. The table beside it gives the same figures; a year between others "
+            "with nothing recorded is shown in the chart only, as none recorded."
         ),
         target_label="Target",
     )
