@@ -484,7 +484,7 @@ def briefing(
         ).select_related("source")
     )
     totals = summaries.list_totals(chosen)
-    statuses = summaries.status_counts(chosen)
+    statuses = summaries.status_counts(chosen, totals.by_status)
     targets = summaries.targets_beside_savings(authorities, visible_savings)
     whose = (
         summaries.authority_savings(authority, visible_savings) if authority is not None else None

@@ -17,7 +17,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, 
 from django.db.models.functions import RowNumber
 from django.http import QueryDict
 
-from . import figures, links, search, summaries, totals
+from . import figures, links, search, summaries
 from .models import (
     GOING_AHEAD,
     PARTNER_FIELDS,
@@ -476,11 +476,11 @@ def home(request) -> dict:
     """Headline totals and arrangements by status, for the home page: both from the
     register's stored totals (register.totals), whatever its size."""
     visible = Arrangement.objects.visible_to(request.user)
-    counts = totals.counts_by_status(can_see_exempt(request.user))
+    whole = summaries.list_totals(visible, unfiltered_for=request.user)
     labels = dict(Arrangement.Status.choices)
-    statuses = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+    statuses = sorted(whole.by_status.items(), key=lambda pair: (-pair[1], pair[0]))
     return {
-        "totals": summaries.list_totals(visible, unfiltered_for=request.user),
+        "totals": whole,
         "status_counts": [
             {"status": status, "n": n, "label": labels.get(status, status)}
             for status, n in statuses

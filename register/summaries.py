@@ -56,6 +56,7 @@ class ListTotals:
     headline: QualifiedTotal = field(default_factory=QualifiedTotal)
     apart: QualifiedTotal = field(default_factory=QualifiedTotal)
     by_basis: list[BasisTotal] = field(default_factory=list)
+    by_status: dict[str, int] = field(default_factory=dict)  # how many of each status
 
 
 def authorities_from_memberships(arrangements: QuerySet) -> set[int]:
@@ -164,14 +165,19 @@ def _total_of(row: dict, name: str) -> QualifiedTotal:
     )
 
 
-def by_going_ahead(arrangements: QuerySet, aggregates: dict) -> dict[bool, dict]:
-    """The aggregates over the arrangements going ahead (True) and the rest (False): one
-    pass over their rows, grouped once rather than filtered in every aggregate."""
-    from django.db.models import BooleanField, ExpressionWrapper
+def by_going_ahead(arrangements: QuerySet, aggregates: dict) -> tuple[dict, dict[str, int]]:
+    """The aggregates over the arrangements going ahead (True) and the rest (False), and
+    how many there are of each status: one pass over their rows, grouped by status and
+    then added up (register.totals.combine) rather than filtered in every aggregate."""
+    from .totals import combine
 
-    going = ExpressionWrapper(Q(status__in=GOING_AHEAD), output_field=BooleanField())
-    rows = arrangements.order_by().annotate(going=going).values("going").annotate(**aggregates)
-    return {bool(row["going"]): row for row in rows}
+    rows = list(arrangements.order_by().values("status").annotate(**aggregates))
+    by_status = {row["status"]: row["n"] for row in rows}
+    by_going = {
+        going: [row for row in rows if (row["status"] in GOING_AHEAD) == going]
+        for going in (True, False)
+    }
+    return {going: combine(part, aggregates) for going, part in by_going.items() if part}, by_status
 
 
 def list_totals(arrangements: QuerySet, *, unfiltered_for=None) -> ListTotals:
@@ -184,14 +190,14 @@ def list_totals(arrangements: QuerySet, *, unfiltered_for=None) -> ListTotals:
     from .permissions import can_see_exempt
 
     if unfiltered_for is not None:
-        rows, authorities = stored_totals.whole_register(can_see_exempt(unfiltered_for))
+        rows, authorities, by_status = stored_totals.whole_register(can_see_exempt(unfiltered_for))
     else:
         aggregates = stored_totals.list_aggregates()
         # Who takes part comes in the same pass, where the partner words can say.
         positions = partner_positions()
         if positions is not None:
             aggregates |= partner_word_aggregates()
-        rows = by_going_ahead(arrangements, aggregates)
+        rows, by_status = by_going_ahead(arrangements, aggregates)
         if positions is None:
             authorities = authorities_from_memberships(arrangements)
         else:
@@ -211,6 +217,7 @@ def list_totals(arrangements: QuerySet, *, unfiltered_for=None) -> ListTotals:
         headline=headline,
         apart=_total_of(apart, "savings"),
         by_basis=by_basis,
+        by_status=by_status,
     )
 
 
@@ -712,12 +719,18 @@ def authority_savings(authority, savings: QuerySet) -> AuthoritySavings:
     )
 
 
-def status_counts(arrangements: QuerySet) -> list[dict]:
+def status_counts(arrangements: QuerySet, counts: dict[str, int] | None = None) -> list[dict]:
+    """Every status with how many of the arrangements have it: from ``counts`` where the
+    caller has them (ListTotals.by_status), else one query."""
     from .models import Status
 
-    counts = dict(
-        arrangements.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")
-    )
+    if counts is None:
+        counts = dict(
+            arrangements.order_by()
+            .values("status")
+            .annotate(n=Count("pk"))
+            .values_list("status", "n")
+        )
     return [
         {"status": value, "label": label, "count": counts.get(value, 0)}
         for value, label in Status.choices
@@ -761,16 +774,11 @@ def upcoming_milestones(arrangements: QuerySet, as_of, limit: int = 50) -> list:
 def index_figures(arrangements: QuerySet, narrowing, *, unfiltered_for=None) -> dict:
     """``unfiltered_for``: the arrangements are every one this user may see (list_totals);
     their totals and counts by status then come from the stored totals."""
-    from . import totals as stored_totals
     from .models import Finding, Partnership, ServiceArea
-    from .permissions import can_see_exempt
 
     totals = list_totals(arrangements, unfiltered_for=unfiltered_for)
     covered = arrangements.filter(Exists(Saving.objects.filter(arrangement=OuterRef("pk")))).count()
-    if unfiltered_for is not None:
-        statuses = stored_totals.counts_by_status(can_see_exempt(unfiltered_for))
-    else:
-        statuses = {s["status"]: s["count"] for s in status_counts(arrangements)}
+    statuses = totals.by_status
     return {
         "totals": totals,
         "covered": covered,

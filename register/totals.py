@@ -13,6 +13,8 @@ in the same transaction as the change), and a page adds up those fourteen rows
 
 from __future__ import annotations
 
+import functools
+import operator
 from decimal import Decimal
 
 from django.db import connections, transaction
@@ -40,8 +42,14 @@ def list_aggregates() -> dict:
     return aggregates | total_columns("savings")
 
 
+_OR = "or"
+
+
 def _kind(expression) -> str:
-    return _SUM if isinstance(expression, (Count, Sum)) else _ANY
+    if isinstance(expression, Count | Sum):
+        return _SUM
+    # BIT_OR of the partner words (PostgreSQL only, so named rather than imported).
+    return _OR if type(expression).__name__ == "BitOr" else _ANY
 
 
 def _to_json(value):
@@ -54,8 +62,13 @@ def combine(rows: list[dict], aggregates: dict) -> dict:
     out = {}
     for name, expression in aggregates.items():
         values = [row.get(name) for row in rows]
-        if _kind(expression) == _ANY:
+        kind = _kind(expression)
+        if kind == _ANY:
             out[name] = any(bool(v) for v in values)
+            continue
+        if kind == _OR:
+            present = [v for v in values if v is not None]
+            out[name] = functools.reduce(operator.or_, present) if present else None
             continue
         present = [Decimal(v) if isinstance(v, str) else v for v in values if v is not None]
         out[name] = sum(present) if present else None
@@ -126,10 +139,11 @@ def recompute(
         )
 
 
-def whole_register(include_exempt: bool) -> tuple[dict[bool, dict], set[int]]:
+def whole_register(include_exempt: bool) -> tuple[dict[bool, dict], set[int], dict[str, int]]:
     """The stored totals of every arrangement (exempt ones only if ``include_exempt``):
     rows of list aggregates for the arrangements going ahead (True) and the rest
-    (False), and the authorities taking part in any. One query."""
+    (False), the authorities taking part in any, and how many there are of each status.
+    One query."""
     from .models import GOING_AHEAD, StatusTotal
 
     stored = StatusTotal.objects.all()
@@ -138,25 +152,13 @@ def whole_register(include_exempt: bool) -> tuple[dict[bool, dict], set[int]]:
     aggregates = list_aggregates()
     by_going: dict[bool, list[dict]] = {True: [], False: []}
     taking_part: set[int] = set()
+    by_status: dict[str, int] = {}
     for total in stored:
         by_going[total.status in GOING_AHEAD].append(total.figures)
         taking_part.update(total.taking_part)
+        by_status[total.status] = by_status.get(total.status, 0) + total.arrangements
     rows = {going: combine(figures, aggregates) for going, figures in by_going.items() if figures}
-    return rows, taking_part
-
-
-def counts_by_status(include_exempt: bool) -> dict[str, int]:
-    """How many arrangements there are of each status (exempt ones only if
-    ``include_exempt``), from the stored totals. One query."""
-    from .models import StatusTotal
-
-    stored = StatusTotal.objects.all()
-    if not include_exempt:
-        stored = stored.filter(exempt=False)
-    counts: dict[str, int] = {}
-    for status, n in stored.values_list("status", "arrangements"):
-        counts[status] = counts.get(status, 0) + n
-    return counts
+    return rows, taking_part, by_status
 
 
 def drift() -> list[str]:

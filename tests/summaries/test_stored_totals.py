@@ -38,8 +38,12 @@ def assert_in_step(*readers):
         visible = Arrangement.objects.visible_to(reader)
         stored = summaries.list_totals(visible, unfiltered_for=reader)
         counted = summaries.list_totals(visible)
-        assert stored == counted
+        assert stored == counted  # by_status included
         assert stored.arrangements == visible.count()
+        assert stored.by_status == {
+            status: visible.filter(status=status).count()
+            for status in set(visible.values_list("status", flat=True))
+        }
 
 
 def test_every_change_through_the_models_keeps_the_totals_in_step(register, exempt_reader):
