@@ -115,3 +115,24 @@ def assert_query_count_does_not_grow(client, register, url, abolished=False):
     programme = build(50, register, abolished)
     large = count_queries(client, url.format(programme=programme.slug))
     assert small == large, f"{url}: {small} queries with 5 rows, {large} with 50"
+
+
+def test_an_authority_page_costs_the_same_with_or_without_a_target(client, register):
+    """Its savings by year read the authority's name in a query of their own whatever the
+    data: it had been read again only when the authority had savings but no target."""
+    from register.models import SavingsTarget
+
+    saving = Saving.objects.create(
+        arrangement=register.legal,
+        authority=register.alpha,
+        amount=Decimal("1000"),
+        basis="achieved",
+        period="financial_year",
+        financial_year=2013,
+    )
+    assert saving.arrangement.status in ("operational", "in_development", "procurement", "ended")
+    without = count_queries(client, "/authorities/ALP/")
+    SavingsTarget.objects.create(authority=register.alpha, financial_year=2013, amount=5000)
+    page = client.get("/authorities/ALP/")
+    assert [row["target"] for row in page.context["targets_by_year"]] == [Decimal(5000)]
+    assert count_queries(client, "/authorities/ALP/") == without
