@@ -53,6 +53,19 @@ def point_lists(arrangement):
     return [(heading, items, anchor) for heading, items, anchor in lists if items]
 
 
+@register.filter
+def choices_with_ids(field):
+    """A bound field's choices, the empty one left out, each with its input's id: the
+    first takes the field's own id (which the error summary links to), the others that id
+    and their position."""
+    out = []
+    for choice in field:
+        if choice.data["value"] == "":
+            continue
+        out.append((choice, field.auto_id if not out else f"{field.auto_id}_{len(out)}"))
+    return out
+
+
 def _escaped(value) -> str:
     """The text of a value with HTML's special characters escaped: Django's escape,
     without its per-call lazy-string checks, which cost most of the time of a list of

@@ -122,3 +122,23 @@ def test_names_in_the_long_lists_are_escaped(client, register):
     assert (
         '<option value="smiths" selected>Smith&#x27;s &lt;i&gt;joint&lt;/i&gt; board</option>'
     ) in html
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "kind"),
+    [("has_savings", "maybe", "radio"), ("status", "nonsense", "checkbox")],
+)
+def test_an_error_summary_link_leads_to_the_first_choice(client, register, name, value, kind):
+    """The error summary links to the field's id: its first choice has it, whether or not
+    the field has an empty choice (the radios' "any" choice is not drawn)."""
+    response = client.get(LIST, {name: value})
+    html = response.content.decode()
+    assert f'href="#id_{name}"' in html
+    first = re.search(rf'<input class="govuk-(radios|checkboxes)__input" id="id_{name}" ', html)
+    assert (
+        first is not None and first.group(1) == {"radio": "radios", "checkbox": "checkboxes"}[kind]
+    )
+    ids = re.findall(rf'id="(id_{name}(?:_\d+)?)" name="{name}"', html)
+    assert len(ids) == len(set(ids)) >= 2
+    for input_id in ids:
+        assert f'for="{input_id}"' in html
