@@ -923,7 +923,7 @@ def service_area_groups(arrangements: QuerySet) -> list[GroupCoverage]:
     ]
 
 
-def savings_figures(arrangements: QuerySet, narrowing, user) -> dict:
+def savings_figures(arrangements: QuerySet, narrowing) -> dict:
     from .dates import financial_year_label
     from .models import SavingsTarget
 
@@ -944,25 +944,11 @@ def savings_figures(arrangements: QuerySet, narrowing, user) -> dict:
             financial_year=row["financial_year"] or "not-stated",
             status=going_ahead,
         )
-    by_year: dict[str, QualifiedTotal] = {}
-    for row in rows:
-        by_year[row["year_label"]] = by_year.get(row["year_label"], QualifiedTotal()) + row["total"]
-    largest = max((total.lower for total in by_year.values()), default=0)
-    chart = [
-        {
-            "label": label,
-            "total": total,
-            "percent": int(total.lower * 100 / largest) if largest else 0,
-        }
-        for label, total in by_year.items()
-        if total.figures
-    ]
     with_targets = Authority.objects.filter(
         Exists(SavingsTarget.objects.filter(authority=OuterRef("pk")))
     )
     return {
         "rows": rows,
-        "chart": chart,
         "apart": by_year_and_basis.apart,
         "apart_url": links.arrangements_url(
             narrowing,

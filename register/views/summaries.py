@@ -97,7 +97,7 @@ class SavingsSummaryView(SummaryView):
     template_name = "register/summary/savings.html"
 
     def figures(self, arrangements, narrowing):
-        figures = summaries.savings_figures(arrangements, narrowing, self.request.user)
+        figures = summaries.savings_figures(arrangements, narrowing)
         # The chart draws the page's own rows by year: no query, no figure of its own.
         figures["savings_chart"] = charts.by_year_chart(figures["rows"])
         return figures

@@ -221,8 +221,11 @@ def test_the_summary_chart_shows_the_pages_own_totals_by_year(client, register):
     response = client.get("/summary/savings/")
     chart = response.context["savings_chart"]
     words = [t.text for t in chart.texts]
-    # The page's own totals by year (savings_figures' "chart"), each written in the chart.
-    totals = {bar["label"]: bar["total"].money for bar in response.context["chart"]}
+    # The page's own rows by year and basis, added up by year, each written in the chart.
+    by_year = {}
+    for row in response.context["rows"]:
+        by_year[row["year_label"]] = by_year.get(row["year_label"], QualifiedTotal()) + row["total"]
+    totals = {label: total.money for label, total in by_year.items() if total.figures}
     assert totals == {
         "2012/13": "£50,000",
         "2013/14": "up to £30,000",
