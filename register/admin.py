@@ -6,6 +6,9 @@ those in which one of their authorities takes part; Administrators change
 everything, reference data included. Every change is kept in the history.
 """
 
+import os
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
@@ -17,8 +20,10 @@ from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.urls import path, reverse
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
+from tablib import InvalidDimensions
 
 from . import models, permissions
+from .exports import NoRows
 from .filters import ArrangementFilterSet
 from .forms import (
     ArrangementAdminForm,
@@ -37,6 +42,8 @@ from .importers import (
 from .middleware import database_is_locked
 from .signals import refreshed_once
 
+PREVIEW_FILE_NAME = re.compile(r"tmp[a-z0-9_]{8}")
+
 
 class ImportsAndExports(ImportExportMixin):
     """django-import-export's import and export, telling someone whose file cannot be read
@@ -47,9 +54,15 @@ class ImportsAndExports(ImportExportMixin):
         # The file chosen is kept on the server between the preview and the confirmation,
         # and removed once confirmed: a confirmation sent again (or naming another file)
         # finds none. Say so and start again, rather than a server error.
+        # Only a name of the kind the preview gives its file (Python's temporary files,
+        # "tmp" and eight letters or digits): a made-up name is never opened, let alone
+        # imported and removed.
+        name = os.path.basename(request.POST.get("import_file_name", ""))
         try:
+            if request.method == "POST" and not PREVIEW_FILE_NAME.fullmatch(name):
+                raise FileNotFoundError(name)
             return super().process_import(request, **kwargs)
-        except FileNotFoundError:
+        except (OSError, NoRows, InvalidDimensions):
             self.message_user(
                 request,
                 "The file to import is no longer here (a file is imported once, when its "

@@ -9,6 +9,7 @@ every page needs (visibility of exempt records, partner counts, savings totals).
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from decimal import Decimal
 
 from django.conf import settings
@@ -1066,6 +1067,17 @@ PERSONAL_MAIL_DOMAINS = frozenset(
         "virginmedia.com",
         "yahoo.co.uk",
         "yahoo.com",
+        "yahoo.fr",
+        "ymail.com",
+        "aol.co.uk",
+        "outlook.co.uk",
+        "hotmail.fr",
+        "googlemail.co.uk",
+        "ntlworld.com",
+        "blueyonder.co.uk",
+        "gmx.co.uk",
+        "gmx.com",
+        "btopenworld.com",
     }
 )
 
@@ -1076,7 +1088,12 @@ def contact_errors(open_to_members: bool, role: str, email: str) -> dict[str, st
     council cannot be told from a team's, so the help text asks for a shared one.)"""
     errors = {}
     domain = (email or "").strip().rpartition("@")[2].lower()
-    if domain in PERSONAL_MAIL_DOMAINS:
+    if any(unicodedata.category(ch)[0] in "CZ" for ch in (email or "").strip()):
+        errors["contact_email"] = (
+            "The mailbox holds a space or an invisible character: type the address again, "
+            "e.g. shared.revenues@example.gov.uk."
+        )
+    elif domain in PERSONAL_MAIL_DOMAINS:
         errors["contact_email"] = (
             f"{domain} is a personal mail service: give the team's shared mailbox at the "
             "council or partnership, e.g. shared.revenues@example.gov.uk (the page is public)."

@@ -689,3 +689,44 @@ def test_a_confirmation_whose_file_is_gone_starts_again_in_words(client, registe
     assert response.redirect_chain[-1][0].endswith("/admin/register/arrangement/import/")
     assert "The file to import is no longer here" in html.unescape(response.content.decode())
     assert Arrangement.objects.count() == before
+
+
+def test_only_the_preview_s_own_file_can_be_confirmed(client, register, roles):
+    """A confirmation names the file its preview kept; a name of any other kind (a file
+    planted in the temporary folder, a very long name) is never opened, imported or
+    removed; the preview's own file imports."""
+    import os
+    import re
+    import tempfile
+
+    planted = os.path.join(tempfile.gettempdir(), "planted-import.csv")
+    with open(planted, "w") as handle:
+        handle.write(
+            "slug,title,kind,status,exempt\njoint-audit,Planted,shared_service,proposed,0\n"
+        )
+    before = Arrangement.objects.count()
+    response, page = import_page(client, GOOD_CSV, "0")
+    for name in ("planted-import.csv", "x" * 300):
+        refused = client.post(
+            "/admin/register/arrangement/process_import/",
+            {
+                "import_file_name": name,
+                "original_file_name": "a.csv",
+                "format": "0",
+                "resource": "0",
+            },
+            follow=True,
+        )
+        assert "The file to import is no longer here" in html.unescape(refused.content.decode())
+    assert os.path.exists(planted) and Arrangement.objects.count() == before
+    os.remove(planted)
+    name = re.search(r'name="import_file_name" value="([^"]+)"', page).group(1)
+    confirmed = client.post(
+        "/admin/register/arrangement/process_import/",
+        {"import_file_name": name, "original_file_name": "a.csv", "format": "0", "resource": "0"},
+    )
+    assert confirmed.status_code == 302
+    assert Arrangement.objects.filter(slug="joint-audit").exists()
+
+
+GOOD_CSV = b"slug,title,kind,status,exempt\njoint-audit,Joint audit,shared_service,operational,0\n"

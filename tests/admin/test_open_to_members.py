@@ -61,6 +61,21 @@ def test_an_address_at_a_personal_mail_service_is_refused(register, address):
     legal.full_clean()  # a team's mailbox at the council is taken
 
 
+@pytest.mark.parametrize(
+    "address", ["shared@gmail.com\u200b", "shared@gm\u200bail.com", "shared@hotmail.fr"]
+)
+def test_an_invisible_character_or_another_personal_service_does_not_slip_through(
+    register, address
+):
+    legal = register.legal
+    legal.open_to_members = True
+    legal.contact_role = "Head of Legal"
+    legal.contact_email = address
+    with pytest.raises(ValidationError) as caught:
+        legal.full_clean()
+    assert caught.value.message_dict["contact_email"]
+
+
 def test_the_database_refuses_a_contact_without_welcome_and_a_welcome_without_contact(register):
     for values in (
         {"contact_role": "Head of Legal", "contact_email": "x@example.gov.uk"},
