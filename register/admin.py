@@ -57,9 +57,13 @@ class ImportsAndExports(ImportExportMixin):
         # Only a name of the kind the preview gives its file (Python's temporary files,
         # "tmp" and eight letters or digits): a made-up name is never opened, let alone
         # imported and removed.
+        if request.method != "POST":
+            return super().process_import(request, **kwargs)  # which answers 405
+        if not self.has_import_permission(request):
+            raise PermissionDenied  # the rule first, before anything is read of the request
         name = os.path.basename(request.POST.get("import_file_name", ""))
         try:
-            if request.method == "POST" and not PREVIEW_FILE_NAME.fullmatch(name):
+            if not PREVIEW_FILE_NAME.fullmatch(name):
                 raise FileNotFoundError(name)
             return super().process_import(request, **kwargs)
         except (OSError, NoRows, InvalidDimensions):
