@@ -39,6 +39,7 @@ from .models import (
     Source,
     Tier,
 )
+from .signals import refreshed_once
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 SEED_TOML = FIXTURES / "seed.toml"
@@ -101,7 +102,9 @@ def load_seed(path: Path = SEED_TOML, figures: Path | None = NATIONAL_FIGURES_CS
     with path.open("rb") as handle:
         data = tomllib.load(handle)
     report = SeedReport()
-    with transaction.atomic():
+    # Stored figures, search documents and totals once, at the end, for every arrangement
+    # loaded: not again after each partner and saving.
+    with transaction.atomic(), refreshed_once():
         for item in data.get("source", []):
             _load_source(item, report)
         if figures is not None:
