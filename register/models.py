@@ -938,7 +938,7 @@ class Arrangement(models.Model):
             ),
             # The columns that may be empty sort empties last either way; their indexes
             # say NULLS LAST, which only PostgreSQL can build (NULLS_LAST_INDEXES, made by
-            # migration 0010 there).
+            # the migrations there: 0010 and 0014, or 0001_squashed_0020 in a new database).
         ]
 
     def __str__(self):
@@ -1548,7 +1548,8 @@ class StatusTotal(models.Model):
 
 # Indexes for sorting by a column that may be empty, empties last either way, as the
 # list sorts (register/tables.py). SQLite cannot build NULLS LAST indexes, so migrations
-# make these on PostgreSQL only (0010; 0014 adds `exempt` to them). Every sort index
+# make these on PostgreSQL only (0010; 0014 adds `exempt` to them; a new database gets
+# them from 0001_squashed_0020). Every sort index
 # ends with `exempt`, so that a page for the public is read from the index alone.
 NULLS_LAST_INDEXES = [
     models.Index(
