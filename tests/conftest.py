@@ -112,6 +112,14 @@ def authorities(register_stage):
 
 
 @pytest.fixture
+def imported_authorities(authorities, django_db_setup) -> str:
+    """The authorities as `import_authorities` loaded them at the start of the session,
+    and what it reported then: its tests read the one import rather than run their own
+    (each takes seconds)."""
+    return django_db_setup.reports["authorities"]
+
+
+@pytest.fixture
 def seeded(register_stage):
     """Everything set-up loads: reference data, authorities, the two papers and the
     national figures."""

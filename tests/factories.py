@@ -242,89 +242,92 @@ def register(reference_data) -> SmallRegister:
     and its costs draftsman workstream, a fostering framework with two milestones (which
     welcomes new members), and regulatory services (not pursued); exempt: a confidential
     waste deal."""
-    yorks = Region.objects.get(slug="yorkshire-and-the-humber")
-    wales = Region.objects.get(slug="wales")
-    alpha = AuthorityFactory(code="ALP", name="Alphaton", tier="MD", region=yorks)
-    beta = AuthorityFactory(code="BET", name="Betaford", tier="MD", region=yorks)
-    gamma = AuthorityFactory(code="GAM", name="Gammashire", tier="CTY", region=yorks)
-    delta = AuthorityFactory(code="DEL", name="Deltaby", tier="WPA", region=wales)
-    partnership = PartnershipFactory(
-        name="Northern partners", slug="northern", members=[alpha, beta]
-    )
-    legal = ArrangementFactory(
-        title="Shared legal team",
-        members=[alpha, beta],
-        members__lead=alpha,
-        service_areas=["legal"],
-        partnership=partnership,
-        start_date=datetime.date(2011, 7, 1),
-        start_precision="month",
-        summary="Barristers panel and library contracts",
-        savings=[
-            {"amount": Decimal("100000"), "basis": "estimated"},
-            {
-                "amount": Decimal("50000"),
-                "basis": "achieved",
-                "period": "financial_year",
-                "financial_year": 2012,
-            },
-            {"amount": Decimal("999999"), "basis": "target"},
-        ],
-    )
-    workstream = ArrangementFactory(
-        title="Costs draftsman",
-        members=[alpha, beta, gamma],
-        members__lead=beta,
-        service_areas=["legal"],
-        kind="hosted_resource",
-        status="in_development",
-        parent=legal,
-        partnership=partnership,
-        savings=[{"percentage": Decimal("35"), "qualifier": "up_to", "basis": "achieved"}],
-    )
-    fostering = ArrangementFactory(
-        title="Fostering framework",
-        members=[alpha, gamma, delta],
-        members__lead=gamma,
-        service_areas=["fostering"],
-        kind="joint_procurement",
-        status="procurement",
-        start_date=datetime.date(2012, 4, 1),
-        open_to_members=True,
-        contact_role="Head of Joint Commissioning",
-        contact_email="joint.commissioning@example.gov.uk",
-        savings=[
-            {
-                "amount": Decimal("700000"),
-                "qualifier": "over",
-                "basis": "forecast",
-                "percentage": Decimal("2.5"),
-            }
-        ],
-        milestones=[
-            {"title": "Market engagement day", "date": datetime.date(2012, 3, 19)},
-            {
-                "title": "Commence tender",
-                "date": datetime.date(2012, 4, 1),
-                "date_precision": "month",
-            },
-        ],
-    )
-    regulatory = ArrangementFactory(
-        title="Regulatory services",
-        members=[beta, delta],
-        service_areas=["building-control", "licensing"],
-        status="not_pursued",
-        barriers=["Not responsive to local issues", "Top heavy"],
-    )
-    secret = ArrangementFactory(
-        title="Confidential waste deal",
-        members=[delta],
-        members__lead=delta,
-        service_areas=["waste"],
-        exempt=True,
-        savings=[{"amount": Decimal("5000"), "basis": "estimated"}],
-    )
+    # Stored figures, search documents and totals once, for all five, as an import
+    # refreshes them: not again after every partner and saving.
+    with refreshed_once():
+        yorks = Region.objects.get(slug="yorkshire-and-the-humber")
+        wales = Region.objects.get(slug="wales")
+        alpha = AuthorityFactory(code="ALP", name="Alphaton", tier="MD", region=yorks)
+        beta = AuthorityFactory(code="BET", name="Betaford", tier="MD", region=yorks)
+        gamma = AuthorityFactory(code="GAM", name="Gammashire", tier="CTY", region=yorks)
+        delta = AuthorityFactory(code="DEL", name="Deltaby", tier="WPA", region=wales)
+        partnership = PartnershipFactory(
+            name="Northern partners", slug="northern", members=[alpha, beta]
+        )
+        legal = ArrangementFactory(
+            title="Shared legal team",
+            members=[alpha, beta],
+            members__lead=alpha,
+            service_areas=["legal"],
+            partnership=partnership,
+            start_date=datetime.date(2011, 7, 1),
+            start_precision="month",
+            summary="Barristers panel and library contracts",
+            savings=[
+                {"amount": Decimal("100000"), "basis": "estimated"},
+                {
+                    "amount": Decimal("50000"),
+                    "basis": "achieved",
+                    "period": "financial_year",
+                    "financial_year": 2012,
+                },
+                {"amount": Decimal("999999"), "basis": "target"},
+            ],
+        )
+        workstream = ArrangementFactory(
+            title="Costs draftsman",
+            members=[alpha, beta, gamma],
+            members__lead=beta,
+            service_areas=["legal"],
+            kind="hosted_resource",
+            status="in_development",
+            parent=legal,
+            partnership=partnership,
+            savings=[{"percentage": Decimal("35"), "qualifier": "up_to", "basis": "achieved"}],
+        )
+        fostering = ArrangementFactory(
+            title="Fostering framework",
+            members=[alpha, gamma, delta],
+            members__lead=gamma,
+            service_areas=["fostering"],
+            kind="joint_procurement",
+            status="procurement",
+            start_date=datetime.date(2012, 4, 1),
+            open_to_members=True,
+            contact_role="Head of Joint Commissioning",
+            contact_email="joint.commissioning@example.gov.uk",
+            savings=[
+                {
+                    "amount": Decimal("700000"),
+                    "qualifier": "over",
+                    "basis": "forecast",
+                    "percentage": Decimal("2.5"),
+                }
+            ],
+            milestones=[
+                {"title": "Market engagement day", "date": datetime.date(2012, 3, 19)},
+                {
+                    "title": "Commence tender",
+                    "date": datetime.date(2012, 4, 1),
+                    "date_precision": "month",
+                },
+            ],
+        )
+        regulatory = ArrangementFactory(
+            title="Regulatory services",
+            members=[beta, delta],
+            service_areas=["building-control", "licensing"],
+            status="not_pursued",
+            barriers=["Not responsive to local issues", "Top heavy"],
+        )
+        secret = ArrangementFactory(
+            title="Confidential waste deal",
+            members=[delta],
+            members__lead=delta,
+            service_areas=["waste"],
+            exempt=True,
+            savings=[{"amount": Decimal("5000"), "basis": "estimated"}],
+        )
     return SmallRegister(
         yorks=yorks,
         wales=wales,

@@ -54,6 +54,7 @@ class SessionData:
     def __init__(self, alias: str = "default"):
         self.alias = alias
         self.tables: dict[str, Table] = {}
+        self.reports: dict[str, str] = {}  # stage -> what its command printed
 
     @property
     def connection(self):
@@ -70,7 +71,9 @@ class SessionData:
         states = {"migrated": self._read()}
         previous = "migrated"
         for stage in STAGES:
-            call_command(COMMANDS[stage], stdout=io.StringIO())
+            out = io.StringIO()
+            call_command(COMMANDS[stage], stdout=out)
+            self.reports[stage] = out.getvalue()
             states[stage] = self._read()
             self._check_only_added(states[previous], states[stage], stage)
             previous = stage

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from register.figures import refresh_stored_figures
 from register.models import Arrangement, Authority, Membership, Milestone, Saving, Tier
 from register.search import refresh_search_documents
+from register.signals import refreshed_once
 from tests.factories import body, make_arrangement
 
 pytestmark = pytest.mark.django_db
@@ -19,49 +20,50 @@ def build(size, register, abolished=False):
     """`size` arrangements, each with partners, savings and milestones, as workstreams of
     one programme, plus `size` councils that all take part in that programme.
 
-    The programme's rows are written in bulk and its stored figures and search document
-    refreshed once, as an import does: saving them one by one refreshes the programme's
-    figures once per row, which makes the data take longer to build than the pages take
-    to answer."""
-    tier = Tier.objects.get(code="NMD")
-    councils = [
-        Authority.objects.create(
-            code=f"Q{n:02d}"[:3],
-            name=f"Council {n}",
-            tier=tier,
-            end_date=datetime.date(2019, 3, 31) if abolished else None,
+    Stored figures, search documents and totals are refreshed once, at the end, as an
+    import refreshes them (the programme's rows, written in bulk, send no signals):
+    refreshing them after every row made the data take longer to build than the pages
+    take to answer."""
+    with refreshed_once():
+        tier = Tier.objects.get(code="NMD")
+        councils = [
+            Authority.objects.create(
+                code=f"Q{n:02d}"[:3],
+                name=f"Council {n}",
+                tier=tier,
+                end_date=datetime.date(2019, 3, 31) if abolished else None,
+            )
+            for n in range(size)
+        ]
+        for council in councils if abolished else ():
+            council.successors.add(register.gamma)
+        programme = make_arrangement("Programme", members=[register.alpha], areas=["legal"])
+        for n, council in enumerate(councils):
+            arrangement = make_arrangement(
+                f"Workstream {n}",
+                members=[council, register.beta],
+                lead=council,
+                areas=["legal", "fostering"],
+                parent=programme,
+            )
+            Saving.objects.create(arrangement=arrangement, amount=Decimal(n), basis="estimated")
+        Membership.objects.bulk_create(
+            Membership(arrangement=programme, authority=council) for council in councils
         )
-        for n in range(size)
-    ]
-    for council in councils if abolished else ():
-        council.successors.add(register.gamma)
-    programme = make_arrangement("Programme", members=[register.alpha], areas=["legal"])
-    for n, council in enumerate(councils):
-        arrangement = make_arrangement(
-            f"Workstream {n}",
-            members=[council, register.beta],
-            lead=council,
-            areas=["legal", "fostering"],
-            parent=programme,
+        Saving.objects.bulk_create(
+            Saving(
+                arrangement=programme,
+                amount=Decimal(n),
+                basis="achieved",
+                authority=council,
+                period="financial_year",
+                financial_year=2012,
+            )
+            for n, council in enumerate(councils)
         )
-        Saving.objects.create(arrangement=arrangement, amount=Decimal(n), basis="estimated")
-    Membership.objects.bulk_create(
-        Membership(arrangement=programme, authority=council) for council in councils
-    )
-    Saving.objects.bulk_create(
-        Saving(
-            arrangement=programme,
-            amount=Decimal(n),
-            basis="achieved",
-            authority=council,
-            period="financial_year",
-            financial_year=2012,
+        Milestone.objects.bulk_create(
+            Milestone(arrangement=programme, title=f"Milestone {n}") for n in range(size)
         )
-        for n, council in enumerate(councils)
-    )
-    Milestone.objects.bulk_create(
-        Milestone(arrangement=programme, title=f"Milestone {n}") for n in range(size)
-    )
     refresh_stored_figures([programme.pk])
     refresh_search_documents([programme.pk])
     return programme

@@ -7,11 +7,9 @@ filter panel's Show filters toggle, with JavaScript and without, and the authori
 autocomplete, by keyboard alone.
 """
 
-import io
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 import pytest
-from django.core.management import call_command
 
 from tests.browser.conftest import axe_violations
 
@@ -61,8 +59,8 @@ OUTSIDE_A_REGION = """() => [...document.querySelectorAll('main table')].filter(
 
 @pytest.fixture
 def seeded_site(transactional_db, live_server):
-    for command in ("load_reference", "import_authorities", "load_seed"):
-        call_command(command, stdout=io.StringIO())
+    """What `make run` serves: the session's data is the reference data, the authorities
+    and the seed papers, loaded by the same commands (tests/session_data.py)."""
     return live_server.url
 
 

@@ -20,8 +20,8 @@ def run(*args):
     return out.getvalue()
 
 
-def test_counts_per_tier_on_1_april_2012(reference_data):
-    output = run()
+def test_counts_per_tier_on_1_april_2012(imported_authorities):
+    output = imported_authorities
     # The 376 of 1 April 2012, and the 12 councils that have replaced some of them since.
     assert "Authorities: 388 created, 0 updated, 0 unchanged." in output
     counts = Counter(Authority.objects.existing_on().values_list("tier__code", flat=True))
@@ -46,8 +46,8 @@ def test_counts_per_tier_on_1_april_2012(reference_data):
     assert "BUC (Buckinghamshire) imported as a successor" in output
 
 
-def test_corrections_and_derivations_are_applied_and_reported(reference_data):
-    output = run()
+def test_corrections_and_derivations_are_applied_and_reported(imported_authorities):
+    output = imported_authorities
     derbyshire = Authority.objects.get(code="DBY")
     assert derbyshire.region.name == "East Midlands"
     assert Authority.objects.get(code="LIN").region.name == "East Midlands"
@@ -77,8 +77,8 @@ def test_what_cannot_be_resolved_is_reported(reference_data):
     assert Authority.objects.get(code="BKM").latitude is None
 
 
-def test_every_authority_loaded_has_coordinates_and_says_how_when_derived(reference_data):
-    output = run()
+def test_every_authority_loaded_has_coordinates_and_says_how_when_derived(imported_authorities):
+    output = imported_authorities
     assert "Could not resolve (0):" in output
     assert not Authority.objects.filter(latitude__isnull=True).exists()
     assert not Authority.objects.filter(longitude__isnull=True).exists()
@@ -100,11 +100,10 @@ def test_every_authority_loaded_has_coordinates_and_says_how_when_derived(refere
     assert "BKM coordinates: 51.784964, -0.811571 (same-area" in output
 
 
-def test_each_county_council_s_point_lies_among_its_districts(reference_data):
+def test_each_county_council_s_point_lies_among_its_districts(imported_authorities):
     """The source's points for county councils are wrong for several (Lancashire's lies in
     Northamptonshire, Devon's near Cardiff): each county in existence now has the centre
     of its districts, inside the box their own points span."""
-    run()
     counties = Authority.objects.filter(tier__code="CTY", end_date__isnull=True)
     checked = 0
     for county in counties:
@@ -129,8 +128,7 @@ def test_the_coordinates_file_is_what_its_documented_derivation_gives():
     assert script["main"](["--check"]) == 0
 
 
-def test_the_combined_authority_is_kept(reference_data):
-    run()
+def test_the_combined_authority_is_kept(imported_authorities):
     calderdale = Authority.objects.get(code="CLD")
     assert (calderdale.combined_authority, calderdale.combined_authority_name) == (
         "WYCA",
@@ -140,16 +138,14 @@ def test_the_combined_authority_is_kept(reference_data):
     assert Authority.objects.get(code="KET").combined_authority == ""
 
 
-def test_running_twice_changes_nothing(reference_data):
-    run()
+def test_running_twice_changes_nothing(imported_authorities):
     before = list(Authority.objects.order_by("code").values())
     output = run()
     assert "Authorities: 0 created, 0 updated, 388 unchanged." in output
     assert list(Authority.objects.order_by("code").values()) == before
 
 
-def test_updates_in_place_by_code_and_reports_the_change(reference_data):
-    run()
+def test_updates_in_place_by_code_and_reports_the_change(imported_authorities):
     calderdale = Authority.objects.get(code="CLD")
     Authority.objects.filter(code="CLD").update(name="Calderdale (edited)")
     output = run()

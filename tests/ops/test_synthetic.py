@@ -11,11 +11,6 @@ from register.models import Arrangement, Membership, Partnership, Saving
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def authorities(reference_data):
-    call_command("import_authorities", stdout=io.StringIO())
-
-
 def test_a_realistic_deterministic_data_set(authorities):
     counts = generate(300, seed=7)
     assert counts["arrangements"] == Arrangement.objects.count() == 300
@@ -44,9 +39,11 @@ def test_a_realistic_deterministic_data_set(authorities):
     assert list(Arrangement.objects.order_by("slug").values_list("title", flat=True)) == titles
 
 
-def test_removing_synthetic_rows_leaves_real_ones(authorities, register):
+def test_removing_synthetic_rows_leaves_real_ones(seeded):
+    """The seed papers' arrangements and partnership are the real ones."""
     real = set(Arrangement.objects.values_list("pk", flat=True))
     partnerships = set(Partnership.objects.values_list("pk", flat=True))
+    assert real and partnerships
     generate(30, seed=2)
     remove_synthetic()
     assert set(Arrangement.objects.values_list("pk", flat=True)) == real
