@@ -28,6 +28,8 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .partners import great_circle_km
+
 OUTLINE_FILE = Path(__file__).resolve().parent / "map_outline.json"
 
 RADIUS_KM = 6371.0
@@ -139,10 +141,19 @@ class Dot:
     y: float
     kind: str  # involved, focus
 
+    # Numbers as the SVG takes them, written here once: a template would localise each.
     @property
-    def corner(self) -> tuple[float, float]:
+    def cx(self) -> str:
+        return f"{self.x:g}"
+
+    @property
+    def cy(self) -> str:
+        return f"{self.y:g}"
+
+    @property
+    def corner(self) -> tuple[str, str]:
         """The top left corner of the square drawn for the page's own council."""
-        return round(self.x - FOCUS_HALF, 1), round(self.y - FOCUS_HALF, 1)
+        return f"{self.x - FOCUS_HALF:.1f}", f"{self.y - FOCUS_HALF:.1f}"
 
 
 @dataclass(frozen=True)
@@ -163,6 +174,12 @@ class Member:
     point: Point
     role: str  # the words for its role, e.g. "lead"; empty for a partner
     km: float | None
+
+    @property
+    def distance(self) -> str:
+        if self.km is not None:
+            return f"{self.km:,.0f} km"
+        return "" if self.point.located else "no point recorded"
 
 
 @dataclass
@@ -186,6 +203,8 @@ class Map:
     focus_name: str = ""  # the page's own council, drawn as a square
     distance_note: str = ""  # the table's words for whom each distance is from
     candidate_lines: int = 0
+    background_label: str = "an authority in existence today"  # the key's words
+    involved_label: str = "an authority taking part"
     width: int = WIDTH
     height: int = HEIGHT
 
@@ -197,6 +216,22 @@ class Map:
     def outline(self) -> str:
         return outline_path()
 
+    def lines_path(self, kind: str) -> str:
+        """The lines of one kind as one SVG path: a few hundred lines cost one element."""
+        return "".join(
+            f"M{line.x1:g} {line.y1:g}L{line.x2:g} {line.y2:g}"
+            for line in self.lines
+            if line.kind == kind
+        )
+
+    @property
+    def partner_lines(self) -> str:
+        return self.lines_path("partners")
+
+    @property
+    def candidate_lines_path(self) -> str:
+        return self.lines_path("candidate")
+
 
 def background(points) -> str:
     """The dots of these authorities (every one in existence today, with a point)."""
@@ -204,8 +239,6 @@ def background(points) -> str:
 
 
 def _km(a: Point, b: Point) -> float | None:
-    from .partners import great_circle_km
-
     km = great_circle_km(a.coordinates, b.coordinates)
     return None if km is None else round(km)
 
@@ -384,4 +417,6 @@ def candidates_map(focus: Point, candidates: list[Point], current: list[Point], 
         unplaced=sorted(unplaced),
         focus_name=focus.name,
         candidate_lines=first,
+        background_label="a council ranked",
+        involved_label="a council listed",
     )
