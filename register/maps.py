@@ -312,13 +312,14 @@ def arrangements_map(
                     lines[key] = Line(a.x, a.y, b.x, b.y, "partners", (a.code, b.code))
         rows.append(Row(label, url, row))
     legend = (
-        ["background", "involved"]
-        + (["focus"] if hub is not None else [])
+        ["background"]
+        + (["involved"] if any(d.kind == "involved" for d in dots.values()) else [])
+        + (["focus"] if hub is not None and hub.located else [])
         + (["partners"] if lines else [])
     )
     joined = "from each arrangement's lead (or host) to each of its other partners"
     if hub is not None:
-        joined = f"from {hub.name} to each of its partners in them"
+        joined = f"from {hub.name} (a square) to each of its partners in them"
     if rows:
         description = (
             f"A map of England and Wales: the {_plural(len(involved), 'authority', 'authorities')} "
