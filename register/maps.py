@@ -399,7 +399,7 @@ def candidates_map(focus: Point, candidates: list[Point], current: list[Point], 
             lines.append(Line(start.x, start.y, dot.x, dot.y, "candidate", (start.code, dot.code)))
     first = min(len(candidates), LINES_TO_CANDIDATES)
     description = (
-        f"A map of England and Wales: {focus.name} (a ringed square) and the "
+        f"A map of England and Wales: {focus.name} (a square) and the "
         f"{_plural(len(candidates), 'council')} listed in the table above (ringed dots), with "
         f"a dashed line from {focus.name} to each of the {_plural(first, 'highest score')}; "
         "every other council ranked is a small grey dot. The table gives each council's "
