@@ -110,24 +110,32 @@ def map_dots(dots):
     page with its name as a tooltip: hundreds of them, cheap to render like option_tags.
     The page's own council is a square; the others ringed dots. Out of the keyboard's
     order: the table beside the map holds the same links."""
-    items = []
+    involved, focus = [], []
     for dot in dots:
         if dot.kind == "focus":
             left, top = dot.corner
-            shape = (
-                f'<rect class="app-map__focus" x="{left}" y="{top}" width="10" height="10" '
-                'fill="#0b0c0c" stroke="#ffffff" stroke-width="1.5"></rect>'
-            )
+            shape, into = f'<rect x="{left}" y="{top}" width="10" height="10"></rect>', focus
         else:
-            shape = (
-                f'<circle class="app-map__involved" cx="{dot.cx}" cy="{dot.cy}" r="3.5" '
-                'fill="#1d70b8" stroke="#0b0c0c" stroke-width="1.2"></circle>'
-            )
-        items.append(
+            shape, into = f'<circle cx="{dot.cx}" cy="{dot.cy}" r="3.5"></circle>', involved
+        into.append(
             f'<a href="{_escaped(dot.url)}" tabindex="-1"><title>{_escaped(dot.name)}</title>'
             f"{shape}</a>"
         )
-    return mark_safe("".join(items))  # noqa: S308  (every name and address escaped)
+    # Each kind's colours once, on a group its marks inherit them from.
+    out = []
+    if involved:
+        out.append(
+            '<g class="app-map__involved" fill="#1d70b8" stroke="#0b0c0c" stroke-width="1.2">'
+            + "".join(involved)
+            + "</g>"
+        )
+    if focus:  # drawn last, on top
+        out.append(
+            '<g class="app-map__focus" fill="#0b0c0c" stroke="#ffffff" stroke-width="1.5">'
+            + "".join(focus)
+            + "</g>"
+        )
+    return mark_safe("".join(out))  # noqa: S308  (every name and address escaped)
 
 
 @register.simple_tag

@@ -100,5 +100,5 @@ def test_the_map_prints_and_keeps_its_marks_in_forced_colours(page, seeded_site)
     assert style(".app-map__land", "fill") == canvas
     assert style(".app-map__land", "stroke") == text
     assert style(".app-map__line", "stroke") == text
-    assert style(".app-map__focus", "fill") == text
-    assert style(".app-map__involved", "stroke") == text
+    assert style(".app-map__focus rect", "fill") == text
+    assert style(".app-map__involved circle", "stroke") == text
