@@ -40,6 +40,9 @@ TARGETS_MS = {
     "briefing": 300,
     "partner finder": 150,
     "compare": 150,
+    # The list at its largest page (100 rows, so the most partners and lines drawn),
+    # whole or filtered: the map's own target, beside the list's.
+    "map": 200,
 }
 KINDS = tuple(TARGETS_MS)
 SUMMARY_PATHS = {
@@ -300,6 +303,19 @@ class Sampler:
             params.append(("tier_average", "0"))
         return address("/compare/", params)
 
+    def map_address(self) -> str:
+        """The list at 100 a page, whole or with one or two filters: its map draws the
+        partners of every row on the page."""
+        params = self.filters(("status", "service_area", "region", "tier_level"), 1, 2)
+        rows = self.c.visible
+        if self.rng.random() < 0.6:
+            rows = self.c.visible // 10
+        else:
+            params = []
+        page = self.page(rows, 100)
+        params += [("per_page", 100)] + ([("page", page)] if page > 1 else [])
+        return address(LIST_PATH, params)
+
     def one(self, kind: str) -> str:
         if kind in SUMMARY_PATHS:
             return self.summary_address(kind)
@@ -312,6 +328,7 @@ class Sampler:
             "briefing": self.briefing_address,
             "partner finder": self.partner_finder_address,
             "compare": self.compare_address,
+            "map": self.map_address,
         }[kind]()
 
 

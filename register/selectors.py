@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.http import QueryDict
+from django.urls import reverse
 
-from . import figures, links, search, summaries
+from . import figures, links, maps, search, summaries
 from .models import (
     GOING_AHEAD,
     PARTNER_FIELDS,
@@ -397,7 +398,23 @@ def authority_page(user, authority: Authority) -> dict:
     for membership in first:
         by_role.setdefault(membership.role, []).append(membership)
     savings = Saving.objects.visible_to(user)
+    # The map: the arrangements listed here in which it takes part, and their partners.
+    listed = []
+    for membership in first:
+        if membership.role in Membership.JOINED and membership.arrangement not in listed:
+            listed.append(membership.arrangement)
+    points, current = map_points()
     return {
+        "map": maps.arrangements_map(
+            [(a.pk, a.title, a.get_absolute_url()) for a in listed],
+            map_memberships([a.pk for a in listed]),
+            points,
+            current,
+            id="authority-map",
+            title=f"Where {authority.name}'s partners are",
+            scope="listed on this page in which it takes part",
+            hub=points[authority.pk],
+        ),
         "roles": [
             {
                 "label": label,
@@ -418,6 +435,65 @@ def authority_page(user, authority: Authority) -> dict:
         "former_names": list(authority.names.all()),
         "service_area_tree": service_area_tree(),  # the partner finder's form
     }
+
+
+# --- Maps ------------------------------------------------------------------------------
+
+
+def map_points() -> tuple[dict[int, maps.Point], list[maps.Point]]:
+    """Every authority as the map places it, by primary key (the abolished too: an
+    arrangement of 2012 names them), and those in existence today, drawn as the map's
+    background. One query of a few hundred narrow rows; where each point is drawn is
+    cached by its coordinates (register.maps.place), so nothing goes stale."""
+    today = datetime.date.today()
+    address = reverse("register:authority-detail", kwargs={"code": "AAA"})
+    points, current = {}, []
+    for pk, code, name, latitude, longitude, start, end in Authority.objects.values_list(
+        "pk", "code", "name", "latitude", "longitude", "start_date", "end_date"
+    ).order_by():
+        point = maps.Point(
+            pk,
+            code,
+            name,
+            address.replace("/AAA/", f"/{code}/"),
+            None if latitude is None else float(latitude),
+            None if longitude is None else float(longitude),
+        )
+        points[pk] = point
+        if (start is None or start <= today) and (end is None or end >= today):
+            current.append(point)
+    return points, current
+
+
+def map_memberships(arrangement_ids) -> list[tuple[int, int, str]]:
+    """(arrangement, authority, role) of those taking part in these arrangements: one
+    query, none for none."""
+    if not arrangement_ids:
+        return []
+    return list(
+        Membership.objects.taking_part()
+        .filter(arrangement_id__in=arrangement_ids)
+        .order_by()
+        .values_list("arrangement_id", "authority_id", "role")
+    )
+
+
+def arrangement_list_map(arrangements, found: int) -> maps.Map:
+    """The list page's map: the arrangements on its current page (already filtered to
+    what the reader may see) and their partners. Two queries."""
+    points, current = map_points()
+    listed = [(a.pk, a.title, a.get_absolute_url()) for a in arrangements]
+    shown = len(listed)
+    scope = "on this page of the list" if found > shown else "found"
+    return maps.arrangements_map(
+        listed,
+        map_memberships([pk for pk, _, _ in listed]),
+        points,
+        current,
+        id="arrangements-map",
+        title="Where the partners of the arrangements on this page are",
+        scope=scope,
+    )
 
 
 # --- Service areas -------------------------------------------------------------------
@@ -651,7 +727,29 @@ def partner_finder(user, authority: Authority, area: ServiceArea, tree: list, ev
             candidate.sharing, candidate.welcoming = of, welcome
             candidate.arrangements.append(listed[arrangement_id])
     names = dict(Tier.Level.choices)
+    found = {}
+    if not every:
+        # The map: this council and those listed; the others ranked are its background.
+        address = reverse("register:authority-detail", kwargs={"code": "AAA"})
+
+        def point(one):
+            return maps.Point(
+                one.pk,
+                one.code,
+                one.name,
+                address.replace("/AAA/", f"/{one.code}/"),
+                None if one.latitude is None else float(one.latitude),
+                None if one.longitude is None else float(one.longitude),
+            )
+
+        found["map"] = maps.candidates_map(
+            point(authority),
+            [point(c.authority) for c in shown],
+            [point(authority), *(point(c.authority) for c in candidates)],
+            id="partners-map",
+        )
     return {
+        **found,
         "area": area,
         "candidates": candidates,
         "shown": shown,

@@ -102,3 +102,55 @@ def checkbox_tags(name, first_id, options):
             f'govuk-checkboxes__label" for="{input_id}">{_escaped(label)}</label></div>'
         )
     return mark_safe("".join(items))  # noqa: S308  (every value and label escaped)
+
+
+@register.simple_tag
+def map_dots(dots):
+    """The map's dots for the councils involved (register.maps.Dot), each a link to its
+    page with its name as a tooltip: hundreds of them, cheap to render like option_tags.
+    The page's own council is a square; the others ringed dots. Out of the keyboard's
+    order: the table beside the map holds the same links."""
+    involved, focus = [], []
+    for dot in dots:
+        if dot.kind == "focus":
+            left, top = dot.corner
+            shape, into = f'<rect x="{left}" y="{top}" width="10" height="10"></rect>', focus
+        else:
+            shape, into = f'<circle cx="{dot.cx}" cy="{dot.cy}" r="3.5"></circle>', involved
+        into.append(
+            f'<a href="{_escaped(dot.url)}" tabindex="-1"><title>{_escaped(dot.name)}</title>'
+            f"{shape}</a>"
+        )
+    # Each kind's colours once, on a group its marks inherit them from.
+    out = []
+    if involved:
+        out.append(
+            '<g class="app-map__involved" fill="#1d70b8" stroke="#0b0c0c" stroke-width="1.2">'
+            + "".join(involved)
+            + "</g>"
+        )
+    if focus:  # drawn last, on top
+        out.append(
+            '<g class="app-map__focus" fill="#0b0c0c" stroke="#ffffff" stroke-width="1.5">'
+            + "".join(focus)
+            + "</g>"
+        )
+    return mark_safe("".join(out))  # noqa: S308  (every name and address escaped)
+
+
+@register.simple_tag
+def map_partners(members):
+    """The partners of one arrangement in the table beside the map (register.maps.Member):
+    each linked to its page, with its role and its distance from the first."""
+    items = []
+    for member in members:
+        role = f" ({_escaped(member.role)})" if member.role else ""
+        distance = member.distance
+        items.append(
+            f'<li><a class="govuk-link" href="{_escaped(member.point.url)}">'
+            f"{_escaped(member.point.name)}</a>{role}"
+            f"{': ' + _escaped(distance) if distance else ''}</li>"
+        )
+    return mark_safe(  # noqa: S308  (every name and address escaped)
+        '<ul class="govuk-list govuk-!-margin-bottom-0">' + "".join(items) + "</ul>"
+    )

@@ -93,13 +93,20 @@ class ArrangementListView(ListExportMixin, SingleTableMixin, FilterView):
         return response
 
     def get_context_data(self, **kwargs):
-        return {
+        context = {
             **super().get_context_data(**kwargs),
             **self.page(),
             "per_page": page_size(self.request),
             "page_sizes": PAGE_SIZES,
             "asked_for_page": self.asked_for_page(),
         }
+        table = context.get("table")
+        if self.export_asked() not in self.export_formats and getattr(table, "page", None):
+            # The map of the rows on this page, as the table shows them (read once).
+            context["map"] = selectors.arrangement_list_map(
+                [row.record for row in table.page.object_list], context["totals"].arrangements
+            )
+        return context
 
     def asked_for_page(self) -> str | None:
         """The page asked for, as given, when the list has no such page (and so shows

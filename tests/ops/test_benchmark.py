@@ -74,6 +74,11 @@ def test_each_kind_asks_for_what_it_says():
     for kind, path in SUMMARY_PATHS.items():
         assert all(urlsplit(u).path == path for u in chosen.timed[kind])
         assert path in chosen.timed[kind]  # the bare page, and narrowed ones
+    maps = [params(u) for u in chosen.timed["map"]]
+    assert all(u.startswith(LIST_PATH) for u in chosen.timed["map"])
+    assert all(p["per_page"] == ["100"] for p in maps)  # the largest map a page draws
+    assert any(set(p) - {"per_page", "page"} for p in maps)  # filtered, and not
+    assert any(set(p) <= {"per_page", "page"} for p in maps)
     briefings = [params(u) for u in chosen.timed["briefing"]]
     assert any("authority" in p for p in briefings) and any("partnership" in p for p in briefings)
 
