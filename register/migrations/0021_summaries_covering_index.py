@@ -1,5 +1,6 @@
 """A covering index of what the summaries, the comparison and the lists' filters read of
-each arrangement (PostgreSQL only).
+each arrangement, and the list's default order with the columns its filters test
+(PostgreSQL only; SQLite keeps the list's index as the model declares it).
 
 Their passes read a few stored figures of every arrangement in view: whether the reader
 may see it, its status and kind, who takes part (the partner words) and their tiers,
@@ -51,9 +52,48 @@ def drop_index(apps, schema_editor):
         schema_editor.execute("DROP INDEX IF EXISTS arrangement_summaries")
 
 
+# The list's default order (Arrangement.Meta's arrangement_title) with the columns its
+# filters test, so that a narrowed list's page is found in the index alone rather than by
+# reading each row in title order to test it. SQLite keeps the model's index as it is.
+TITLE_FILTERS = (
+    "status",
+    "kind",
+    "tier_mask",
+    "level_mask",
+    "region_mask",
+    "partnership_id",
+    "parent_id",
+    "has_savings",
+    "open_to_members",
+    "savings_lower",
+    "start_date",
+)
+
+
+def _title_index(schema_editor, include):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute("DROP INDEX IF EXISTS arrangement_title")
+    columns = f" INCLUDE ({', '.join(include)})" if include else ""
+    schema_editor.execute(
+        "CREATE INDEX arrangement_title ON register_arrangement (title, id, exempt)" + columns
+    )
+
+
+def title_index_with_filters(apps, schema_editor):
+    _title_index(schema_editor, TITLE_FILTERS)
+
+
+def title_index_alone(apps, schema_editor):
+    _title_index(schema_editor, ())
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("register", "0020_open_to_members_combined_authorities_coordinates"),
     ]
 
-    operations = [migrations.RunPython(create_index, drop_index)]
+    operations = [
+        migrations.RunPython(create_index, drop_index),
+        migrations.RunPython(title_index_with_filters, title_index_alone),
+    ]
