@@ -231,8 +231,8 @@ class Counts:
 
 def counts(user, councils: list, tiers: list) -> Counts:
     """With the tiers' averages, on PostgreSQL, from the partner words stored on each
-    arrangement row: one pass over the arrangements, however many councils a tier has
-    (three queries). Otherwise from the memberships: three queries for the councils alone
+    arrangement row: two passes over the arrangements, however many councils a tier has
+    (four queries). Otherwise from the memberships: three queries for the councils alone
     (a few thousand memberships at most), and five more for tiers (every membership of
     every council of the tier: seconds at 50,000 arrangements, hence the words)."""
     in_tiers = Authority.objects.existing_on().filter(tier__in=[t.pk for t in tiers])
@@ -273,18 +273,9 @@ def counts_from_memberships(user, councils: list, in_tiers) -> Counts:
 
 
 # A group's memberships in an arrangement: the bits its partner words share with the
-# group's (PostgreSQL's bit_count of the AND of each word with the group's word), worked
-# out once for each visible arrangement (``counted``), then added up by service area and
-# by status in the same statement, so the words are read in one pass, not two.
-WORDS_SQL = """
-WITH counted AS MATERIALIZED (
-    SELECT r.id, r.status, {groups}, {words}
-    FROM ({visible}) r
-),
-sharing AS (
-    SELECT * FROM counted WHERE {any_group}
-)
-SELECT tags.area_id, NULL, {sums}, {no_words}
+# group's (PostgreSQL's bit_count of the AND of each word with the group's word).
+WORDS_BY_AREA_SQL = """
+SELECT tags.area_id, {sums}
 FROM (
     SELECT DISTINCT t.arrangement_id, COALESCE(a.parent_id, a.id) AS area_id
     FROM {tags} t JOIN {area} a ON a.id = t.servicearea_id
@@ -293,13 +284,10 @@ FROM (
     FROM {tags} t JOIN {area} a ON a.id = t.servicearea_id
     WHERE a.parent_id IS NOT NULL
 ) tags
-JOIN sharing r ON r.id = tags.arrangement_id
+JOIN ({visible}) r ON r.id = tags.arrangement_id
 GROUP BY tags.area_id
-UNION ALL
-SELECT NULL, r.status, {sums}, {ors}
-FROM sharing r
-GROUP BY r.status
 """
+WORDS_BY_STATUS_SQL = "SELECT r.status, {sums}, {ors} FROM ({visible}) r GROUP BY r.status"
 
 
 def counts_from_words(user, councils: list, in_tiers) -> Counts:
@@ -312,12 +300,12 @@ def counts_from_words(user, councils: list, in_tiers) -> Counts:
             members.setdefault(tier_pk, set()).add(position)
             found.sizes[tier_pk] = found.sizes.get(tier_pk, 0) + 1
     order = list(groups)
-    columns, column_params = [], []
-    for number, group in enumerate(order):
+    sums, sum_params = [], []
+    for group in order:
         words = partner_words(groups[group])
         parts = [f"bit_count((r.{name} & %s)::bit(64))" for name, word in words.items() if word]
-        column_params += [word for word in words.values() if word]
-        columns.append(f"({' + '.join(parts) or '0'}) AS g{number}")
+        sum_params += [word for word in words.values() if word]
+        sums.append(f"SUM({' + '.join(parts) or '0'})")
     try:
         visible, visible_params = (
             Arrangement.objects.visible_to(user)
@@ -327,30 +315,27 @@ def counts_from_words(user, councils: list, in_tiers) -> Counts:
         )
     except EmptyResultSet:
         return found
-    names = [f"r.g{number}" for number in range(len(order))]
-    # Who takes part matters only among the tiers' councils: an arrangement none of the
-    # groups takes part in adds nothing to any count nor to who takes part.
-    sql = WORDS_SQL.format(
-        groups=", ".join(columns),
-        words=", ".join(f"r.{name}" for name in PARTNER_FIELDS),
-        visible=visible,
-        any_group=" OR ".join(f"g{number} > 0" for number in range(len(order))),
-        sums=", ".join(f"SUM({name})" for name in names),
-        no_words=", ".join("NULL::bigint" for _ in PARTNER_FIELDS),
-        ors=", ".join(f"BIT_OR(r.{name})" for name in PARTNER_FIELDS),
-        tags=Arrangement.service_areas.through._meta.db_table,
-        area=ServiceArea._meta.db_table,
-    )
-    taking: set[int] = set()
+    tables = {
+        "tags": Arrangement.service_areas.through._meta.db_table,
+        "area": ServiceArea._meta.db_table,
+    }
+    ors = ", ".join(f"BIT_OR(r.{name})" for name in PARTNER_FIELDS)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*column_params, *visible_params])
-        for area_pk, status, *rest in cursor.fetchall():
+        cursor.execute(
+            WORDS_BY_AREA_SQL.format(sums=", ".join(sums), visible=visible, **tables),
+            [*sum_params, *visible_params],
+        )
+        for area_pk, *numbers in cursor.fetchall():
+            for group, n in zip(order, numbers, strict=True):
+                if n:
+                    found.by_area[(group, area_pk)] = int(n)
+        cursor.execute(
+            WORDS_BY_STATUS_SQL.format(sums=", ".join(sums), ors=ors, visible=visible),
+            [*sum_params, *visible_params],
+        )
+        taking: set[int] = set()
+        for status, *rest in cursor.fetchall():
             numbers, words = rest[: len(order)], rest[len(order) :]
-            if status is None:
-                for group, n in zip(order, numbers, strict=True):
-                    if n:
-                        found.by_area[(group, area_pk)] = int(n)
-                continue
             taking |= positions_in(words)
             for group, n in zip(order, numbers, strict=True):
                 if n:
