@@ -177,89 +177,42 @@ class CategoryFigures:
     partners: set = field(default_factory=set)  # authorities taking part
 
 
-# On PostgreSQL: each (arrangement, category) pair once, read with the arrangement's
-# source and partner words, added up by category and source, then by category. Every
-# step is a hashed grouping: a distinct count of sources over the wide rows (the words)
-# would sort them all, which spills to disk at scale.
-CATEGORY_SQL = """
-SELECT s.category, SUM(s.n), COUNT(*), {ors_outer}
-FROM (
-    SELECT p.category, {source} AS source, COUNT(*) AS n, {ors_inner}
-    FROM (
-        SELECT DISTINCT t.arrangement_id, COALESCE(a.parent_id, a.id) AS category
-        FROM {tags} t JOIN {area} a ON a.id = t.servicearea_id
-        WHERE t.arrangement_id IN ({chosen})
-    ) p
-    JOIN {arrangement} r ON r.id = p.arrangement_id
-    GROUP BY 1, 2
-) s
-GROUP BY s.category
-"""
-
-
-def by_category_from_words(arrangements: QuerySet, positions: dict) -> dict[int, CategoryFigures]:
-    from django.core.exceptions import EmptyResultSet
-    from django.db import connection
-
-    from .models import PARTNER_FIELDS, ServiceArea
-
-    try:
-        chosen, params = arrangements.order_by().values("pk").query.sql_with_params()
-    except EmptyResultSet:
-        return {}
-    sql = CATEGORY_SQL.format(
-        ors_outer=", ".join(f"BIT_OR(s.{name})" for name in PARTNER_FIELDS),
-        ors_inner=", ".join(f"BIT_OR(r.{name}) AS {name}" for name in PARTNER_FIELDS),
-        source="CASE WHEN r.partnership_id IS NOT NULL THEN r.partnership_id * -1 "
-        "ELSE COALESCE(r.parent_id, r.id) END",
-        tags=Arrangement.service_areas.through._meta.db_table,
-        area=ServiceArea._meta.db_table,
-        arrangement=Arrangement._meta.db_table,
-        chosen=chosen,
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return {
-        category: CategoryFigures(
-            int(n),
-            int(sources),
-            authorities_in_words(
-                [{f"partners:{k}": word for k, word in enumerate(words)}], positions
-            ),
-        )
-        for category, n, sources, *words in rows
-    }
-
-
 def by_category(arrangements: QuerySet) -> dict[int, CategoryFigures]:
     """Service-area categories (an arrangement tagged with a category or any of its
     services counts once in it): their arrangements, the sources those come from and the
-    authorities taking part, by category's key. On PostgreSQL one grouped pass over the
-    tags with the partner words OR-ed (CATEGORY_SQL; and a query for the positions);
-    elsewhere the memberships are read too."""
+    authorities taking part, by category's key. One grouped pass over the tags, with the
+    partner words OR-ed on PostgreSQL (and a query for the positions); elsewhere the
+    memberships are read too."""
     from .models import Membership
 
-    positions = partner_positions()
-    if positions is not None:
-        return by_category_from_words(arrangements, positions)
     tags = Arrangement.service_areas.through.objects.filter(
         arrangement__in=arrangements.order_by().values("pk")
     ).order_by()
     category = Coalesce("servicearea__parent_id", "servicearea_id")
-    out = {
-        row["category"]: CategoryFigures(row["arrangements"], row["sources"], set())
-        for row in tags.values(category=category).annotate(
-            arrangements=Count("arrangement_id", distinct=True),
-            sources=Count(source_key("arrangement__"), distinct=True),
-        )
+    positions = partner_positions()
+    aggregates = {
+        "arrangements": Count("arrangement_id", distinct=True),
+        "sources": Count(source_key("arrangement__"), distinct=True),
     }
-    memberships = Membership.objects.taking_part().filter(
-        arrangement__in=tags.values("arrangement_id")
-    )
-    per_arrangement: dict[int, set[int]] = {}
-    for arrangement_id, authority_id in memberships.values_list("arrangement_id", "authority_id"):
-        per_arrangement.setdefault(arrangement_id, set()).add(authority_id)
-    for category_id, arrangement_id in tags.values_list(category, "arrangement_id"):
-        out[category_id].partners |= per_arrangement.get(arrangement_id, set())
+    if positions is not None:
+        aggregates |= partner_word_aggregates("arrangement__")
+    out = {
+        row["category"]: CategoryFigures(
+            row["arrangements"],
+            row["sources"],
+            authorities_in_words([row], positions) if positions is not None else set(),
+        )
+        for row in tags.values(category=category).annotate(**aggregates)
+    }
+    if positions is None:
+        memberships = Membership.objects.taking_part().filter(
+            arrangement__in=tags.values("arrangement_id")
+        )
+        per_arrangement: dict[int, set[int]] = {}
+        for arrangement_id, authority_id in memberships.values_list(
+            "arrangement_id", "authority_id"
+        ):
+            per_arrangement.setdefault(arrangement_id, set()).add(authority_id)
+        for category_id, arrangement_id in tags.values_list(category, "arrangement_id"):
+            out[category_id].partners |= per_arrangement.get(arrangement_id, set())
     return out
