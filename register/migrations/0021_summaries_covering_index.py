@@ -1,5 +1,5 @@
-"""A covering index of what the summaries, the comparison and the lists' filters read of
-each arrangement, and the list's default order with the columns its filters test
+"""A covering index of what the summaries and the lists' filters read of each
+arrangement, and the list's default order with the columns its filters test
 (PostgreSQL only; SQLite keeps the list's index as the model declares it).
 
 Their passes read a few stored figures of every arrangement in view: whether the reader
@@ -11,9 +11,10 @@ areas fetches each row by its id; read from this index, PostgreSQL answers from 
 index alone once the rows are marked all-visible, as autovacuum does.
 
 An index holds at most 32 columns (PostgreSQL's INDEX_MAX_KEYS), so this one has exactly
-what those passes read: the first covering index of the figures (migration 0015) held
-the totals by basis too, and could no longer be built once the partner words took 16
-columns (migration 0017). The totals by basis of a narrowed list read the table. SQLite
+what those passes read. The first covering index of the figures (migration 0015), which
+held the totals by basis too, went with the partner-bits column it held (migration 0017)
+and could not be built again with the 16 partner words in its place (47 columns). The
+totals by basis of a narrowed list still read the table. SQLite
 cannot build an index with non-key columns, and at its sizes needs none.
 """
 
