@@ -922,7 +922,8 @@ class Arrangement(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "kind"], name="arrangement_status_kind"),
-            # The list's default order: a page is read from the index, not a sort of all rows.
+            # The list's default order: a page is read from the index, not a sort of all rows
+            # (on PostgreSQL with the columns its filters test: migration 0021).
             models.Index(fields=["title", "id", "exempt"], name="arrangement_title"),
             # Every sortable column of the list, read in order from an index rather than
             # sorting every matching row (empty values last either way, as the list sorts).

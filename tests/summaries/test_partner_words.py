@@ -103,3 +103,28 @@ def test_taking_part_and_sources_in_one_pass(seeded, position):
     assert summaries.taking_part_and_sources(visible) == summaries.InView(
         visible.count(), taking_part, len(partnerships), len(unconnected)
     )
+
+
+def test_categories_from_the_words_are_those_from_the_memberships(seeded, monkeypatch):
+    """On PostgreSQL a category's arrangements, sources and partners come from one pass
+    over the tags with the partner words; elsewhere (or when the words cannot say) from
+    the tags and the memberships. Both must count each arrangement once in a category,
+    however many of its services it is tagged with, and each source once."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the partner words are read on PostgreSQL only")
+    councils = list(Authority.objects.order_by("code")[:3])
+    programme = make_arrangement("Shared audit", members=councils[:2], areas=["audit"])
+    make_arrangement(
+        "Audit workstream", members=councils[1:], parent=programme, areas=["audit", "finance"]
+    )
+    make_arrangement("Two services of one category", members=councils[:1],
+                     areas=["audit", "finance", "procurement"])  # fmt: skip
+    make_arrangement("Hidden", members=councils, areas=["audit"], exempt=True)
+    visible = Arrangement.objects.filter(exempt=False)
+    for arrangements in (visible, visible.filter(status="operational"), visible.none()):
+        from_words = groups.by_category(arrangements)
+        monkeypatch.setattr(groups, "partner_positions", lambda: None)
+        from_memberships = groups.by_category(arrangements)
+        monkeypatch.undo()
+        assert from_words == from_memberships
+    assert groups.by_category(visible)  # something was compared
