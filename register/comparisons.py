@@ -76,6 +76,12 @@ def parse_choice(values: list[str]) -> Choice:
         choice.errors.append(
             f"No authority in the register has the code {quoted}: choose councils from the list"
         )
+    others = [found[c] for c in dict.fromkeys(asked[:MAX_CODES_READ]) if c in found]
+    others = [a for a in others if not a.is_council]
+    if others:
+        names = ", ".join(f"{a.name} ({a.tier.name.lower()})" for a in others)
+        verb = "is not a council" if len(others) == 1 else "are not councils"
+        choice.errors.append(f"{names} {verb}: compare councils only")
     times = Counter(asked)
     repeated = [code for code, n in times.items() if n > 1][:MAX_CODES_READ]
     if repeated:

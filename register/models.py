@@ -282,6 +282,11 @@ class Authority(models.Model):
     def abolished_on(self, day) -> bool:
         return bool(self.end_date and day and self.end_date < day)
 
+    @property
+    def is_council(self) -> bool:
+        """A council of any tier, not another public body (police, fire, parks)."""
+        return self.tier.level != Tier.Level.OTHER
+
     def seeks_partners_on(self, day) -> str:
         """Why the partner finder cannot be asked about it on ``day`` (empty: it can): it
         is for councils in existence, not other public bodies."""
@@ -289,7 +294,7 @@ class Authority(models.Model):
             return f"{self.name} was abolished: its last day was {self.end_date:%-d %B %Y}."
         if self.start_date and self.start_date > day:
             return f"{self.name} does not exist yet: its first day is {self.start_date:%-d %B %Y}."
-        if self.tier.level == Tier.Level.OTHER:
+        if not self.is_council:
             return f"{self.name} is not a council ({self.tier.name})."
         return ""
 

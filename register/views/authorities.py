@@ -70,7 +70,8 @@ class AuthorityDetailView(DetailView):
         context["savings_chart"] = charts.targets_chart(
             context["targets_by_year"], self.object.name
         )
-        context["compare_url"] = links.list_url("register:compare", authority=self.object.code)
+        if self.object.is_council:
+            context["compare_url"] = links.list_url("register:compare", authority=self.object.code)
         context["finder_closed"] = self.object.seeks_partners_on(datetime.date.today())
         return context
 

@@ -330,3 +330,17 @@ def test_a_council_chosen_twice_is_told_so_once(client, register):
     page = body(client.get("/compare/?authority=ALP&authority=alp"))
     assert "Alphaton is chosen more than once" in page
     assert "Choose at least two councils" not in page
+
+
+def test_another_public_body_is_not_compared_and_not_offered_for_comparison(client, register):
+    """Compare is for councils: a police force is told apart in words, and its page does
+    not offer the comparison."""
+    from tests.factories import AuthorityFactory
+
+    AuthorityFactory(code="WYP", name="West Yorkshire Police", tier="OTHER")
+    response = client.get("/compare/?authority=ALP&authority=WYP")
+    assert response.status_code == 400
+    assert "West Yorkshire Police (other public body) is not a council" in body(response)
+    page = body(client.get("/authorities/WYP/"))
+    assert 'id="compare-link"' not in page
+    assert 'id="compare-link"' in body(client.get("/authorities/ALP/"))
