@@ -5,6 +5,7 @@ names each parameter and says what is wrong with it, as the list page's error su
 does; an unknown record or a cursor that is not one is a 404; a client over its rate is a
 429. Never a 500 for bad input."""
 
+from django.http import JsonResponse
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.views import exception_handler
@@ -42,3 +43,20 @@ ERROR_RESPONSES = {
     404: ErrorSerializer,
     429: ErrorSerializer,
 }
+
+
+API_PREFIX = "/api/"
+
+
+def is_api_request(request) -> bool:
+    """Whether the request is for the API, whose every answer is JSON: an address no
+    route matches, or one refused before any view (a NUL character), included."""
+    return request.path.startswith(API_PREFIX)
+
+
+def not_found() -> JsonResponse:
+    return JsonResponse({"detail": "Not found: no such address in the API."}, status=404)
+
+
+def refused(message: str, errors: dict | None = None) -> JsonResponse:
+    return JsonResponse({"detail": message, "errors": errors or {}}, status=400)

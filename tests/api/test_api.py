@@ -287,11 +287,27 @@ def test_bad_input_is_a_400_that_names_it(client, register, url, parameter):
     assert parameter in answer["detail"]
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/arrangements/?q=a%00b",
+        "/api/v1/summaries/tiers/?service_area=%00",
+        "/api/v1/authorities/?participating=%C3%B6%00",
+    ],
+)
+def test_a_nul_character_is_a_json_400(client, register, url):
+    answer = get(client, url, status=400)
+    assert "NUL" in answer["detail"]
+
+
 def test_a_made_up_cursor_or_record_is_a_404(client, register):
     assert "cursor" in get(client, "/api/v1/arrangements/?cursor=bm9uc2Vuc2U", 404)["detail"]
     assert get(client, "/api/v1/arrangements/no-such-thing/", 404)["detail"]
     assert get(client, "/api/v1/authorities/QQQQ/", 404)["detail"]
     assert get(client, "/api/v1/savings/999999/", 404)["detail"]
+    # Addresses no route matches under /api/ are answered in JSON too.
+    assert get(client, "/api/v1/savings/0.5/", 404)["detail"]
+    assert get(client, "/api/v2/", 404)["detail"]
 
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
@@ -333,10 +349,7 @@ def test_the_rate_comes_from_the_environment(monkeypatch):
     import subprocess
     import sys
 
-    code = (
-        "import django; django.setup(); from django.conf import settings; "
-        "print(settings.API_ANON_RATE)"
-    )
+    code = "import sharedservices.settings as s; print(s.API_ANON_RATE)"
     env = {"DJANGO_SETTINGS_MODULE": "sharedservices.settings", "PATH": "/usr/bin:/bin"}
     given = subprocess.run(
         [sys.executable, "-c", code],
