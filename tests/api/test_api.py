@@ -415,3 +415,21 @@ def test_the_docs_page_runs_under_the_sites_content_security_policy(client, db):
     script = client.get("/api/docs/?script=")
     assert script["Content-Type"].startswith("application/javascript")
     assert "/api/schema/" in script.content.decode()
+
+
+def test_the_benchmarks_cursors_are_the_apis(client, register):
+    """perf/addresses.py writes cursors itself, to draw them at random: the API reads one
+    as the page after that id."""
+    from perf.addresses import api_cursor
+
+    after = register.legal.pk
+    rows = get(client, f"/api/v1/arrangements/?cursor={api_cursor(after)}")["results"]
+    expected = [
+        a.slug
+        for a in sorted(
+            [register.workstream, register.fostering, register.regulatory], key=lambda a: a.pk
+        )
+        if a.pk > after
+    ]
+    assert [row["slug"] for row in rows] == expected
+    assert expected
