@@ -23,6 +23,7 @@ from .. import selectors, summaries
 from ..figures import HEADLINE_RULE
 from ..filters import ArrangementFilterSet, AuthorityFilterSet
 from ..models import Arrangement, Authority, ServiceArea
+from . import schema  # noqa: F401  (describes the FilterSets' filters to the schema)
 from . import serializers as s
 from .errors import ERROR_RESPONSES
 from .pagination import RegisterCursorPagination
