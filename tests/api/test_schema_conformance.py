@@ -9,7 +9,9 @@ pytest item per operation, which pytest-xdist shares among its workers."""
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -37,6 +39,19 @@ CHECKS = [
 
 
 @pytest.fixture
+def in_the_tests_transaction():
+    """The WSGI application is called directly, as a server would: at the end of each
+    request Django closes the database connection, which is the test's own (on
+    PostgreSQL, the transaction its data lives in). Django's test client stops that for
+    its requests, and so does this, for schemathesis's."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
 def unthrottled(settings):
     """Many requests in a few seconds from one client: not what the rate limit is for."""
     settings.API_ANON_RATE = ""
@@ -53,6 +68,6 @@ def unthrottled(settings):
         HealthCheck.filter_too_much,
     ],
 )
-def test_every_operation_conforms(case, unthrottled):
+def test_every_operation_conforms(case, unthrottled, in_the_tests_transaction):
     """On the data every test session loads (the two papers and every authority)."""
     case.call_and_validate(checks=CHECKS)
