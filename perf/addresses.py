@@ -8,7 +8,8 @@ requested once: the list with random sorts, page sizes and pages (deep ones too)
 filtered lists with one to three random filters, searches for the commonest words in
 the data and for rare ones, random arrangements and authorities, every summary page
 with random narrowing, briefings on random authorities and partnerships, and
-comparisons of two to four random authorities.
+comparisons of two to four random authorities, and the JSON API's arrangement list
+with random filters, page sizes and cursors.
 
 ``catalogue()`` reads what there is to ask for (one query per list); ``sample()`` is
 pure, so the same catalogue and seed give the same addresses (tests/ops checks this).
@@ -16,6 +17,7 @@ pure, so the same catalogue and seed give the same addresses (tests/ops checks t
 
 from __future__ import annotations
 
+import base64
 import math
 import random
 from collections import Counter
@@ -43,6 +45,7 @@ TARGETS_MS = {
     # The list at its largest page (100 rows, so the most partners and lines drawn),
     # whole or filtered: the map's own target, beside the list's.
     "map": 200,
+    "api list": 80,
 }
 KINDS = tuple(TARGETS_MS)
 SUMMARY_PATHS = {
@@ -56,6 +59,8 @@ SUMMARY_PATHS = {
 }
 LIST_PATH = "/arrangements/"
 EXPORT_PATH = "/arrangements/?_export=csv"
+API_LIST_PATH = "/api/v1/arrangements/"
+API_PAGE_SIZES = (25, 100, 200)
 HEALTH_PATH = "/healthz"
 
 SORTS = (
@@ -121,6 +126,7 @@ class Catalogue:
     authority_names: list[str] = field(default_factory=list)
     financial_years: list[int] = field(default_factory=lambda: list(range(2008, 2017)))
     start_years: tuple[int, int] = (2005, 2018)
+    arrangement_ids: tuple[int, int] = (1, 1)  # the lowest and highest visible id
 
 
 @dataclass
@@ -137,6 +143,13 @@ class Sample:
         pairs = [(kind, url) for kind, urls in self.timed.items() for url in urls]
         random.Random(f"order-{seed}").shuffle(pairs)
         return pairs
+
+
+def api_cursor(position: int) -> str:
+    """A cursor of the API's lists (register.api.pagination, ordered by id) for the page
+    after ``position``: Django REST framework's cursor, the query string ``p=<id>`` in
+    base64. tests/ops checks that the API reads it so."""
+    return base64.b64encode(f"p={position}".encode("ascii")).decode("ascii")
 
 
 def address(path: str, params: list[tuple[str, object]]) -> str:
@@ -316,6 +329,32 @@ class Sampler:
         params += [("per_page", 100)] + ([("page", page)] if page > 1 else [])
         return address(LIST_PATH, params)
 
+    def api_list_address(self) -> str:
+        """The API's arrangement list: none to three of the list's filters (a search one
+        time in ten), a page size, and two times in three a cursor somewhere in the ids."""
+        names = (
+            "status",
+            "kind",
+            "service_area",
+            "authority",
+            "tier_level",
+            "region",
+            "partnership",
+            "has_savings",
+            "saving_basis",
+            "financial_year",
+            "savings_min",
+            "start_year_min",
+        )
+        params = self.filters(names, 0, 3)
+        if self.rng.random() < 0.1:
+            params.append(("q", self.rng.choice(self.c.common_words)))
+        if self.rng.random() < 0.5:
+            params.append(("page_size", self.rng.choice(API_PAGE_SIZES)))
+        if self.rng.random() < 0.67:
+            params.append(("cursor", api_cursor(self.rng.randint(*self.c.arrangement_ids))))
+        return address(API_LIST_PATH, params)
+
     def one(self, kind: str) -> str:
         if kind in SUMMARY_PATHS:
             return self.summary_address(kind)
@@ -329,6 +368,7 @@ class Sampler:
             "partner finder": self.partner_finder_address,
             "compare": self.compare_address,
             "map": self.map_address,
+            "api list": self.api_list_address,
         }[kind]()
 
 
@@ -342,6 +382,8 @@ def sample(catalogue: Catalogue, seed: int, per_kind: int = 60) -> Sample:
         chosen: dict[str, None] = {}
         if kind == "list":
             chosen[LIST_PATH] = None
+        elif kind == "api list":
+            chosen[API_LIST_PATH] = None
         elif kind in SUMMARY_PATHS:
             chosen[SUMMARY_PATHS[kind]] = None
         attempts = 0
@@ -374,6 +416,8 @@ def word_frequencies(texts) -> Counter:
 
 def catalogue(user=None) -> Catalogue:
     """What the register holds that a reader could ask for, as the public sees it."""
+    from django.db.models import Max, Min
+
     from register.models import (
         Arrangement,
         Authority,
@@ -410,6 +454,7 @@ def catalogue(user=None) -> Catalogue:
         .distinct()
     )
     starts = [d.year for d in visible.filter(start_date__isnull=False).dates("start_date", "year")]
+    ids = visible.aggregate(low=Min("pk"), high=Max("pk"))
 
     def values(model, name):
         return list(model.objects.order_by(name).values_list(name, flat=True))
@@ -427,4 +472,5 @@ def catalogue(user=None) -> Catalogue:
         authority_names=names,
         financial_years=years or list(range(2008, 2017)),
         start_years=(min(starts), max(starts)) if starts else (2005, 2018),
+        arrangement_ids=(ids["low"] or 1, ids["high"] or 1),
     )

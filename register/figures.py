@@ -111,6 +111,11 @@ class QualifiedTotal:
         return bool(self.figures or self.percentages)
 
     @property
+    def open_ended(self) -> bool:
+        """An "over" or "at least" figure is in it, so it has no upper end."""
+        return self.upper is None
+
+    @property
     def money(self) -> str:
         """'£2,600,000', 'at least £2,600,000', 'up to £35,000', '£10,000 to £45,000',
         'about £1,900,000'; '' when no money figure is in it."""

@@ -31,6 +31,7 @@ from import_export import fields as ie_fields
 from import_export import resources, widgets
 
 from .exports import NoRows, csv_writer, unescape_cell
+from .identifiers import org_id_of
 from .models import (
     Arrangement,
     Authority,
@@ -421,6 +422,7 @@ def _authority_values(code, number, row, tiers, regions, report) -> dict | None:
         "official_name": row["official-name"].strip(),
         "tier": tier,
         "gss_code": row["gss-code"].strip() or None,
+        "org_id": org_id_of(row.get("old-register-and-code", "")),
         "region": None,
         "start_date": _parse_date(row["start-date"]),
         "end_date": _parse_date(row["end-date"]),

@@ -24,6 +24,17 @@ class RejectNullCharactersMiddleware:
             "\x00" in key or any("\x00" in value for value in values)
             for key, values in request.GET.lists()
         ):
+            from .api.errors import is_api_request, refused
+
+            if is_api_request(request):
+                named = [
+                    key for key, values in request.GET.lists() if "\x00" in key + "".join(values)
+                ]
+                return refused(
+                    "A NUL character can never be part of a query.",
+                    {name.replace("\x00", ""): ["Contains a NUL character."] for name in named}
+                    or {"path": ["Contains a NUL character."]},
+                )
             return render(request, "400.html", status=400)
         return self.get_response(request)
 

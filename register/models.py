@@ -166,6 +166,15 @@ class Authority(models.Model):
         blank=True,
         help_text="ONS code, e.g. E08000033. Empty for bodies that are not councils.",
     )
+    org_id = models.CharField(
+        "org-id identifier",
+        max_length=20,
+        blank=True,
+        help_text="The identifier open-data standards use (org-id.guide): GB-LAE- and the "
+        "Local Authorities for England register's code, or GB-PLA- and the Principal Local "
+        "Authority register's code for Wales. Empty for a body neither register lists "
+        "(councils created after they closed, combined authorities, other public bodies).",
+    )
     name = models.CharField(max_length=120, help_text="Short name, e.g. Calderdale.")
     official_name = models.CharField(max_length=200, blank=True)
     tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="authorities")
@@ -412,6 +421,13 @@ class ServiceArea(models.Model):
     )
     description = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    lgsl_code = models.PositiveIntegerField(
+        "LGSL code",
+        null=True,
+        blank=True,
+        help_text="The Local Government Service List's number for this service, where the "
+        "list has one service that is this one; empty otherwise.",
+    )
 
     natural_key_field = "slug"
     objects = NaturalKeyManager()

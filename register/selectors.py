@@ -530,6 +530,52 @@ def service_area_rows(user, area: ServiceArea):
     return arrangement_rows(Arrangement.objects.visible_to(user).filter(Exists(in_area)))
 
 
+# --- Summaries -----------------------------------------------------------------------
+
+# The list filters a summary can be narrowed by.
+SUMMARY_NARROWING = (
+    "region",
+    "partnership",
+    "service_area",
+    "status",
+    "start_year_min",
+    "start_year_max",
+)
+
+
+@dataclass
+class SummaryNarrowing:
+    """The arrangements a summary adds up: those the reader may see, narrowed by the
+    list's own filters (only those in SUMMARY_NARROWING; any other parameter is left
+    out). ``narrowing`` is the (parameter, value) pairs in force; ``unfiltered_for`` is
+    the reader when nothing narrows them and nothing is wrong (list_totals); an invalid
+    filter leaves no arrangements and ``valid`` false."""
+
+    filterset: object
+    arrangements: object
+    narrowing: list
+    unfiltered_for: object
+    valid: bool
+
+
+def summary_narrowing(request, narrowable: bool = True) -> SummaryNarrowing:
+    from .filters import ArrangementFilterSet
+
+    data = request.GET.copy()
+    for key in list(data):
+        if key not in SUMMARY_NARROWING or not narrowable:
+            del data[key]
+    queryset = Arrangement.objects.visible_to(request.user)
+    filterset = ArrangementFilterSet(data, queryset=queryset, request=request)
+    valid = filterset.is_valid()
+    arrangements = filterset.qs if valid else queryset.none()
+    narrowing = (
+        [(k, v) for k in SUMMARY_NARROWING for v in filterset.data.getlist(k)] if valid else []
+    )
+    unfiltered_for = request.user if valid and not narrowing else None
+    return SummaryNarrowing(filterset, arrangements, narrowing, unfiltered_for, valid)
+
+
 # --- Sources -------------------------------------------------------------------------
 
 
@@ -764,3 +810,120 @@ def partner_finder(user, authority: Authority, area: ServiceArea, tree: list, ev
         "approximate_here": bool(authority.coordinates_note),
         "located": here is not None,
     }
+
+
+# --- The JSON API (register/api/) -------------------------------------------------------
+
+
+def visible_parent_slug(user):
+    """A programme's slug for its workstreams, where the reader may see the programme:
+    an exempt programme is never named to the public, not even by its address."""
+    from django.db.models import Case, CharField, Value, When
+
+    if can_see_exempt(user):
+        return F("parent__slug")
+    return Case(
+        When(parent__exempt=False, then=F("parent__slug")),
+        default=Value(None),
+        output_field=CharField(),
+    )
+
+
+def api_arrangement_rows(user):
+    """The arrangements the user may see, with what a row of the API's list gives: the
+    figures stored on each row, its lead, partnership and programme by address, and its
+    service areas (one prefetch)."""
+    return (
+        Arrangement.objects.visible_to(user)
+        .select_related("lead")
+        .defer("search_document", "description", "governance", *PARTNER_FIELDS)
+        .annotate(partnership_slug=F("partnership__slug"), parent_slug=visible_parent_slug(user))
+        .prefetch_related(
+            Prefetch(
+                "service_areas",
+                queryset=ServiceArea.objects.order_by("name", "pk").only("slug", "name"),
+            )
+        )
+    )
+
+
+def api_saving_rows():
+    """Savings with what the API says of each: whose it is, its arrangement's address and
+    whether it counts in a headline total (its arrangement's status)."""
+    return (
+        Saving.objects.select_related("authority", "source")
+        .only(
+            *(f.name for f in Saving._meta.concrete_fields),
+            "authority__code",
+            "authority__name",
+            "authority__org_id",
+            "source__slug",
+            "source__title",
+        )
+        .annotate(
+            arrangement_slug=F("arrangement__slug"),
+            arrangement_status=F("arrangement__status"),
+        )
+        .order_by(F("financial_year").asc(nulls_last=True), "pk")
+    )
+
+
+def api_arrangement_detail_queryset(user):
+    """One arrangement the user may see, with its partners, savings, milestones, sources
+    and service areas: a fixed number of queries."""
+    from .models import Source
+
+    return (
+        Arrangement.objects.visible_to(user)
+        .select_related("lead")
+        .defer("search_document", *PARTNER_FIELDS)
+        .annotate(partnership_slug=F("partnership__slug"), parent_slug=visible_parent_slug(user))
+        .prefetch_related(
+            Prefetch("service_areas", queryset=ServiceArea.objects.order_by("name", "pk")),
+            Prefetch("sources", queryset=Source.objects.order_by("date", "pk")),
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("authority").order_by(
+                    "authority__name", "pk"
+                ),
+            ),
+            Prefetch("savings", queryset=api_saving_rows()),
+            Prefetch(
+                "milestones",
+                queryset=Milestone.objects.order_by(F("date").asc(nulls_last=True), "pk"),
+            ),
+        )
+    )
+
+
+def visible_arrangements_filtered(request, filterset_class):
+    """The arrangement list's FilterSet bound to the request's query over the
+    arrangements the user may see (its ``qs`` is the list's rows when it is valid)."""
+    visible = Arrangement.objects.visible_to(request.user)
+    return filterset_class(request.GET, queryset=visible, request=request)
+
+
+def api_authority_rows(user):
+    """Authorities with how many visible arrangements each takes part in, and their
+    county's code."""
+    return authority_rows(user).annotate(county_code=F("county__code"))
+
+
+def api_authority(user, authority: Authority) -> dict:
+    """What the API adds to an authority: its memberships by role (of arrangements the
+    user may see) and its savings kept apart by whose they are."""
+    memberships = Membership.objects.visible_to(user).filter(authority=authority).order_by()
+    counts = dict(memberships.values("role").annotate(n=Count("pk")).values_list("role", "n"))
+    return {
+        "roles": [
+            {"role": role, "label": label, "count": counts.get(role, 0)}
+            for role, label in Membership.Role.choices
+        ],
+        "taking_part": sum(counts.get(role, 0) for role in Membership.JOINED),
+        "savings": summaries.authority_savings(authority, Saving.objects.visible_to(user)),
+    }
+
+
+def api_service_area_counts(user) -> dict[int, int]:
+    """Visible arrangements per service area (a category counts its services' too)."""
+    return summaries.arrangement_counts_by_service_area(Arrangement.objects.visible_to(user))

@@ -364,11 +364,23 @@ class AuthorityTable(QuickCells, tables.Table):
         default="Not known",
         attrs=NUMERIC,
     )
+    # In exports only: the identifiers other registers and open-data standards use.
+    gss_code = tables.Column(verbose_name="GSS code", visible=False)
+    org_id = tables.Column(verbose_name="org-id", visible=False)
 
     class Meta:
         model = Authority
         fields = ()
-        sequence = ("name", "code", "tier", "region", "arrangement_count", "population")
+        sequence = (
+            "name",
+            "code",
+            "tier",
+            "region",
+            "arrangement_count",
+            "population",
+            "gss_code",
+            "org_id",
+        )
         order_by = ("name",)
         per_page = 50
         per_page_field = "per_page_checked_by_view"

@@ -6,6 +6,7 @@ register on SQLite with no set-up at all.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -58,6 +59,9 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "register",
 ]
 # Development tools (perf/: synthetic data, benchmark, load and fault tests) are not
@@ -268,6 +272,51 @@ IMPORT_FORMATS = ADMIN_IMPORT_FORMATS
 SERVICE_NAME = "Shared Services Register"
 # Shown in the accessibility statement for requests and problem reports.
 ACCESSIBILITY_CONTACT_EMAIL = os.environ.get("REGISTER_CONTACT_EMAIL", "")
+
+# The read-only JSON API (register/api/, README "API"): JSON only, sessions only (a
+# signed-in Viewer sees exempt arrangements, as on the pages), cursor pages, and
+# anonymous clients throttled through Django's cache. API_ANON_RATE is "<n>/<second,
+# minute, hour or day>"; an empty value turns the throttle off.
+API_ANON_RATE = os.environ.get("API_ANON_RATE", "120/minute").strip()
+RATE = r"[0-9]+/(s|sec|second|m|min|minute|h|hour|d|day)"
+if API_ANON_RATE and not re.fullmatch(RATE, API_ANON_RATE):
+    raise ImproperlyConfigured(
+        f"API_ANON_RATE must be like 120/minute (per second, minute, hour or day), not "
+        f"{API_ANON_RATE!r}."
+    )
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": ["register.api.throttling.AnonymousRateThrottle"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "register.api.errors.handle_exception",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Shared Services Register API",
+    "DESCRIPTION": (
+        "Read-only JSON of the register: arrangements, authorities, service areas, "
+        "savings and the scrutiny summaries. Exempt arrangements are left out for "
+        "anyone not signed in with a role, exactly as the pages leave them out."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ArrangementStatusEnum": "register.models.Status",
+        "MilestoneStatusEnum": "register.models.Milestone.Status",
+        "DatePrecisionEnum": "register.dates.DatePrecision",
+    },
+    # Swagger UI and its assets from this site (drf-spectacular-sidecar), never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No badge fetched from validator.swagger.io: nothing is fetched from elsewhere.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+}
 
 # django-import-export: exporting from the admin needs the model's view permission (by
 # default anyone who may enter the admin could export every record, exempt ones included).

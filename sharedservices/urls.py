@@ -10,6 +10,7 @@ admin.site.index_title = "Register data"
 urlpatterns = [
     path("healthz", pages.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/", include("register.api.urls")),
     path("", include("register.urls")),
 ]
 

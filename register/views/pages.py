@@ -37,7 +37,11 @@ class AccessibilityView(TemplateView):
 
 
 def page_not_found(request, exception=None):
-    """A styled 404 in the service's own look."""
+    """A styled 404 in the service's own look; JSON for an address under /api/."""
+    from ..api.errors import is_api_request, not_found
+
+    if is_api_request(request):
+        return not_found()
     return render(request, "404.html", status=404)
 
 

@@ -13,13 +13,9 @@ from django.utils.text import slugify
 from django.views.generic import TemplateView
 
 from .. import briefings, charts, links, pdf, selectors, summaries
-from ..filters import ArrangementFilterSet
-from ..models import Arrangement, Partnership
+from ..models import Partnership
 
 log = logging.getLogger(__name__)
-
-# The list filters a summary can be narrowed by.
-NARROWING = ("region", "partnership", "service_area", "status", "start_year_min", "start_year_max")
 
 
 class SummaryView(TemplateView):
@@ -29,18 +25,10 @@ class SummaryView(TemplateView):
     narrowable = True
 
     def narrowed(self):
-        data = self.request.GET.copy()
-        for key in list(data):
-            if key not in NARROWING or not self.narrowable:
-                del data[key]
-        queryset = Arrangement.objects.visible_to(self.request.user)
-        filterset = ArrangementFilterSet(data, queryset=queryset, request=self.request)
-        valid = filterset.is_valid()
-        arrangements = filterset.qs if valid else queryset.none()
-        narrowing = [(k, v) for k in NARROWING for v in filterset.data.getlist(k)] if valid else []
+        narrowed = selectors.summary_narrowing(self.request, self.narrowable)
         # Every arrangement the reader may see: nothing narrows them, and nothing is wrong.
-        self.unfiltered_for = self.request.user if valid and not narrowing else None
-        return filterset, arrangements, narrowing
+        self.unfiltered_for = narrowed.unfiltered_for
+        return narrowed.filterset, narrowed.arrangements, narrowed.narrowing
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

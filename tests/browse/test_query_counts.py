@@ -83,6 +83,16 @@ PAGES = [
     "/service-areas/legal/?per_page=100",
     "/authorities/BET/partners/?service_area=legal",
     "/authorities/BET/partners/?service_area=corporate&_export=csv",
+    # The JSON API: a page of each list, and records with many partners and savings.
+    "/api/v1/arrangements/?page_size=100",
+    "/api/v1/arrangements/?page_size=100&service_area=legal&tier_level=lower&q=workstream",
+    "/api/v1/arrangements/{programme}/",
+    "/api/v1/savings/?page_size=100",
+    "/api/v1/savings/?page_size=100&authority=BET&has_savings=yes",
+    "/api/v1/authorities/?page_size=100",
+    "/api/v1/authorities/BET/",
+    "/api/v1/service-areas/?page_size=100",
+    "/api/v1/summaries/",
 ]
 
 

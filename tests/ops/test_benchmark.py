@@ -131,3 +131,17 @@ def test_verdicts_judge_the_uncached_pass_at_the_largest_size():
         queries["verdict"] == "MISSED" and queries["figure"] == "detail 11 -> 12 (1 of 1 addresses)"
     )
     assert query_changes({"k": {"/a": 3}}, {"k": {"/a": 3}}) == []
+
+
+def test_the_api_list_addresses_vary_filters_page_sizes_and_cursors():
+    catalogue = a_catalogue()
+    catalogue.arrangement_ids = (1, 500)
+    urls = sample(catalogue, seed=5).timed["api list"]
+    assert len(set(urls)) == len(urls) >= 60
+    assert all(url.startswith("/api/v1/arrangements/") for url in urls)
+    with_cursor = [url for url in urls if "cursor" in params(url)]
+    assert len(with_cursor) > len(urls) // 3
+    assert len({params(url)["cursor"][0] for url in with_cursor}) > len(with_cursor) // 2
+    assert any("page_size" in params(url) for url in urls)
+    filtered = [url for url in urls if set(params(url)) - {"cursor", "page_size"}]
+    assert len(filtered) > len(urls) // 2
