@@ -234,9 +234,8 @@ class ArrangementFeed(RegisterFeed):
         return f"{item['arrangement'].title}: {item['what'].lower()}"
 
     def item_description(self, item):
-        fields = ", ".join(item["fields"]) if item["fields"] else "no field its page shows"
         if item["what"] == "Changed":
-            said = format_html("<p>Changed: {}.</p>", fields)
+            said = format_html("<p>Changed: {}.</p>", ", ".join(item["fields"]))
         else:
             said = format_html("<p>{} in the register.</p>", item["what"])
         return format_html("{}<p>Status after this change: {}.</p>", said, item["status"])

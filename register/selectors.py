@@ -169,7 +169,9 @@ def arrangement_list(request, filterset, arrangements) -> dict:
         "search_ranking": search.RANKING if searched else "",
         "suggestions": suggested,
         # Refused filters would make a feed that answers 400: none is offered.
-        "feed_url": links.arrangement_feed_url(filterset) if filterset.is_valid() else "",
+        "feed_url": links.arrangement_feed_url(filterset)
+        if not filterset.is_bound or filterset.is_valid()
+        else "",
         "feed_entries": FEED_ENTRIES,
     }
 
@@ -390,10 +392,11 @@ def arrangement_for_feed(user, slug: str) -> Arrangement:
 
 
 def arrangement_changes(user, arrangement, limit: int = FEED_ENTRIES) -> list[dict]:
-    """An arrangement's latest changes in its own record: when, what kind, and which of
-    the fields its page shows changed. Never who made them or why (a reason may name
-    people). Changes made while it was exempt are left out for readers who may not see
-    exempt records. One query."""
+    """An arrangement's latest changes to its own record: when, what kind, and which of
+    the fields its page shows changed (a save that changed none of them is left out).
+    Never who made them or why: a reason may name people. For readers who may not see
+    exempt records, changes made while it was exempt are left out and the change that
+    made it public is "Published". One query."""
     records = list(arrangement.history.order_by("-history_date", "-history_id")[: limit + 1])
     see_exempt = can_see_exempt(user)
     # Whether it was once exempt is itself for those who may see exempt records.
@@ -407,18 +410,23 @@ def arrangement_changes(user, arrangement, limit: int = FEED_ENTRIES) -> list[di
     for record, previous in zip(records[:limit], [*records[1:], None], strict=False):
         if record.exempt and not see_exempt:
             continue
+        what = {"+": "Created", "~": "Changed", "-": "Deleted"}[record.history_type]
         fields = []
-        if previous is not None and record.history_type == "~":
+        if previous is not None and previous.exempt and not see_exempt:
+            what = "Published"
+        elif previous is not None and record.history_type == "~":
             fields = [
                 labels[change.field]
                 for change in record.diff_against(previous).changes
                 if change.field in labels
             ]
+            if not fields:
+                continue
         changes.append(
             {
                 "id": record.history_id,
                 "when": record.history_date,
-                "what": {"+": "Created", "~": "Changed", "-": "Deleted"}[record.history_type],
+                "what": what,
                 "fields": fields,
                 "status": record.get_status_display(),
             }
