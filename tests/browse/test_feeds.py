@@ -128,6 +128,24 @@ def test_newest_change_first(client, register):
     assert [e["updated"] for e in found] == sorted((e["updated"] for e in found), reverse=True)
 
 
+def test_a_saving_added_on_its_own_page_moves_its_arrangement_up(admin_client, register):
+    response = admin_client.post(
+        "/admin/register/saving/add/",
+        {
+            "arrangement": register.regulatory.pk,
+            "authority": register.beta.pk,
+            "amount": "5",
+            "qualifier": "exactly",
+            "period": "not_stated",
+            "basis": "estimated",
+        },
+    )
+    assert response.status_code == 302
+    assert entries(atom(admin_client.get("/arrangements/feed/")))[0]["title"] == (
+        "Regulatory services"
+    )
+
+
 @pytest.mark.parametrize(
     "query, named",
     [
