@@ -50,3 +50,21 @@ def arrangements_url(narrowing=(), **params) -> str:
 
 def authorities_url(**params) -> str:
     return list_url("register:authority-list", (), **params)
+
+
+def filter_pairs(filterset) -> list[tuple[str, str]]:
+    """The filters given, as (parameter, value) pairs in their given order: nothing else
+    of the query string (page, page size, sort), which a feed does not use."""
+    if filterset.data is None:
+        return []
+    return [
+        (name, value)
+        for name in filterset.data
+        if name in filterset.filters
+        for value in filterset.data.getlist(name)
+    ]
+
+
+def arrangement_feed_url(filterset) -> str:
+    """The address of the Atom feed of the list of arrangements these filters select."""
+    return list_url("register:arrangement-feed", filter_pairs(filterset))

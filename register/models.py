@@ -18,6 +18,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import connections, models, router, transaction
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from . import search
@@ -652,11 +653,15 @@ class ArrangementQuerySet(models.QuerySet):
     def changed_elsewhere(self, ids) -> int:
         """A record that hangs off these arrangements (a partner, saving or milestone)
         was changed on its own page or by an import: a change form opened before it is
-        now stale, and its save is refused rather than writing the old rows back."""
+        now stale, and its save is refused rather than writing the old rows back. The
+        arrangement's record has changed with it: its ``updated_at`` moves, so its page
+        and the feeds show it as changed now."""
         ids = {pk for pk in ids if pk is not None}
         if not ids:
             return 0
-        return self.filter(pk__in=ids).update(version=models.F("version") + 1)
+        return self.filter(pk__in=ids).update(
+            version=models.F("version") + 1, updated_at=timezone.now()
+        )
 
     def visible_to(self, user):
         """Every query a page makes about arrangements starts here."""

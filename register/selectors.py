@@ -169,6 +169,11 @@ def arrangement_list(request, filterset, arrangements) -> dict:
         "searched": searched,
         "search_ranking": search.RANKING if searched else "",
         "suggestions": suggested,
+        # Refused filters would make a feed that answers 400: none is offered.
+        "feed_url": links.arrangement_feed_url(filterset)
+        if not filterset.is_bound or filterset.is_valid()
+        else "",
+        "feed_entries": FEED_ENTRIES,
     }
 
 
@@ -335,6 +340,99 @@ def change_history(arrangement, limit: int = 20) -> list[dict]:
             }
         )
     return entries
+
+
+# --- Feeds -----------------------------------------------------------------------------
+
+# The most entries a feed holds: a reader polls it, so it stays the same size however
+# large the register grows.
+FEED_ENTRIES = 50
+
+# What an arrangement's feed never names as changed: the bookkeeping of a save.
+NOT_A_CHANGE = ("version", "updated_at")
+
+
+def latest_changed(arrangements, limit: int = FEED_ENTRIES) -> list[Arrangement]:
+    """The arrangements most recently changed, newest first, with what a feed entry says
+    of each: its service areas and the members that have joined. Three queries."""
+    return list(
+        arrangements.select_related(None)
+        .prefetch_related(
+            Prefetch("service_areas", queryset=ServiceArea.objects.order_by("name", "pk")),
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.taking_part()
+                .select_related("authority")
+                .order_by("authority__name", "pk"),
+                to_attr="joined",
+            ),
+        )
+        .defer(*NOT_ON_THE_PAGE)
+        .order_by("-updated_at", "-pk")[:limit]
+    )
+
+
+def arrangement_feed(filterset) -> list[Arrangement]:
+    """The list's feed: the arrangements the list shows for these (valid) filters, over
+    the arrangements the filter set was given (``visible_to`` its reader)."""
+    return latest_changed(filterset.qs)
+
+
+def authority_feed(user, authority: Authority) -> list[Arrangement]:
+    """The arrangements an authority takes part in (as lead, host or partner) that the
+    user may see, most recently changed first."""
+    takes_part = Membership.objects.taking_part().filter(
+        arrangement=OuterRef("pk"), authority=authority
+    )
+    return latest_changed(Arrangement.objects.visible_to(user).filter(Exists(takes_part)))
+
+
+def arrangement_for_feed(user, slug: str) -> Arrangement:
+    """One arrangement the user may see (or DoesNotExist), for its feed."""
+    return Arrangement.objects.visible_to(user).defer(*NOT_ON_THE_PAGE).get(slug=slug)
+
+
+def arrangement_changes(user, arrangement, limit: int = FEED_ENTRIES) -> list[dict]:
+    """An arrangement's latest changes to its own record: when, what kind, and which of
+    the fields its page shows changed (a save that changed none of them is left out).
+    Never who made them or why: a reason may name people. For readers who may not see
+    exempt records, changes made while it was exempt are left out and the change that
+    made it public is "Published". One query."""
+    records = list(arrangement.history.order_by("-history_date", "-history_id")[: limit + 1])
+    see_exempt = can_see_exempt(user)
+    # Whether it was once exempt is itself for those who may see exempt records.
+    unnamed = NOT_A_CHANGE if see_exempt else (*NOT_A_CHANGE, "exempt")
+    labels = {
+        f.name: str(f.verbose_name)
+        for f in Arrangement._meta.fields
+        if f.editable and f.name not in unnamed
+    }
+    changes = []
+    for record, previous in zip(records[:limit], [*records[1:], None], strict=False):
+        if record.exempt and not see_exempt:
+            continue
+        what = {"+": "Created", "~": "Changed", "-": "Deleted"}[record.history_type]
+        fields = []
+        if previous is not None and previous.exempt and not see_exempt:
+            what = "Published"
+        elif previous is not None and record.history_type == "~":
+            fields = [
+                labels[change.field]
+                for change in record.diff_against(previous).changes
+                if change.field in labels
+            ]
+            if not fields:
+                continue
+        changes.append(
+            {
+                "id": record.history_id,
+                "when": record.history_date,
+                "what": what,
+                "fields": fields,
+                "status": record.get_status_display(),
+            }
+        )
+    return changes
 
 
 # --- Authorities -----------------------------------------------------------------------

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import feeds
 from .views import arrangements, authorities, compare, pages, service_areas
 from .views import summaries as summary_views
 
@@ -8,10 +9,16 @@ app_name = "register"
 urlpatterns = [
     path("", pages.HomeView.as_view(), name="home"),
     path("arrangements/", arrangements.ArrangementListView.as_view(), name="arrangement-list"),
+    path("arrangements/feed/", feeds.ArrangementListFeed(), name="arrangement-feed"),
     path(
         "arrangements/<slug:slug>/",
         arrangements.ArrangementDetailView.as_view(),
         name="arrangement-detail",
+    ),
+    path(
+        "arrangements/<slug:slug>/feed/",
+        feeds.ArrangementFeed(),
+        name="arrangement-feed-detail",
     ),
     path("authorities/", authorities.AuthorityListView.as_view(), name="authority-list"),
     path(
@@ -19,6 +26,7 @@ urlpatterns = [
         authorities.AuthorityDetailView.as_view(),
         name="authority-detail",
     ),
+    path("authorities/<str:code>/feed/", feeds.AuthorityFeed(), name="authority-feed"),
     path(
         "authorities/<str:code>/partners/",
         authorities.PartnerFinderView.as_view(),
