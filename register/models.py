@@ -714,6 +714,18 @@ class ConcurrentEditError(Exception):
         self.pk, self.version = pk, version
 
 
+# Addresses under /arrangements/ that are pages of their own, not arrangements.
+RESERVED_ARRANGEMENT_SLUGS = frozenset({"feed"})
+
+
+def validate_not_reserved_slug(value: str) -> None:
+    if value in RESERVED_ARRANGEMENT_SLUGS:
+        raise ValidationError(
+            f"“{value}” is the address of another page of the register: choose another, "
+            f"e.g. {value}-arrangement."
+        )
+
+
 class Arrangement(models.Model):
     """One shared-service arrangement, programme or workstream.
 
@@ -736,7 +748,8 @@ class Arrangement(models.Model):
                 "Use lower-case letters, numbers, hyphens and underscores only, e.g. "
                 "joint-audit-service: an address that differs only in capitals would be "
                 "another record.",
-            )
+            ),
+            validate_not_reserved_slug,
         ],
     )
     summary = models.TextField(blank=True, help_text="One or two sentences.")

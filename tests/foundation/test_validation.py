@@ -58,3 +58,15 @@ def test_service_areas_have_two_levels(reference_data):
     corporate = ServiceArea.objects.get(slug="corporate")
     corporate.parent = ServiceArea.objects.get(slug="regulatory")
     assert "parent" in messages(corporate)
+
+
+def test_an_arrangement_cannot_take_the_address_of_a_page(arrangement):
+    """/arrangements/feed/ is the list's feed: an arrangement called "feed" could never
+    be reached at its own address."""
+    arrangement.slug = "feed"
+    assert messages(arrangement)["slug"] == [
+        "“feed” is the address of another page of the register: choose another, "
+        "e.g. feed-arrangement."
+    ]
+    arrangement.slug = "feed-arrangement"
+    arrangement.full_clean()
