@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html, format_html_join
@@ -176,6 +177,12 @@ class ForReader:
 
 class AuthorityFeed(RegisterFeed):
     """``/authorities/<code>/feed/``: the arrangements an authority takes part in."""
+
+    def __call__(self, request, code):
+        if code != code.upper():
+            # Codes are capitals; a typed "cld" is CLD's feed, as it is CLD's page.
+            return redirect("register:authority-feed", code=code.upper(), permanent=True)
+        return super().__call__(request, code=code)
 
     def get_object(self, request, code):
         return ForReader(Authority.objects.only("code", "name").get(code=code), request.user)

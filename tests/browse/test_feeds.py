@@ -169,6 +169,7 @@ def test_bad_filters_get_a_clear_400(client, register, query, named):
 
 def test_unknown_authority_or_arrangement_is_404(client, register):
     assert client.get("/authorities/ZZZ/feed/").status_code == 404
+    assert client.get("/authorities/zzz/feed/", follow=True).status_code == 404
     assert client.get("/arrangements/no-such-thing/feed/").status_code == 404
 
 
@@ -273,3 +274,9 @@ def test_a_feed_holds_at_most_its_bound(client, register):
     assert Arrangement.objects.filter(exempt=False).count() > FEED_ENTRIES
     for url in ("/arrangements/feed/", "/authorities/BET/feed/"):
         assert len(entries(atom(client.get(url)))) == FEED_ENTRIES
+
+
+def test_a_code_typed_in_lower_case_leads_to_the_feed(client, register):
+    response = client.get("/authorities/gam/feed/")
+    assert response.status_code == 301
+    assert response["Location"] == "/authorities/GAM/feed/"
