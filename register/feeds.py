@@ -12,6 +12,7 @@ the fields its page shows changed, never who made it or why. Every feed holds at
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -91,11 +92,36 @@ def arrangement_summary(arrangement: Arrangement) -> str:
     return "".join(parts)
 
 
+# Characters XML 1.0 cannot hold at all: C0 controls other than tab, newline and return,
+# surrogates, and the two non-characters U+FFFE and U+FFFF. A title typed with one (or a
+# search for one) would otherwise make the whole feed unreadable, or a server error.
+NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(value):
+    """Text as a feed can carry it: each character XML cannot hold shown as U+FFFD (the
+    record itself is unchanged)."""
+    if isinstance(value, str):
+        return NOT_IN_XML.sub("\ufffd", value)
+    if isinstance(value, list | tuple):
+        return type(value)(xml_safe(part) for part in value)
+    return value
+
+
+class XmlSafeAtom1Feed(Atom1Feed):
+    """Atom whose every text, of the feed and of each entry, XML can hold."""
+
+    def write(self, outfile, encoding):
+        self.feed = {key: xml_safe(value) for key, value in self.feed.items()}
+        self.items = [{key: xml_safe(value) for key, value in item.items()} for item in self.items]
+        super().write(outfile, encoding)
+
+
 class RegisterFeed(Feed):
     """What every feed of the register shares: Atom, the service as author, and an
     arrangement as an entry."""
 
-    feed_type = Atom1Feed
+    feed_type = XmlSafeAtom1Feed
     author_name = settings.SERVICE_NAME
 
     def feed_title(self, what: str) -> str:

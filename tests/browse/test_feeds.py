@@ -280,3 +280,25 @@ def test_a_code_typed_in_lower_case_leads_to_the_feed(client, register):
     response = client.get("/authorities/gam/feed/")
     assert response.status_code == 301
     assert response["Location"] == "/authorities/GAM/feed/"
+
+
+def test_characters_xml_cannot_hold_never_break_a_feed(client, register):
+    """A control character or U+FFFE typed into a title or summary in the admin, or
+    searched for, is shown as U+FFFD in the feeds: every feed stays well-formed XML (it
+    was a server error, or a 200 no reader could parse), and the record is unchanged."""
+    Arrangement.objects.filter(pk=register.legal.pk).update(
+        title="Shared \x01legal\x0b team \ufffe", summary="Bar\x1fristers"
+    )
+    for url in (
+        "/arrangements/feed/",
+        "/authorities/ALP/feed/",
+        f"/arrangements/{register.legal.slug}/feed/",
+        "/arrangements/feed/?q=a%01b",
+        "/arrangements/feed/?q=%EF%BF%BE",
+    ):
+        root = atom(client.get(url))
+        assert "\x01" not in ET.tostring(root, encoding="unicode"), url
+    entries = atom(client.get("/arrangements/feed/")).findall(f"{ATOM}entry")
+    titles = [entry.find(f"{ATOM}title").text for entry in entries]
+    assert "Shared \ufffdlegal\ufffd team \ufffd" in titles
+    assert Arrangement.objects.get(pk=register.legal.pk).title == "Shared \x01legal\x0b team \ufffe"
