@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.decorators.http import require_safe
 
 from . import feeds
 from .views import arrangements, authorities, compare, pages, service_areas
@@ -9,7 +10,7 @@ app_name = "register"
 urlpatterns = [
     path("", pages.HomeView.as_view(), name="home"),
     path("arrangements/", arrangements.ArrangementListView.as_view(), name="arrangement-list"),
-    path("arrangements/feed/", feeds.ArrangementListFeed(), name="arrangement-feed"),
+    path("arrangements/feed/", require_safe(feeds.ArrangementListFeed()), name="arrangement-feed"),
     path(
         "arrangements/<slug:slug>/",
         arrangements.ArrangementDetailView.as_view(),
@@ -17,7 +18,7 @@ urlpatterns = [
     ),
     path(
         "arrangements/<slug:slug>/feed/",
-        feeds.ArrangementFeed(),
+        require_safe(feeds.ArrangementFeed()),
         name="arrangement-feed-detail",
     ),
     path("authorities/", authorities.AuthorityListView.as_view(), name="authority-list"),
@@ -26,7 +27,9 @@ urlpatterns = [
         authorities.AuthorityDetailView.as_view(),
         name="authority-detail",
     ),
-    path("authorities/<str:code>/feed/", feeds.AuthorityFeed(), name="authority-feed"),
+    path(
+        "authorities/<str:code>/feed/", require_safe(feeds.AuthorityFeed()), name="authority-feed"
+    ),
     path(
         "authorities/<str:code>/partners/",
         authorities.PartnerFinderView.as_view(),

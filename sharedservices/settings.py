@@ -293,6 +293,11 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "register.api.errors.handle_exception",
+    # The anonymous rate limit counts clients by address. With no proxy in front, the
+    # address is the connection's own: an X-Forwarded-For header, which any client can
+    # send, is not believed. Behind proxies, API_PROXIES says how many (DRF then takes
+    # the address that many hops from the end of X-Forwarded-For).
+    "NUM_PROXIES": int(os.environ.get("API_PROXIES", "0") or 0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Shared Services Register API",

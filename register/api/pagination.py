@@ -1,5 +1,6 @@
 """Cursor pages: every list of the API in the order its records were added (by id)."""
 
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 
 
@@ -13,3 +14,13 @@ class RegisterCursorPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def decode_cursor(self, request):
+        """DRF checks a cursor's form but not its position: a cursor made by hand, with a
+        position that is not an id, reached the database (a server error). It is the
+        same 404 as any other cursor this API did not give."""
+        cursor = super().decode_cursor(request)
+        position = None if cursor is None else cursor.position
+        if position is not None and not (str(position).isascii() and str(position).isdigit()):
+            raise NotFound(self.invalid_cursor_message)
+        return cursor

@@ -30,7 +30,12 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "docs/",
-        SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/docs.html"),
+        # A page to read: GET and HEAD only (OPTIONS had no template to answer with).
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api:schema",
+            template_name="api/docs.html",
+            http_method_names=["get", "head"],
+        ),
         name="docs",
     ),
 ]

@@ -305,6 +305,11 @@ def test_a_made_up_cursor_or_record_is_a_404(client, register):
     assert get(client, "/api/v1/arrangements/no-such-thing/", 404)["detail"]
     assert get(client, "/api/v1/authorities/QQQQ/", 404)["detail"]
     assert get(client, "/api/v1/savings/999999/", 404)["detail"]
+    # A cursor made by hand whose position is not an id (base64 of "p=abc", "p=%00"):
+    # it reached the database, a server error.
+    for forged in ("cD1hYmM%3D", "cD0lMDA%3D", "cD0xLjU%3D"):
+        for url in ("/api/v1/arrangements/", "/api/v1/savings/", "/api/v1/authorities/"):
+            assert "cursor" in get(client, f"{url}?cursor={forged}", 404)["detail"].lower()
     # Addresses no route matches under /api/ are answered in JSON too.
     assert get(client, "/api/v1/savings/0.5/", 404)["detail"]
     assert get(client, "/api/v2/", 404)["detail"]
@@ -341,8 +346,16 @@ def test_anonymous_clients_are_throttled_through_the_cache(client, register, set
     assert refused.status_code == 429
     assert int(refused["Retry-After"]) > 0
     assert refused.json()["detail"]
+    # Another X-Forwarded-For, which any client can send, is not another client.
+    forged = client.get("/api/v1/service-areas/", HTTP_X_FORWARDED_FOR="10.0.0.9")
+    assert forged.status_code == 429
     client.force_login(viewer)  # signed-in users are not throttled
     get(client, "/api/v1/service-areas/")
+
+
+def test_the_docs_page_is_only_read(client):
+    assert client.options("/api/docs/").status_code == 405
+    assert client.post("/api/docs/").status_code == 405
 
 
 def test_the_rate_comes_from_the_environment(monkeypatch):

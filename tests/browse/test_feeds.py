@@ -302,3 +302,9 @@ def test_characters_xml_cannot_hold_never_break_a_feed(client, register):
     titles = [entry.find(f"{ATOM}title").text for entry in entries]
     assert "Shared \ufffdlegal\ufffd team \ufffd" in titles
     assert Arrangement.objects.get(pk=register.legal.pk).title == "Shared \x01legal\x0b team \ufffe"
+
+
+@pytest.mark.parametrize("url", ["/arrangements/feed/", "/authorities/ALP/feed/"])
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete", "options"])
+def test_a_feed_is_only_read(client, register, url, method):
+    assert getattr(client, method)(url).status_code == 405
