@@ -35,6 +35,7 @@ from .models import (
     SavingShare,
     ServiceArea,
     Status,
+    Tier,
 )
 
 MIN_COMPARED = 2
@@ -109,11 +110,10 @@ def wants_tier_average(value: str | None) -> bool:
 
 
 def council_options() -> list[tuple[str, str]]:
-    """(code, name) of every authority, for the form's list: one query."""
-    return [
-        (code, f"{name} ({code})")
-        for code, name in Authority.objects.order_by("name", "code").values_list("code", "name")
-    ]
+    """(code, name) of every council (not other public bodies, which the comparison
+    refuses), for the form's list: one query."""
+    councils = Authority.objects.exclude(tier__level=Tier.Level.OTHER).order_by("name", "code")
+    return [(code, f"{name} ({code})") for code, name in councils.values_list("code", "name")]
 
 
 # --- Counts by service area and by status -----------------------------------------------

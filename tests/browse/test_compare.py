@@ -343,4 +343,7 @@ def test_another_public_body_is_not_compared_and_not_offered_for_comparison(clie
     assert "West Yorkshire Police (other public body) is not a council" in body(response)
     page = body(client.get("/authorities/WYP/"))
     assert 'id="compare-link"' not in page
+    # Nor does the comparison's form offer it.
+    form = body(client.get("/compare/?authority=ALP"))
+    assert 'value="WYP"' not in form and 'value="BET"' in form
     assert 'id="compare-link"' in body(client.get("/authorities/ALP/"))
