@@ -100,14 +100,6 @@ AMOUNTS = (10_000, 50_000, 100_000, 250_000, 500_000, 1_000_000, 2_500_000)
 ALWAYS_COMMON = ("partner", "shared", "service")
 # Words that match nothing (checked against the data in catalogue()).
 NO_MATCH = ("zeppelin", "quokka", "xylophone")
-SUMMARY_NARROWING = (
-    "region",
-    "partnership",
-    "service_area",
-    "status",
-    "start_year_min",
-    "start_year_max",
-)
 
 
 @dataclass
@@ -288,6 +280,8 @@ class Sampler:
         return f"/authorities/{self.rng.choice(self.c.authority_codes)}/"
 
     def summary_address(self, kind: str) -> str:
+        from register.selectors import SUMMARY_NARROWING  # the filters summaries take
+
         params = self.filters(SUMMARY_NARROWING, 0, 2) if self.rng.random() < 0.9 else []
         if kind == "summary: pipeline" and self.rng.random() < 0.5:
             year = self.rng.randint(2008, 2020)
