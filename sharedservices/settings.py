@@ -51,7 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    "sharedservices.apps.StaticFiles",  # django.contrib.staticfiles, less unused files
     "django.contrib.humanize",
     "django_filters",
     "django_tables2",
@@ -318,7 +318,6 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI and its assets from this site (drf-spectacular-sidecar), never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     # No badge fetched from validator.swagger.io: nothing is fetched from elsewhere.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }

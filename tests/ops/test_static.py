@@ -121,3 +121,8 @@ def test_collectstatic_in_production_finds_every_referenced_file(tmp_path):
     # Every reference now names a hashed copy that was collected.
     assert all((collected / url[8:]).is_file() for url in urls)
     assert set(manifest) >= {url[8:] for url in references(compiled_css())}
+    # The API docs' Swagger UI is collected; what the site never serves is not.
+    sidecar = "drf_spectacular_sidecar/swagger-ui-dist/"
+    assert {sidecar + "swagger-ui-bundle.js", sidecar + "swagger-ui.css"} <= set(manifest)
+    unused = [path for path in manifest if "redoc/" in path or path.startswith("rest_framework/")]
+    assert not unused, f"collected files the site never serves: {unused[:5]}"
