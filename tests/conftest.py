@@ -20,6 +20,27 @@ import pytest
 
 from tests.session_data import STAGES, SessionData
 
+DATABASE_FIXTURES = {
+    "django_db_setup",  # under db, transactional_db and every fixture built on them
+    "live_server",
+}
+
+
+def uses_the_database(item) -> bool:
+    """Whether pytest-django lets this test reach the test database at all (it blocks
+    every other test's queries)."""
+    names = set(getattr(item, "fixturenames", ()))
+    return bool(item.get_closest_marker("django_db")) or bool(names & DATABASE_FIXTURES)
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects by marker
+def pytest_collection_modifyitems(config, items):
+    """`no_database`: a test that cannot reach the test database, so gives the same
+    result whichever database the suite runs on (CI runs it once, not once for each)."""
+    for item in items:
+        if not uses_the_database(item):
+            item.add_marker(pytest.mark.no_database)
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
