@@ -320,12 +320,41 @@ class SavingAdminForm(ArrangementChildForm):
         return cleaned
 
 
+class OneValueSelect(forms.Select):
+    """A select that hands its field every value the address gave when it gave more than
+    one, so the field can refuse them rather than quietly take the last."""
+
+    def value_from_datadict(self, data, files, name):
+        values = data.getlist(name) if hasattr(data, "getlist") else []
+        return values if len(values) > 1 else super().value_from_datadict(data, files, name)
+
+
 class SlugChoiceField(forms.ChoiceField):
-    """A choice of slug: slugs are lower case, so "LEGAL" or " legal " names the legal
-    service as "legal" does."""
+    """A choice of one slug: slugs are lower case, so "LEGAL" or " legal " names the legal
+    service as "legal" does. Given more than once, even the same slug twice, it is refused
+    ("repeated" in ``error_messages``, with the number given): neither is picked."""
+
+    widget = OneValueSelect
+    LONGEST_ECHOED = 100  # a value longer than this is cut short in the error saying so
 
     def to_python(self, value):
+        if isinstance(value, list):
+            raise forms.ValidationError(
+                self.error_messages["repeated"], code="repeated", params={"given": len(value)}
+            )
         return super().to_python(value).strip().lower()
+
+    def validate(self, value):
+        try:
+            super().validate(value)
+        except forms.ValidationError as error:
+            if error.code != "invalid_choice" or len(value) <= self.LONGEST_ECHOED:
+                raise
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value[: self.LONGEST_ECHOED] + "\u2026"},
+            ) from None
 
 
 class PartnerFinderForm(forms.Form):
@@ -338,6 +367,7 @@ class PartnerFinderForm(forms.Form):
             "required": "Choose a service area to find partners for.",
             "invalid_choice": "There is no service area \u201c%(value)s\u201d: choose one "
             "from the list.",
+            "repeated": "Choose one service area: the address gave %(given)s.",
         },
     )
 

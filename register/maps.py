@@ -28,7 +28,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .partners import great_circle_km
+from .partners import distance_words, great_circle_km
 
 OUTLINE_FILE = Path(__file__).resolve().parent / "map_outline.json"
 
@@ -140,6 +140,7 @@ class Dot:
     x: float
     y: float
     kind: str  # involved, focus
+    title: str = ""  # the tooltip; the name when empty
 
     # Numbers as the SVG takes them, written here once: a template would localise each.
     @property
@@ -155,6 +156,10 @@ class Dot:
         """The top left corner of the square drawn for the page's own council."""
         return f"{self.x - FOCUS_HALF:.1f}", f"{self.y - FOCUS_HALF:.1f}"
 
+    @property
+    def tooltip(self) -> str:
+        return self.title or self.name
+
 
 @dataclass(frozen=True)
 class Line:
@@ -169,16 +174,20 @@ class Line:
 @dataclass(frozen=True)
 class Member:
     """One partner in the table beside the map: its distance from the arrangement's
-    lead (or the page's council), when both have points."""
+    lead (or the page's council), when both have points. ``beside`` names the one it is
+    measured from when the two have the very same point."""
 
     point: Point
     role: str  # the words for its role, e.g. "lead"; empty for a partner
     km: float | None
+    beside: str = ""
 
     @property
     def distance(self) -> str:
+        if self.beside:
+            return f"same approximate location as {self.beside}"
         if self.km is not None:
-            return f"{self.km:,.0f} km"
+            return distance_words(self.km)
         return "" if self.point.located else "no point recorded"
 
 
@@ -187,6 +196,7 @@ class Row:
     label: str
     url: str
     members: list[Member]
+    more: int = 0  # its partners left out of the table and the drawing (MAP_PARTNERS)
 
 
 @dataclass
@@ -205,6 +215,9 @@ class Map:
     candidate_lines: int = 0
     background_label: str = "an authority in existence today"  # the key's words
     involved_label: str = "an authority taking part"
+    limit_note: str = ""  # what the map and its table leave out, when they are capped
+    more_url: str = ""  # where the rest is, with
+    more_label: str = ""  # the words of the link there
     width: int = WIDTH
     height: int = HEIGHT
 
@@ -247,6 +260,10 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def _hub(members: list[tuple[Point, str]]) -> Point:
     """Whom an arrangement's lines start from: its lead, else its host, else the first
     partner by name."""
@@ -255,6 +272,76 @@ def _hub(members: list[tuple[Point, str]]) -> Point:
             if role == wanted:
                 return point
     return min((point for point, _ in members), key=lambda p: (p.name, p.code))
+
+
+# --- Authorities at one point -------------------------------------------------------------
+
+DOT_RADIUS = 3.5  # a ringed dot's (viewBox units; register_tags.map_dots draws it)
+CO_LOCATED = "drawn side by side: the register has the same approximate location for"
+
+
+def _marks(points: list[tuple[Point, str]]) -> tuple[dict[int, Dot], int]:
+    """A mark for each located authority ((point, kind): kind "focus" or "involved"), by
+    pk, and how many points are shared by more than one. Authorities at the very same
+    point (a point worked out from a larger council's, say) are not stacked, where only
+    the top one could be seen or selected: the page's own council's square stays on the
+    point and the others' dots are set evenly round it, just clear of it and of one
+    another, each still a link to its own page, its tooltip naming the others there."""
+    at: dict[tuple[float, float], list[tuple[Point, str]]] = {}
+    for point, kind in points:
+        at.setdefault(place(point.latitude, point.longitude), []).append((point, kind))
+    marks: dict[int, Dot] = {}
+    shared = 0
+    for (x, y), here in at.items():
+        if len(here) == 1:
+            [(point, kind)] = here
+            marks[point.pk] = Dot(point.code, point.name, point.url, x, y, kind)
+            continue
+        shared += 1
+        here.sort(key=lambda m: (m[1] != "focus", m[0].name, m[0].code))
+        ring = [m for m in here if m[1] != "focus"]
+        if len(ring) < len(here):  # the square stays put
+            square, _ = here[0]
+            marks[square.pk] = Dot(
+                square.code,
+                square.name,
+                square.url,
+                x,
+                y,
+                "focus",
+                _beside_title(square, here),
+            )
+            radius = FOCUS_HALF * math.sqrt(2) + DOT_RADIUS + 1
+        else:
+            radius = 0.0
+        if len(ring) > 1:  # dots a little apart from one another round the ring
+            radius = max(radius, (DOT_RADIUS + 0.5) / math.sin(math.pi / len(ring)))
+        for n, (point, kind) in enumerate(ring):
+            angle = 2 * math.pi * n / len(ring) - math.pi / 2  # the first above the point
+            marks[point.pk] = Dot(
+                point.code,
+                point.name,
+                point.url,
+                round(x + radius * math.cos(angle), 1),
+                round(y + radius * math.sin(angle), 1),
+                kind,
+                _beside_title(point, here),
+            )
+    return marks, shared
+
+
+def _beside_title(point: Point, here: list[tuple[Point, str]]) -> str:
+    others = [p.name for p, _ in here if p.pk != point.pk]
+    return f"{point.name} ({CO_LOCATED} it and {_names(others)})"
+
+
+def _same_point(a: Point, b: Point) -> bool:
+    return a.located and b.located and place(*a.coordinates) == place(*b.coordinates)
+
+
+# --- The maps of arrangements ---------------------------------------------------------------
+
+MAP_PARTNERS = 300  # the most partners a map and its table show, in the arrangements' order
 
 
 def arrangements_map(
@@ -267,6 +354,8 @@ def arrangements_map(
     title: str,
     scope: str,
     hub: Point | None = None,
+    more_url: str = "",
+    more_label: str = "",
 ) -> Map:
     """The map of some arrangements: a ringed dot for each authority taking part, a line
     from each arrangement's lead (or host, or ``hub``: the page's council) to each of its
@@ -274,73 +363,94 @@ def arrangements_map(
 
     ``arrangements`` are (pk, title, url) in the page's order; ``memberships`` (arrangement
     pk, authority pk, role) of those taking part; ``points`` every authority by pk;
-    ``scope`` says in words which arrangements these are ("on this page of the list")."""
+    ``scope`` says in words which arrangements these are ("on this page of the list").
+
+    The map and its table hold the first MAP_PARTNERS partners, arrangement by arrangement
+    in the page's order (the last one drawn perhaps in part), so the page's size does not
+    grow with the number of partners; when that leaves any out, they say so and point to
+    ``more_url`` (``more_label``), where every partner is listed. Its words describe only
+    what is drawn: how many ringed dots, whether a square and lines, and how many
+    authorities taking part could not be placed."""
     members: dict[int, list[tuple[Point, str]]] = {}
     for arrangement_id, authority_id, role in memberships:
         members.setdefault(arrangement_id, []).append((points[authority_id], role))
-    dots: dict[int, Dot] = {}
-    lines: dict[tuple, Line] = {}
+    with_partners = [a for a in arrangements if members.get(a[0])]
+    partners_total = sum(len(members[pk]) for pk, _, _ in with_partners)
+    hub_drawn = hub is not None and hub.located
     rows = []
-    unplaced: dict[int, str] = {}
-    involved: set[int] = set()
-    if hub is not None and hub.located:
-        x, y = place(hub.latitude, hub.longitude)
-        dots[hub.pk] = Dot(hub.code, hub.name, hub.url, x, y, "focus")
-    for pk, label, url in arrangements:
-        its = members.get(pk, [])
-        if not its:
-            continue
+    involved: dict[int, Point] = {}
+    joins: list[tuple[Point, Point]] = []  # (from, to) of each line, both with points
+    unjoined = 0  # arrangements whose lines would start from an authority with no point
+    budget = MAP_PARTNERS
+    for pk, label, url in with_partners:
+        if budget <= 0:
+            break
+        its = members[pk]
         start = hub if hub is not None and any(p.pk == hub.pk for p, _ in its) else _hub(its)
+        ordered = sorted(its, key=lambda m: (m[0].pk != start.pk, m[0].name, m[0].code))
+        kept, budget = ordered[:budget], budget - len(ordered)
         row = []
-        for point, role in sorted(its, key=lambda m: (m[0].pk != start.pk, m[0].name)):
-            involved.add(point.pk)
-            row.append(
-                Member(point, role if role in ("lead", "host") else "", _km(start, point))
-                if point.pk != start.pk
-                else Member(point, role if role in ("lead", "host") else "", None)
-            )
-            if not point.located:
-                unplaced[point.pk] = point.name
+        for point, role in kept:
+            involved[point.pk] = point
+            words = role if role in ("lead", "host") else ""
+            if point.pk == start.pk:
+                row.append(Member(point, words, None))
                 continue
-            if point.pk not in dots:
-                x, y = place(point.latitude, point.longitude)
-                dots[point.pk] = Dot(point.code, point.name, point.url, x, y, "involved")
-            if point.pk != start.pk and start.located:
-                key = tuple(sorted((start.pk, point.pk)))
-                a, b = dots.get(start.pk) or _dot(start), dots[point.pk]
-                if key not in lines and (a.x, a.y) != (b.x, b.y):
-                    lines[key] = Line(a.x, a.y, b.x, b.y, "partners", (a.code, b.code))
-        rows.append(Row(label, url, row))
+            same = _same_point(start, point)
+            row.append(Member(point, words, _km(start, point), start.name if same else ""))
+            if start.located and point.located and not same:
+                joins.append((start, point))
+        if len(its) > 1 and not start.located:
+            unjoined += 1
+        rows.append(Row(label, url, row, more=len(ordered) - len(kept)))
+    located = [(p, "involved") for p in involved.values() if p.located and p != hub]
+    if hub_drawn:
+        located.append((hub, "focus"))
+    dots, shared = _marks(located)
+    lines: dict[tuple, Line] = {}
+    for a_point, b_point in joins:
+        key = tuple(sorted((a_point.pk, b_point.pk)))
+        if key not in lines:
+            a, b = dots[a_point.pk], dots[b_point.pk]
+            lines[key] = Line(a.x, a.y, b.x, b.y, "partners", (a.code, b.code))
+    unplaced = sorted(p.name for p in involved.values() if not p.located)
+    ringed = sum(d.kind == "involved" for d in dots.values())
     legend = (
         ["background"]
-        + (["involved"] if any(d.kind == "involved" for d in dots.values()) else [])
-        + (["focus"] if hub is not None and hub.located else [])
+        + (["involved"] if ringed else [])
+        + (["focus"] if hub_drawn else [])
         + (["partners"] if lines else [])
     )
-    joined = "from each arrangement's lead (or host) to each of its other partners"
-    if hub is not None:
-        joined = f"from {hub.name} (a square) to each of its partners in them"
-    if rows:
-        description = (
-            f"A map of England and Wales: the {_plural(len(involved), 'authority', 'authorities')} "
-            f"taking part in the {_plural(len(rows), 'arrangement')} {scope}, each a ringed "
-            f"dot, with a line {joined}; every other authority in existence today is a small "
-            "grey dot. The table below the map lists the same arrangements and partners, "
-            "with how far each partner is from "
-            + (hub.name if hub is not None else "the lead")
-            + "."
-        )
-    else:
-        description = (
-            "A map of England and Wales with every authority in existence today as a small "
-            f"grey dot: no arrangement {scope} has partners to join."
-        )
-        if hub is not None:
-            description += (
-                f" {hub.name} is the square."
-                if hub.located
-                else f" {hub.name} has no point recorded, so it is not drawn."
-            )
+    shown = sum(len(row.members) for row in rows)
+    limit_note = ""
+    if shown < partners_total:
+        cut = rows[-1]
+        limit_note = (
+            f"Showing {shown:,} of the {partners_total:,} partners taking part in these "
+            f"arrangements: those of the first {_plural(len(rows), 'arrangement')} in the "
+            f"order listed ({cut.label} in part)"
+            if cut.more
+            else f"Showing {shown:,} of the {partners_total:,} partners taking part in these "
+            f"arrangements: those of the first {_plural(len(rows), 'arrangement')} in the "
+            "order listed"
+        ) + ". The map and its table stop there to keep the page quick to load."
+    description = _arrangements_words(
+        len(arrangements),
+        len(with_partners),
+        scope,
+        hub,
+        ringed=ringed,
+        lines=len(lines),
+        unplaced=len(unplaced),
+        unjoined=unjoined,
+        shared=shared,
+        limit=(
+            f" The map and the table show {shown:,} of their {partners_total:,} partners "
+            "(see below the map)."
+            if limit_note
+            else ""
+        ),
+    )
     return Map(
         id=id,
         title=title,
@@ -350,7 +460,7 @@ def arrangements_map(
         lines=list(lines.values()),
         legend=legend,
         rows=rows,
-        unplaced=sorted(unplaced.values()),
+        unplaced=unplaced,
         focus_name=hub.name if hub is not None else "",
         distance_note=(
             f"{hub.name} first, then each other partner with its distance from {hub.name}"
@@ -358,12 +468,103 @@ def arrangements_map(
             else "the lead first (or the host, or without either the first by name), then "
             "each other partner with its distance from it"
         ),
+        limit_note=limit_note,
+        more_url=more_url if limit_note else "",
+        more_label=more_label if limit_note else "",
     )
 
 
-def _dot(point: Point) -> Dot:
-    x, y = place(point.latitude, point.longitude)
-    return Dot(point.code, point.name, point.url, x, y, "involved")
+def _arrangements_words(
+    found: int,
+    with_partners: int,
+    scope: str,
+    hub: Point | None,
+    *,
+    ringed: int,
+    lines: int,
+    unplaced: int,
+    unjoined: int,
+    shared: int,
+    limit: str,
+) -> str:
+    """The map's description for a screen reader: what it counts, then only what is
+    drawn."""
+    hub_drawn = hub is not None and hub.located
+    if not with_partners:
+        words = (
+            "A map of England and Wales with every authority in existence today as a small "
+            f"grey dot: no arrangement {scope} has partners to join."
+        )
+        if hub is not None:
+            words += (
+                f" {hub.name} is the square."
+                if hub_drawn
+                else f" {hub.name} has no point recorded, so it is not drawn."
+            )
+        return words
+    if with_partners == found:
+        counted = (
+            f"The arrangement {scope} has partners taking part."
+            if found == 1
+            else f"Both arrangements {scope} have partners taking part."
+            if found == 2
+            else f"All {found:,} arrangements {scope} have partners taking part."
+        )
+    else:
+        rest = found - with_partners
+        counted = (
+            f"{with_partners:,} of the {found:,} arrangements {scope} "
+            f"{'has' if with_partners == 1 else 'have'} partners taking part "
+            f"({rest:,} {'has' if rest == 1 else 'have'} none, so nothing to draw)."
+        )
+    drawn = []
+    if hub_drawn:
+        drawn.append(f"{hub.name} as a square")
+    if ringed:
+        drawn.append(
+            (
+                _plural(ringed, "other authority", "other authorities")
+                if hub_drawn
+                else _plural(ringed, "authority", "authorities")
+            )
+            + " taking part, "
+            + ("a ringed dot" if ringed == 1 else "each a ringed dot")
+        )
+    if lines:
+        drawn.append(
+            f"{_plural(lines, 'line')}, from {hub.name} to its partners"
+            if hub_drawn
+            else f"{_plural(lines, 'line')}, from each arrangement's lead (or host) to its "
+            "other partners"
+        )
+    words = f"A map of England and Wales. {counted}{limit}"
+    if drawn:
+        words += " Drawn: " + "; ".join(drawn) + "."
+    words += " Every other authority in existence today is a small grey dot."
+    if hub is not None and not hub.located:
+        words += (
+            f" {hub.name} has no point recorded, so it is not drawn and no line starts from it."
+        )
+    if unjoined and hub is None:
+        words += (
+            f" No line is drawn for {_plural(unjoined, 'arrangement')} whose lead (or host) "
+            "has no point recorded."
+        )
+    if unplaced:
+        words += (
+            f" {_plural(unplaced, 'authority', 'authorities')} taking part could not be "
+            "placed (no point recorded): named below the map."
+        )
+    if shared:
+        words += (
+            " Where authorities share one approximate location, their marks are drawn side "
+            f"by side round it, with no line between them ({_plural(shared, 'such location')})."
+        )
+    who = hub.name if hub is not None else "the lead"
+    return (
+        words + " The table below the map lists the same arrangements and partners, with how "
+        f"far each partner is from {who}."
+    )
 
 
 def _in_drawing_order(dots) -> list[Dot]:
@@ -373,40 +574,61 @@ def _in_drawing_order(dots) -> list[Dot]:
 
 def candidates_map(focus: Point, candidates: list[Point], current: list[Point], *, id: str) -> Map:
     """The partner finder's map: its council, a ringed dot for each council listed, and a
-    dashed line from the council to each of the first LINES_TO_CANDIDATES."""
-    dots: dict[int, Dot] = {}
-    lines = []
-    start = None
+    dashed line from the council to each of the first LINES_TO_CANDIDATES (those with a
+    point; none when the council has none). Its words describe only what is drawn."""
+    located = [(p, "involved") for p in candidates if p.located]
     if focus.located:
-        x, y = place(focus.latitude, focus.longitude)
-        start = dots[focus.pk] = Dot(focus.code, focus.name, focus.url, x, y, "focus")
-    unplaced = []
-    for rank, point in enumerate(candidates):
-        if not point.located:
-            unplaced.append(point.name)
-            continue
-        x, y = place(point.latitude, point.longitude)
-        dot = dots.setdefault(point.pk, Dot(point.code, point.name, point.url, x, y, "involved"))
-        if (
-            start is not None
-            and rank < LINES_TO_CANDIDATES
-            and (dot.x, dot.y)
-            != (
-                start.x,
-                start.y,
-            )
-        ):
+        located.append((focus, "focus"))
+    dots, shared = _marks(located)
+    start = dots.get(focus.pk)
+    lines = []
+    for point in candidates[:LINES_TO_CANDIDATES]:
+        if start is not None and point.located and not _same_point(focus, point):
+            dot = dots[point.pk]
             lines.append(Line(start.x, start.y, dot.x, dot.y, "candidate", (start.code, dot.code)))
+    unplaced = sorted(p.name for p in candidates if not p.located)
+    ringed = len(candidates) - len(unplaced)
     first = min(len(candidates), LINES_TO_CANDIDATES)
-    description = (
-        f"A map of England and Wales: {focus.name} (a square) and the "
-        f"{_plural(len(candidates), 'council')} listed in the table above (ringed dots), with "
-        f"a dashed line from {focus.name} to each of the {_plural(first, 'highest score')}; "
-        "every other council ranked is a small grey dot. The table gives each council's "
-        "distance and score."
-    )
-    if not focus.located:
-        description += f" {focus.name} has no point recorded, so it is not drawn."
+    drawn = []
+    if start is not None:
+        drawn.append(f"{focus.name} as a square")
+    if ringed:
+        listed = (
+            f"the {_plural(ringed, 'council')}"
+            if ringed == len(candidates)
+            else f"{ringed:,} of the {_plural(len(candidates), 'council')}"
+        )
+        drawn.append(
+            f"{listed} listed in the table above, "
+            + ("a ringed dot" if ringed == 1 else "each a ringed dot")
+        )
+    if lines:
+        drawn.append(
+            f"a dashed line from {focus.name} to each of the {_plural(len(lines), 'council')} "
+            f"of the {_plural(first, 'highest score')} that "
+            + ("has a point" if len(lines) == 1 else "have a point")
+            if len(lines) < first
+            else f"a dashed line from {focus.name} to each of the {_plural(first, 'highest score')}"
+        )
+    description = "A map of England and Wales."
+    if drawn:
+        description += " Drawn: " + "; ".join(drawn) + "."
+    description += " Every other council ranked is a small grey dot."
+    if start is None:
+        description += (
+            f" {focus.name} has no point recorded, so it is not drawn and no line starts from it."
+        )
+    if unplaced:
+        description += (
+            f" {_plural(len(unplaced), 'council')} listed could not be placed (no point "
+            "recorded): named below the map."
+        )
+    if shared:
+        description += (
+            " Where councils share one approximate location, their marks are drawn side by "
+            "side round it, with no line between them."
+        )
+    description += " The table gives each council's distance and score."
     return Map(
         id=id,
         title=f"Councils that could share with {focus.name}",
@@ -414,8 +636,11 @@ def candidates_map(focus: Point, candidates: list[Point], current: list[Point], 
         background=background(current),
         dots=_in_drawing_order(dots.values()),
         lines=lines,
-        legend=["background", "involved", "focus"] + (["candidate"] if lines else []),
-        unplaced=sorted(unplaced),
+        legend=["background"]
+        + (["involved"] if ringed else [])
+        + (["focus"] if start is not None else [])
+        + (["candidate"] if lines else []),
+        unplaced=unplaced,
         focus_name=focus.name,
         candidate_lines=first,
         background_label="a council ranked",

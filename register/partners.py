@@ -64,6 +64,12 @@ def great_circle_km(a: tuple | None, b: tuple | None) -> float | None:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
+def distance_words(km: float) -> str:
+    """A distance between two different points, to the kilometre: never "0 km", which
+    reads as the same place."""
+    return "under 1 km" if km < 0.5 else f"{km:,.0f} km"
+
+
 def distance_points(km: float | None) -> int:
     """Up to 40: 40 at no distance, 0 at 200 km or more, evenly between; 0 when the
     distance is not known (the page says so)."""
@@ -149,6 +155,18 @@ class Candidate:
     @property
     def distance_points(self) -> int:
         return distance_points(self.km)
+
+    @property
+    def distance(self) -> str:
+        """The distance in words: "About" when either point is worked out rather than the
+        council's own; never "0 km", which would read as a measured nothing where the two
+        councils have the same (approximate) point."""
+        if self.km is None:
+            return "Not known"
+        if self.km == 0:
+            return "Same approximate location"
+        words = distance_words(self.km)
+        return f"About {words}" if self.approximate else words[0].upper() + words[1:]
 
     @property
     def place_points(self) -> int:

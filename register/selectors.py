@@ -512,6 +512,8 @@ def authority_page(user, authority: Authority) -> dict:
             title=f"Where {authority.name}'s partners are",
             scope="listed on this page in which it takes part",
             hub=points[authority.pk],
+            more_url=links.arrangements_url(authority=authority.code),
+            more_label=f"Every arrangement {authority.name} is named in, with their partners",
         ),
         "roles": [
             {
@@ -591,6 +593,9 @@ def arrangement_list_map(arrangements, found: int) -> maps.Map:
         id="arrangements-map",
         title="Where the partners of the arrangements on this page are",
         scope=scope,
+        more_url="#downloads",
+        more_label="Every partner of each arrangement is on its page, and in the downloads "
+        "of this list",
     )
 
 

@@ -118,7 +118,7 @@ def map_dots(dots):
         else:
             shape, into = f'<circle cx="{dot.cx}" cy="{dot.cy}" r="3.5"></circle>', involved
         into.append(
-            f'<a href="{_escaped(dot.url)}" tabindex="-1"><title>{_escaped(dot.name)}</title>'
+            f'<a href="{_escaped(dot.url)}" tabindex="-1"><title>{_escaped(dot.tooltip)}</title>'
             f"{shape}</a>"
         )
     # Each kind's colours once, on a group its marks inherit them from.
@@ -139,9 +139,11 @@ def map_dots(dots):
 
 
 @register.simple_tag
-def map_partners(members):
-    """The partners of one arrangement in the table beside the map (register.maps.Member):
-    each linked to its page, with its role and its distance from the first."""
+def map_partners(row):
+    """The partners of one arrangement in the table beside the map (register.maps.Row of
+    register.maps.Member): each linked to its page, with its role and its distance from
+    the first; and how many more it has than the map shows, with a link to its page."""
+    members = row.members
     items = []
     for member in members:
         role = f" ({_escaped(member.role)})" if member.role else ""
@@ -150,6 +152,12 @@ def map_partners(members):
             f'<li><a class="govuk-link" href="{_escaped(member.point.url)}">'
             f"{_escaped(member.point.name)}</a>{role}"
             f"{': ' + _escaped(distance) if distance else ''}</li>"
+        )
+    if row.more:
+        items.append(
+            f"<li>and {row.more:,} more partner{'' if row.more == 1 else 's'}, not shown here: "
+            f'<a class="govuk-link" href="{_escaped(row.url)}">see {_escaped(row.label)}</a>'
+            "</li>"
         )
     return mark_safe(  # noqa: S308  (every name and address escaped)
         '<ul class="govuk-list govuk-!-margin-bottom-0">' + "".join(items) + "</ul>"

@@ -103,11 +103,9 @@ class PartnerFinderView(ListExportMixin, SingleTableMixin, TemplateView):
             self.form = PartnerFinderForm(None, tree=[])
             self.finder = {"tree": [], "area": None}
             return super().get(request, *args, **kwargs)
-        data = request.GET.copy()
-        if len(data.get("service_area", "")) > 100:
-            data["service_area"] = data["service_area"][:100] + "\u2026"
         tree = selectors.service_area_tree()
-        self.form = PartnerFinderForm(data if "service_area" in data else None, tree=tree)
+        get = request.GET
+        self.form = PartnerFinderForm(get if "service_area" in get else None, tree=tree)
         area = self.form.area()
         self.finder = {"tree": tree, "area": area}
         if area is not None:

@@ -123,3 +123,18 @@ function initMultiChoice(root) {
 
 document.querySelectorAll('[data-module="app-filter-toggle"]').forEach(initFilterToggle);
 document.querySelectorAll('[data-module="app-multi-choice"]').forEach(initMultiChoice);
+
+// The map's table (templates/includes/map.html) is printed though it is folded on screen.
+// The print stylesheet unfolds it where the browser knows ::details-content; elsewhere it
+// is opened for the printout and folded again after.
+if (!CSS.supports("selector(::details-content)")) {
+  let opened = [];
+  window.addEventListener("beforeprint", () => {
+    opened = [...document.querySelectorAll("details.app-map__details:not([open])")];
+    opened.forEach((details) => details.setAttribute("open", ""));
+  });
+  window.addEventListener("afterprint", () => {
+    opened.forEach((details) => details.removeAttribute("open"));
+    opened = [];
+  });
+}

@@ -2,15 +2,18 @@
 only between partners of the arrangements in view, nothing exempt for those who may not
 see it, and a fixed number of queries."""
 
+import math
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 
 from register import maps, selectors
-from register.models import Arrangement, Authority, ServiceArea
+from register.models import Arrangement, Authority, Membership, ServiceArea
+from register.templatetags import register_tags
 from tests.factories import AuthorityFactory, body, make_arrangement
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +57,8 @@ def test_the_list_page_maps_the_arrangements_on_it(client, placed):
     }
     assert {dot.code for dot in found.dots} == {"ALP", "BET", "GAM", "DEL"}
     assert linked(html, "arrangements-map") == {"ALP", "BET", "GAM", "DEL"}
-    assert "the 4 authorities taking part in the 4 arrangements found" in found.description
+    assert "All 4 arrangements found have partners taking part." in found.description
+    assert "Drawn: 4 authorities taking part, each a ringed dot; 5 lines," in found.description
     # The table gives each partner's distance from the lead.
     legal = next(row for row in found.rows if row.label == "Shared legal team")
     assert [(m.point.code, m.role, m.km) for m in legal.members] == [
@@ -179,3 +183,153 @@ def test_the_map_adds_no_query_per_arrangement_or_partner(client, placed):
         extra = AuthorityFactory(code=f"X{n:02}"[:3], name=f"Extra {n}")
         make_arrangement(f"More {n}", members=[placed.alpha, placed.beta, extra], lead=extra)
     assert [count(url) for url in urls] == before
+
+
+# --- What the map's words say is what it draws ------------------------------------------
+
+
+def point(pk, code, latitude=None, longitude=None) -> maps.Point:
+    return maps.Point(pk, code, code.title(), f"/authorities/{code}/", latitude, longitude)
+
+
+def drawn(found_map) -> tuple[int, int]:
+    """(ringed dots, squares) in the drawn map, as the template writes them."""
+    svg = str(register_tags.map_dots(found_map.dots))
+    return svg.count("<circle"), svg.count("<rect")
+
+
+HUB = point(1, "HUB", 53.7, -1.9)
+NEAR = point(2, "NEA", 53.8, -1.5)
+FAR = point(3, "FAR", 51.5, -0.1)
+NOWHERE = point(4, "NOW")
+
+
+def test_the_description_counts_only_the_ringed_dots_drawn_and_says_who_is_not_placed():
+    # The page's own council (a square) and a partner with no point are no ringed dots.
+    found = maps.arrangements_map(
+        [(10, "Pact", "/a/pact/")],
+        [(10, 1, "lead"), (10, 2, "partner"), (10, 3, "partner"), (10, 4, "partner")],
+        {p.pk: p for p in (HUB, NEAR, FAR, NOWHERE)},
+        [],
+        id="m",
+        title="t",
+        scope="listed here",
+        hub=HUB,
+    )
+    assert drawn(found) == (2, 1)
+    assert "2 other authorities taking part, each a ringed dot" in found.description
+    assert "1 authority taking part could not be placed (no point recorded)" in found.description
+    assert "4 authorities" not in found.description
+    assert found.unplaced == ["Now"]
+
+
+def test_without_the_hubs_point_no_square_or_line_is_promised():
+    hub = point(1, "HUB")
+    found = maps.arrangements_map(
+        [(10, "Pact", "/a/pact/")],
+        [(10, 1, "lead"), (10, 2, "partner"), (10, 3, "partner")],
+        {p.pk: p for p in (hub, NEAR, FAR)},
+        [],
+        id="m",
+        title="t",
+        scope="listed here",
+        hub=hub,
+    )
+    assert found.lines == [] and drawn(found) == (2, 0)
+    assert "square" not in found.description and ", from" not in found.description
+    assert "Hub has no point recorded, so it is not drawn and no line starts from it" in (
+        found.description
+    )
+    # Without a page's council: a lead with no point starts no line, and none is promised.
+    found = maps.arrangements_map(
+        [(10, "Pact", "/a/pact/")],
+        [(10, 4, "lead"), (10, 2, "partner"), (10, 3, "partner")],
+        {p.pk: p for p in (NOWHERE, NEAR, FAR)},
+        [],
+        id="m",
+        title="t",
+        scope="found",
+    )
+    assert found.lines == [] and "a line" not in found.description
+    assert "No line is drawn for 1 arrangement whose lead" in found.description
+
+
+def test_the_finder_description_counts_what_is_drawn():
+    found = maps.candidates_map(point(1, "HUB"), [NEAR, FAR, NOWHERE], [], id="m")
+    assert found.lines == [] and drawn(found) == (2, 0)
+    assert "square" not in found.description and "dashed line" not in found.description
+    assert "Hub has no point recorded, so it is not drawn" in found.description
+    assert "2 of the 3 councils listed" in found.description
+    assert "1 council listed could not be placed (no point recorded)" in found.description
+    found = maps.candidates_map(HUB, [NEAR, FAR, NOWHERE], [], id="m")
+    assert drawn(found) == (2, 1) and len(found.lines) == 2
+    assert "a dashed line from Hub to each of the 2" in found.description
+
+
+def test_councils_sharing_one_point_are_drawn_side_by_side_and_said_to_share_it():
+    twin = point(5, "TWI", *NEAR.coordinates)  # the same (approximate) point as Near
+    found = maps.arrangements_map(
+        [(10, "Pact", "/a/pact/")],
+        [(10, 2, "lead"), (10, 5, "partner"), (10, 3, "partner")],
+        {p.pk: p for p in (NEAR, twin, FAR)},
+        [],
+        id="m",
+        title="t",
+        scope="found",
+    )
+    near, twin_dot = (next(d for d in found.dots if d.code == c) for c in ("NEA", "TWI"))
+    # Not stacked: at least a dot's width apart, both close to the point they share.
+    gap = math.dist((near.x, near.y), (twin_dot.x, twin_dot.y))
+    assert 7 <= gap <= 12
+    assert "Twi" in near.title and "Nea" in twin_dot.title and "same approximate" in near.title
+    assert pairs(found) == {frozenset(("NEA", "FAR"))}  # no line between the two
+    [row] = found.rows
+    distances = {m.point.code: m.distance for m in row.members}
+    assert distances["TWI"] == "same approximate location as Nea"
+    assert "0 km" not in distances.values()
+    assert "drawn side by side" in found.description
+    svg = str(register_tags.map_dots(found.dots))
+    assert svg.count("<circle") == 3 and "same approximate location" in svg
+    # Beside the page's own council: the square stays on the point, the dot moves aside.
+    found = maps.candidates_map(NEAR, [twin, FAR], [], id="m")
+    square = next(d for d in found.dots if d.kind == "focus")
+    beside = next(d for d in found.dots if d.code == "TWI")
+    assert (square.x, square.y) == maps.place(*NEAR.coordinates)
+    assert math.dist((square.x, square.y), (beside.x, beside.y)) >= maps.FOCUS_HALF + 3.5
+    assert [line.ends for line in found.lines] == [("NEA", "FAR")]
+
+
+def test_the_list_map_says_how_many_of_its_arrangements_have_partners(client, placed):
+    make_arrangement("Alone in the world")  # no partner taking part
+    response = client.get("/arrangements/")
+    found = response.context["map"]
+    assert len(found.rows) == 4
+    assert "4 of the 5 arrangements found have partners taking part" in found.description
+    assert "1 has none" in found.description
+    assert escape(found.description) in body(response)
+
+
+def test_the_map_and_its_table_are_bounded_however_many_partners(client, placed):
+    many = [AuthorityFactory(code=f"M{n:02}", name=f"Many {n:02}") for n in range(60)]
+    for n in range(12):
+        make_arrangement(f"Big {n:02}", members=[placed.alpha, *many], lead=placed.alpha)
+    response = client.get("/arrangements/", {"per_page": 100, "sort": "title"})
+    found = response.context["map"]
+    html = body(response)
+    table = html.split('id="arrangements-map-table"')[1].split("</table>")[0]
+    assert sum(len(row.members) for row in found.rows) == maps.MAP_PARTNERS
+    assert table.count('<li><a class="govuk-link"') == maps.MAP_PARTNERS
+    total = (
+        Membership.objects.taking_part()
+        .filter(arrangement__in=Arrangement.objects.visible_to(AnonymousUser()))
+        .count()
+    )
+    assert total > 12 * 61
+    assert f"Showing {maps.MAP_PARTNERS:,} of the {total:,} partners" in html
+    assert 'href="#downloads"' in html and 'id="downloads"' in html
+    cut = found.rows[-1]
+    assert cut.more and f"and {cut.more} more" in table
+    size = len(html)
+    for n in range(12, 40):
+        make_arrangement(f"Big {n:02}", members=[placed.alpha, *many], lead=placed.alpha)
+    assert len(body(client.get("/arrangements/", {"per_page": 100}))) < size + 40_000

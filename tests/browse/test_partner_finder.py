@@ -207,7 +207,7 @@ def test_only_the_first_50_are_listed_and_the_total_is_said(client, placed):
         ("?service_area=", "Choose a service area to find partners for."),
         ("?service_area=nowhere", "There is no service area \u201cnowhere\u201d"),
         ("?service_area=" + "x" * 5000, "There is no service area"),
-        ("?service_area=legal&service_area=nowhere", None),  # the last one given
+        ("?service_area=legal&service_area=nowhere", "Choose one service area"),
         ("?service_area=legal&sort=score", "cannot be sorted"),
         ("?service_area=legal&_export=latex", "There is no \u201clatex\u201d download"),
     ],
@@ -220,6 +220,36 @@ def test_bad_or_missing_input_asks_for_a_choice_never_a_500(client, placed, quer
     if said:
         assert said in page
     assert len(page) < 200_000
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "service_area=legal&service_area=fostering",
+        "service_area=legal&service_area=legal",
+        "service_area=legal&service_area=" + "x" * 5000,
+        "service_area=&service_area=legal",
+    ],
+)
+def test_two_service_areas_are_refused_never_one_picked(client, placed, query):
+    response = client.get(f"/authorities/ALP/partners/?{query}")
+    assert response.status_code == 200
+    page = body(response)
+    assert "Choose one service area: the address gave 2." in page
+    assert response.context["area"] is None and "How councils are scored" not in page
+    assert 'id="partners-map"' not in page and len(page) < 200_000
+    download = client.get(f"/authorities/ALP/partners/?{query}&_export=csv")
+    assert download.status_code == 400 and "Choose one service area" in body(download)
+
+
+def test_councils_at_one_point_are_the_same_approximate_location_not_0_km(client, placed):
+    Authority.objects.filter(code="BET").update(
+        latitude=Decimal("53.8"), longitude=Decimal("-1.55")
+    )
+    page = body(client.get("/authorities/ALP/partners/?service_area=legal"))
+    betaford = page.split('href="/authorities/BET/"')[1].split("</tr>")[0]
+    assert "Same approximate location (40 points)" in betaford
+    assert " 0 km" not in betaford
 
 
 def test_a_nul_in_the_address_is_refused_as_elsewhere_not_a_500(client, placed):

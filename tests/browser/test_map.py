@@ -102,3 +102,18 @@ def test_the_map_prints_and_keeps_its_marks_in_forced_colours(page, seeded_site)
     assert style(".app-map__line", "stroke") == text
     assert style(".app-map__focus rect", "fill") == text
     assert style(".app-map__involved circle", "stroke") == text
+
+
+def test_the_maps_table_is_printed_though_it_is_folded_on_screen(page, seeded_site):
+    for map_id in ("authority-map", "arrangements-map"):
+        page.emulate_media(media="screen")
+        page.goto(f"{seeded_site}{PAGES[map_id]}")
+        table = page.locator(f"#{map_id}-table")
+        assert not table.is_visible()  # folded away on screen, as before
+        page.emulate_media(media="print")
+        assert table.is_visible()
+        assert table.locator("a[href='/authorities/KIR/']").first.is_visible()
+        box = table.bounding_box()
+        assert box["width"] > 200 and box["height"] > 40
+        # The fold's toggle means nothing on paper.
+        assert not page.locator(f"#{map_id}-details summary").is_visible()
