@@ -60,12 +60,12 @@ class FinancialYearFilter(django_filters.Filter):
 
 
 def _visible_programmes(request):
+    """Programmes the reader may name: those with a workstream the reader may see. A
+    programme whose only workstreams are exempt is, to the public, a programme with none
+    (refused alike), so that the answer never tells that hidden workstreams exist."""
     user = getattr(request, "user", None)
-    return (
-        Arrangement.objects.visible_to(user)
-        .filter(Exists(Arrangement.objects.filter(parent=OuterRef("pk"))))
-        .order_by("title", "pk")
-    )
+    visible = Arrangement.objects.visible_to(user)
+    return visible.filter(Exists(visible.filter(parent=OuterRef("pk")))).order_by("title", "pk")
 
 
 def _taking_part(**lookups):

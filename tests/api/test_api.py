@@ -159,6 +159,26 @@ def test_an_exempt_programme_is_not_named_by_its_public_workstreams(client, regi
     assert [row["parent"] for row in rows] == [programme.slug]
 
 
+def test_a_programme_whose_workstreams_are_all_exempt_is_answered_as_one_with_none(
+    client, register, viewer
+):
+    """Were the first an empty 200 and the second a 400, the public would learn that
+    hidden workstreams exist."""
+    hiding = make_arrangement("Hiding programme", members=[register.alpha])
+    make_arrangement("Hidden workstream", members=[register.alpha], parent=hiding, exempt=True)
+    childless = make_arrangement("Childless programme", members=[register.alpha])
+
+    def answer(programme):
+        response = client.get(f"/api/v1/arrangements/?parent={programme.slug}")
+        return response.status_code, response.content.decode().replace(programme.slug, "X")
+
+    assert answer(hiding) == answer(childless)
+    assert answer(hiding)[0] == 400
+    client.force_login(viewer)
+    rows = every_row(client, f"/api/v1/arrangements/?parent={hiding.slug}")
+    assert [row["title"] for row in rows] == ["Hidden workstream"]
+
+
 # --- Figures keep their qualifiers and say whose they are ------------------------------
 
 

@@ -143,6 +143,27 @@ def test_the_public_cannot_name_an_exempt_programme_as_a_parent(register):
     assert not filterset.is_valid()
 
 
+def test_a_programme_whose_workstreams_are_all_exempt_is_refused_as_one_with_none(
+    client, register, viewer
+):
+    from tests.factories import make_arrangement
+
+    hiding = make_arrangement("Hiding programme", members=[register.alpha])
+    make_arrangement("Hidden workstream", members=[register.alpha], parent=hiding, exempt=True)
+    childless = make_arrangement("Childless programme", members=[register.alpha])
+
+    def answer(programme):
+        response = client.get(f"/arrangements/?parent={programme.slug}")
+        errors = response.context["filter"].errors
+        return response.status_code, {k: [str(m) for m in v] for k, v in errors.items()}
+
+    assert answer(hiding) == answer(childless)
+    assert "parent" in answer(hiding)[1]
+    client.force_login(viewer)
+    response = client.get(f"/arrangements/?parent={hiding.slug}")
+    assert [a.title for a in response.context["filter"].qs] == ["Hidden workstream"]
+
+
 @pytest.mark.parametrize(
     "query, field",
     [
