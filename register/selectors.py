@@ -14,7 +14,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Window
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Coalesce, RowNumber
 from django.http import QueryDict
 from django.urls import reverse
 
@@ -287,7 +287,7 @@ def arrangement_page(request, arrangement: Arrangement) -> dict:
         **arrangement_extras(arrangement, user),
     }
     if user.is_authenticated:
-        context["change_history"] = change_history(arrangement)
+        context["change_history"] = change_history(arrangement, user)
     return context
 
 
@@ -313,18 +313,40 @@ def arrangement_extras(arrangement: Arrangement, user) -> dict:
     }
 
 
-def change_history(arrangement, limit: int = 20) -> list[dict]:
+def history_seen_by(user, records: list) -> tuple[list, bool]:
+    """An arrangement's history records (newest first) as a reader may see them, and
+    whether the oldest of them is the arrangement's appearance to that reader.
+
+    Those who may see exempt records see every record. For anyone else the history
+    starts when the arrangement last became public: what came before (while it was
+    exempt, and any earlier public time) is left out, and the change that made it
+    public reads as its creation, so that nothing tells that it was ever hidden."""
+    if can_see_exempt(user):
+        return records, False
+    for position, record in enumerate(records):
+        if record.exempt:
+            return records[:position], True
+    return records, False
+
+
+def change_history(arrangement, user, limit: int = 20) -> list[dict]:
     """The latest changes to an arrangement: when, who, what kind, which fields. One query."""
-    records = list(
-        arrangement.history.select_related("history_user").order_by("-history_date", "-history_id")[
-            : limit + 1
-        ]
+    records, appeared = history_seen_by(
+        user,
+        list(
+            arrangement.history.select_related("history_user").order_by(
+                "-history_date", "-history_id"
+            )[: limit + 1]
+        ),
     )
     labels = {f.name: f.verbose_name for f in Arrangement._meta.fields}
     entries = []
     for record, previous in zip(records[:limit], [*records[1:], None], strict=False):
         fields = []
-        if previous is not None and record.history_type == "~":
+        what = {"+": "Created", "~": "Changed", "-": "Deleted"}[record.history_type]
+        if previous is None and appeared:
+            what = "Created"
+        elif previous is not None and record.history_type == "~":
             fields = [
                 str(labels.get(change.field, change.field))
                 for change in record.diff_against(previous).changes
@@ -334,7 +356,7 @@ def change_history(arrangement, limit: int = 20) -> list[dict]:
             {
                 "when": record.history_date,
                 "who": record.history_user.get_username() if record.history_user else "",
-                "what": {"+": "Created", "~": "Changed", "-": "Deleted"}[record.history_type],
+                "what": what,
                 "fields": fields,
                 "reason": record.history_change_reason or "",
             }
@@ -352,11 +374,34 @@ FEED_ENTRIES = 50
 NOT_A_CHANGE = ("version", "updated_at")
 
 
-def latest_changed(arrangements, limit: int = FEED_ENTRIES) -> list[Arrangement]:
+def appeared_at(user):
+    """When an arrangement appeared to this reader, as an expression: when it was created,
+    or, for readers who may not see exempt records, when it last became public (the
+    first of its history records after the last one that was exempt), so that a feed's
+    "published" never tells that it was hidden before."""
+    if can_see_exempt(user):
+        return F("created_at")
+    history = Arrangement.history.model.objects
+    last_hidden = (
+        history.filter(id=OuterRef("id"), exempt=True)
+        .order_by("-history_date")
+        .values("history_date")[:1]
+    )
+    since = (
+        history.filter(id=OuterRef("pk"), exempt=False, history_date__gt=Subquery(last_hidden))
+        .order_by("history_date")
+        .values("history_date")[:1]
+    )
+    return Coalesce(Subquery(since), F("created_at"))
+
+
+def latest_changed(arrangements, user, limit: int = FEED_ENTRIES) -> list[Arrangement]:
     """The arrangements most recently changed, newest first, with what a feed entry says
-    of each: its service areas and the members that have joined. Three queries."""
+    of each: its service areas, the members that have joined and when it appeared to
+    the reader (``appeared_at``). Three queries."""
     return list(
         arrangements.select_related(None)
+        .annotate(appeared_at=appeared_at(user))
         .prefetch_related(
             Prefetch("service_areas", queryset=ServiceArea.objects.order_by("name", "pk")),
             Prefetch(
@@ -375,7 +420,7 @@ def latest_changed(arrangements, limit: int = FEED_ENTRIES) -> list[Arrangement]
 def arrangement_feed(filterset) -> list[Arrangement]:
     """The list's feed: the arrangements the list shows for these (valid) filters, over
     the arrangements the filter set was given (``visible_to`` its reader)."""
-    return latest_changed(filterset.qs)
+    return latest_changed(filterset.qs, getattr(filterset.request, "user", None))
 
 
 def authority_feed(user, authority: Authority) -> list[Arrangement]:
@@ -384,7 +429,7 @@ def authority_feed(user, authority: Authority) -> list[Arrangement]:
     takes_part = Membership.objects.taking_part().filter(
         arrangement=OuterRef("pk"), authority=authority
     )
-    return latest_changed(Arrangement.objects.visible_to(user).filter(Exists(takes_part)))
+    return latest_changed(Arrangement.objects.visible_to(user).filter(Exists(takes_part)), user)
 
 
 def arrangement_for_feed(user, slug: str) -> Arrangement:
@@ -396,9 +441,11 @@ def arrangement_changes(user, arrangement, limit: int = FEED_ENTRIES) -> list[di
     """An arrangement's latest changes to its own record: when, what kind, and which of
     the fields its page shows changed (a save that changed none of them is left out).
     Never who made them or why: a reason may name people. For readers who may not see
-    exempt records, changes made while it was exempt are left out and the change that
-    made it public is "Published". One query."""
-    records = list(arrangement.history.order_by("-history_date", "-history_id")[: limit + 1])
+    exempt records, its history starts when it last became public, which reads as its
+    creation (``history_seen_by``). One query."""
+    records, appeared = history_seen_by(
+        user, list(arrangement.history.order_by("-history_date", "-history_id")[: limit + 1])
+    )
     see_exempt = can_see_exempt(user)
     # Whether it was once exempt is itself for those who may see exempt records.
     unnamed = NOT_A_CHANGE if see_exempt else (*NOT_A_CHANGE, "exempt")
@@ -409,12 +456,10 @@ def arrangement_changes(user, arrangement, limit: int = FEED_ENTRIES) -> list[di
     }
     changes = []
     for record, previous in zip(records[:limit], [*records[1:], None], strict=False):
-        if record.exempt and not see_exempt:
-            continue
         what = {"+": "Created", "~": "Changed", "-": "Deleted"}[record.history_type]
         fields = []
-        if previous is not None and previous.exempt and not see_exempt:
-            what = "Published"
+        if previous is None and appeared:
+            what = "Created"
         elif previous is not None and record.history_type == "~":
             fields = [
                 labels[change.field]
