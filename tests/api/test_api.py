@@ -284,8 +284,48 @@ def test_a_page_is_at_most_200_rows(client, register):
     from register.api.pagination import RegisterCursorPagination
 
     assert RegisterCursorPagination.max_page_size == 200
-    rows = get(client, "/api/v1/service-areas/?page_size=100000")["results"]
+    rows = get(client, "/api/v1/service-areas/?page_size=200")["results"]
     assert len(rows) == 48  # the whole taxonomy, fewer than 200
+    assert len(get(client, "/api/v1/service-areas/?page_size=1")["results"]) == 1
+    assert len(get(client, "/api/v1/service-areas/?page_size=")["results"]) == 48  # default 50
+
+
+@pytest.mark.parametrize("size", ["100000", "201", "0", "-1", "abc", "2.5", "1e3", "5_0", "٣"])
+def test_a_page_size_out_of_range_or_not_a_whole_number_is_a_400_saying_so(client, register, size):
+    """It fell back to 50 in silence: a client asking for 500 got 50 and could not tell."""
+    answer = get(client, f"/api/v1/arrangements/?page_size={size}", status=400)
+    assert answer["errors"]["page_size"] == [
+        f"Give a whole number of results a page from 1 to 200 (50 if left out), not ‘{size}’."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("url", "parameter"),
+    [
+        ("/api/v1/arrangements/?partnership=northern&partnership=southern", "partnership"),
+        ("/api/v1/arrangements/?partnership=northern&partnership=northern", "partnership"),
+        ("/api/v1/arrangements/?q=legal&q=waste", "q"),
+        ("/api/v1/arrangements/?has_savings=yes&has_savings=no", "has_savings"),
+        ("/api/v1/savings/?savings_min=1&savings_min=2", "savings_min"),
+        ("/api/v1/authorities/?participating=yes&participating=no", "participating"),
+        ("/api/v1/summaries/?partnership=northern&partnership=southern", "partnership"),
+        ("/api/v1/arrangements/?page_size=2&page_size=3", "page_size"),
+        ("/api/v1/service-areas/?cursor=a&cursor=b", "cursor"),
+    ],
+)
+def test_a_single_value_parameter_given_twice_is_a_400_not_a_silent_pick(
+    client, register, url, parameter
+):
+    answer = get(client, url, status=400)
+    assert list(answer["errors"]) == [parameter]
+    assert answer["errors"][parameter][0].startswith("Give one value only: it was given 2 times")
+
+
+def test_a_many_value_filter_given_twice_and_a_blank_repeat_are_taken(client, register):
+    rows = every_row(client, "/api/v1/arrangements/?status=operational&status=procurement")
+    assert rows
+    rows = every_row(client, "/api/v1/arrangements/?partnership=northern&partnership=")
+    assert {row["title"] for row in rows} == page_titles(client, "partnership=northern")
 
 
 @pytest.mark.parametrize(

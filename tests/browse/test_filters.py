@@ -143,6 +143,26 @@ def test_the_public_cannot_name_an_exempt_programme_as_a_parent(register):
     assert not filterset.is_valid()
 
 
+@pytest.mark.parametrize(
+    "url, field",
+    [
+        ("/arrangements/?partnership=northern&partnership=southern", "partnership"),
+        ("/arrangements/?savings_min=1&savings_min=2", "savings_min"),
+        ("/authorities/?name=alpha&name=beta", "name"),
+        ("/summary/?partnership=northern&partnership=southern", "partnership"),
+    ],
+)
+def test_a_single_value_filter_given_twice_is_refused_in_words(client, register, url, field):
+    """It took the last value in silence, while the page's title named the first."""
+    response = client.get(url)
+    errors = response.context["filter"].errors
+    assert list(errors) == [field]
+    assert errors[field][0].startswith("Give one value only: it was given 2 times")
+    text = response.content.decode()
+    assert "Give one value only" in text
+    assert "Northern" not in text.split("<main", 1)[1].split("</h1>", 1)[0]
+
+
 def test_a_programme_whose_workstreams_are_all_exempt_is_refused_as_one_with_none(
     client, register, viewer
 ):
