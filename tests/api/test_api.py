@@ -472,6 +472,59 @@ def test_the_schema_is_openapi_3_and_names_every_endpoint(client, db):
     assert {"status", "service_area", "authority", "q", "cursor", "page_size"} <= parameters
 
 
+def the_schema(client):
+    import yaml
+
+    return yaml.safe_load(client.get("/api/schema/").content)
+
+
+def test_every_operation_declares_405_and_406_and_they_answer_as_declared(client, register):
+    """A client reads what it can meet from the schema: any method but reading is a 405,
+    an Accept header JSON does not satisfy a 406, both with the error body."""
+    import jsonschema
+
+    schema = the_schema(client)
+    for path, operations in schema["paths"].items():
+        for code in ("405", "406"):
+            declared = operations["get"]["responses"][code]["content"]
+            assert "application/json" in declared, (path, code)
+    error = {**schema["components"]["schemas"]["Error"], "components": schema["components"]}
+    url = f"/api/v1/arrangements/{register.legal.slug}/"
+    for response, code in (
+        (client.post(url), 405),
+        (client.get(url, HTTP_ACCEPT="text/html"), 406),
+        (client.get("/api/v1/summaries/", HTTP_ACCEPT="application/xml"), 406),
+    ):
+        assert response.status_code == code
+        assert response["Content-Type"] == "application/json"
+        jsonschema.validate(response.json(), error)
+
+
+@pytest.mark.parametrize(
+    ("component", "field", "filled"),
+    [
+        ("Arrangement", "contact_email", "shared.legal@example.gov.uk"),
+        ("AuthorityDetail", "website", "https://example.gov.uk/"),
+    ],
+)
+def test_a_blank_or_filled_field_matches_exactly_one_branch_of_its_one_of(
+    client, db, component, field, filled
+):
+    """A validator need not check formats: then a blank value matched both branches,
+    which oneOf refuses, and the API's own blank answers failed its schema."""
+    import jsonschema
+
+    property_schema = the_schema(client)["components"]["schemas"][component]["properties"][field]
+    branches = property_schema["oneOf"]
+    for checker in (None, jsonschema.Draft202012Validator.FORMAT_CHECKER):
+        for value in ("", filled):
+            matched = [
+                jsonschema.Draft202012Validator(branch, format_checker=checker).is_valid(value)
+                for branch in branches
+            ]
+            assert matched.count(True) == 1, (value, checker, branches)
+
+
 def test_the_docs_page_runs_under_the_sites_content_security_policy(client, db):
     page = client.get("/api/docs/")
     assert page.status_code == 200
