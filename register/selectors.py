@@ -17,9 +17,11 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, 
 from django.db.models.functions import Coalesce, RowNumber
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils import timezone
 
-from . import figures, links, maps, search, summaries
+from . import figures, links, maps, reviews, search, summaries
 from .models import (
+    CONFIRMATION_GOOD_FOR,
     GOING_AHEAD,
     PARTNER_FIELDS,
     Arrangement,
@@ -33,7 +35,7 @@ from .models import (
     Status,
     Tier,
 )
-from .permissions import can_see_exempt
+from .permissions import can_see_exempt, confirming_role, may_confirm_for
 from .summaries import AuthoritySavings
 
 ROLE_ORDER = [role for role, _ in Membership.Role.choices]
@@ -71,6 +73,12 @@ EXPORTED = (
     "open_to_members",
     "contact_role",
     "contact_email",
+    "end_date",
+    "end_precision",
+    "review_date",
+    "break_date",
+    "how_to_leave",
+    "last_confirmed_at",
 )
 
 
@@ -185,7 +193,7 @@ NOT_ON_THE_PAGE = ("search_document", *PARTNER_FIELDS)
 def arrangement_detail_queryset(user):
     return (
         Arrangement.objects.visible_to(user)
-        .select_related("partnership", "parent")
+        .select_related("partnership", "parent", "last_confirmed_by")
         .defer(*NOT_ON_THE_PAGE, *(f"parent__{name}" for name in NOT_ON_THE_PAGE))
         .prefetch_related(
             Prefetch("service_areas", queryset=ServiceArea.objects.select_related("parent")),
@@ -284,6 +292,7 @@ def arrangement_page(request, arrangement: Arrangement) -> dict:
         "savings_by_year": figures.by_year_and_basis(savings),
         "counts_in_headline": figures.counts_in_headline(arrangement.status),
         "parent": parent if parent and (can_see_exempt(user) or not parent.exempt) else None,
+        "confirmation_stale": arrangement.confirmation_is_stale(timezone.now()),
         **arrangement_extras(arrangement, user),
     }
     if user.is_authenticated:
@@ -480,6 +489,72 @@ def arrangement_changes(user, arrangement, limit: int = FEED_ENTRIES) -> list[di
     return changes
 
 
+# --- Reviews and confirmation ---------------------------------------------------------
+
+
+def due_for_review(user, query, today: datetime.date) -> dict:
+    """The arrangements the user may see that are due for review within the days
+    ``?within=`` asks (or the default), soonest first, and those overdue, most overdue
+    first (register.reviews). A refused ``within`` lists nothing and says why."""
+    within, refused = reviews.parse_within(query)
+    if refused:
+        return {"within": within, "refused": refused, "overdue": [], "due": []}
+    until = today + datetime.timedelta(days=within)
+    rows = [
+        {"arrangement": arrangement, "dates": reviews.key_dates_due(arrangement, today, until)}
+        for arrangement in reviews.falling_due(Arrangement.objects.visible_to(user), until)
+        .select_related("lead")
+        .only(
+            "slug",
+            "title",
+            "status",
+            "lead__name",
+            "lead__code",
+            *(field for field, _ in reviews.KEY_DATES),
+            "end_precision",
+        )
+    ]
+    rows.sort(key=lambda row: (row["dates"][0].date, row["arrangement"].title))
+    return {
+        "within": within,
+        "refused": None,
+        "until": until,
+        "overdue": [row for row in rows if row["dates"][0].overdue],
+        "due": [row for row in rows if not row["dates"][0].overdue],
+    }
+
+
+def confirmable(user, authority: Authority):
+    """The arrangements whose records the user confirms for this authority: those it
+    takes part in (lead, host or partner) that the user may see."""
+    takes_part = Membership.objects.taking_part().filter(
+        arrangement=OuterRef("pk"), authority=authority
+    )
+    return Arrangement.objects.visible_to(user).filter(Exists(takes_part))
+
+
+def confirmation_page(user, authority: Authority, now: datetime.datetime) -> dict:
+    """What the page confirming an authority's records shows: how many there are, and
+    how many no council has confirmed in the last year."""
+    arrangements = confirmable(user, authority)
+    stale_before = now - CONFIRMATION_GOOD_FOR
+    return {
+        "may_confirm": may_confirm_for(user, authority),
+        "records": arrangements.count(),
+        "stale": arrangements.filter(
+            Q(last_confirmed_at__isnull=True) | Q(last_confirmed_at__lt=stale_before)
+        ).count(),
+    }
+
+
+def confirm_records(user, authority: Authority, now: datetime.datetime) -> int | None:
+    """Record that the user, for this authority, confirmed its arrangements' records, and
+    say how many; None, with nothing written, when the permission rule does not allow it."""
+    if not may_confirm_for(user, authority):
+        return None
+    return confirmable(user, authority).confirm(authority, confirming_role(user), now)
+
+
 # --- Authorities -----------------------------------------------------------------------
 
 
@@ -548,6 +623,7 @@ def authority_page(user, authority: Authority) -> dict:
             listed.append(membership.arrangement)
     points, current = map_points()
     return {
+        "may_confirm": may_confirm_for(user, authority),
         "map": maps.arrangements_map(
             [(a.pk, a.title, a.get_absolute_url()) for a in listed],
             map_memberships([a.pk for a in listed]),
@@ -978,7 +1054,7 @@ def api_arrangement_rows(user):
     service areas (one prefetch)."""
     return (
         Arrangement.objects.visible_to(user)
-        .select_related("lead")
+        .select_related("lead", "last_confirmed_by")
         .defer("search_document", "description", "governance", *PARTNER_FIELDS)
         .annotate(partnership_slug=F("partnership__slug"), parent_slug=visible_parent_slug(user))
         .prefetch_related(
@@ -1018,7 +1094,7 @@ def api_arrangement_detail_queryset(user):
 
     return (
         Arrangement.objects.visible_to(user)
-        .select_related("lead")
+        .select_related("lead", "last_confirmed_by")
         .defer("search_document", *PARTNER_FIELDS)
         .annotate(partnership_slug=F("partnership__slug"), parent_slug=visible_parent_slug(user))
         .prefetch_related(
