@@ -418,6 +418,7 @@ class ArrangementAdmin(ImportsAndExports, EntryAdmin):
     date_hierarchy = "updated_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["service_areas", "partnership", "parent", "sources"]
+    readonly_fields = ["last_confirmed_at", "last_confirmed_by", "last_confirmed_role"]
     actions = [_status_action(value, label) for value, label in models.Status.choices]
     fieldsets = [
         (
@@ -437,6 +438,20 @@ class ArrangementAdmin(ImportsAndExports, EntryAdmin):
         ),
         ("Where it sits", {"fields": ["service_areas", "partnership", "parent", "governance"]}),
         ("Dates", {"fields": [("start_date", "start_precision"), ("end_date", "end_precision")]}),
+        (
+            "Review and leaving",
+            {
+                "fields": [
+                    "review_date",
+                    "break_date",
+                    "how_to_leave",
+                    ("last_confirmed_at", "last_confirmed_by", "last_confirmed_role"),
+                ],
+                "description": "When the partners will review it, when a partner may next "
+                "leave, and how. Whether a council has confirmed the record is set from "
+                "the authority's page ('Confirm our records'), not here.",
+            },
+        ),
         ("Objectives, benefits and barriers", {"fields": ["objectives", "benefits", "barriers"]}),
         ("Sources", {"fields": ["sources"]}),
         (

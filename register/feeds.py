@@ -140,7 +140,8 @@ class RegisterFeed(Feed):
         return item.updated_at
 
     def item_pubdate(self, item):
-        return item.created_at
+        # When it appeared to the reader: for the public, when it last became public.
+        return item.appeared_at
 
 
 @dataclass(frozen=True)

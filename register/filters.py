@@ -60,17 +60,49 @@ class FinancialYearFilter(django_filters.Filter):
 
 
 def _visible_programmes(request):
+    """Programmes the reader may name: those with a workstream the reader may see. A
+    programme whose only workstreams are exempt is, to the public, a programme with none
+    (refused alike), so that the answer never tells that hidden workstreams exist."""
     user = getattr(request, "user", None)
-    return (
-        Arrangement.objects.visible_to(user)
-        .filter(Exists(Arrangement.objects.filter(parent=OuterRef("pk"))))
-        .order_by("title", "pk")
-    )
+    visible = Arrangement.objects.visible_to(user)
+    return visible.filter(Exists(visible.filter(parent=OuterRef("pk")))).order_by("title", "pk")
 
 
 def _taking_part(**lookups):
     """Arrangements in which an authority matching ``lookups`` takes part."""
     return Exists(Membership.objects.taking_part().filter(arrangement=OuterRef("pk"), **lookups))
+
+
+def repeated(query, name: str) -> str | None:
+    """Why a parameter that takes one value is refused, when the query gives it more
+    than once (blank values aside); None when it is given once or not at all.
+
+    The one rule for every single-value parameter, of the pages and of the API: which
+    of ``?partnership=a&partnership=b`` was meant cannot be known, and picking one in
+    silence (the last, where a page's title named the first) answers a question that
+    was not asked."""
+    values = [value for value in query.getlist(name) if value.strip()]
+    if len(values) < 2:
+        return None
+    shown = ", ".join(f"‘{value[:40]}’" for value in values[:5])
+    return f"Give one value only: it was given {len(values)} times ({shown})."
+
+
+class OneValueEach(forms.Form):
+    """A filter form that refuses a single-value filter given more than once
+    (``repeated``); filters that take several values (checkboxes) take them."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, field in self.fields.items():
+            if getattr(field.widget, "allow_multiple_selected", False):
+                continue
+            message = repeated(self.data, name)
+            if message:
+                # Said instead of what was found wrong with the one value read.
+                self.errors.pop(name, None)
+                self.add_error(name, message)
+        return cleaned
 
 
 class ArrangementFilterForm(forms.Form):
@@ -99,6 +131,12 @@ class RegisterFilterSet(django_filters.FilterSet):
                 else:
                     del data[key]
         super().__init__(data, *args, **kwargs)
+
+    def get_form_class(self):
+        # Every FilterSet's form refuses a repeated single-value filter, whatever its
+        # Meta.form.
+        form_class = super().get_form_class()
+        return type(form_class.__name__, (OneValueEach, form_class), {})
 
     def key(self, *also: str) -> tuple:
         """The filters given, for cache keys: each value exactly as given and in the

@@ -671,6 +671,15 @@ class ArrangementQuerySet(models.QuerySet):
             return self
         return self.filter(exempt=False)
 
+    def confirm(self, authority, role: str, now: datetime.datetime) -> int:
+        """Record that ``authority`` (through a user in ``role``) confirmed these
+        arrangements' records as right at ``now``: one UPDATE. Neither the version nor
+        ``updated_at`` moves: no fact changed, so an open change form stays good and the
+        feeds do not show every confirmed arrangement as changed."""
+        return self.update(
+            last_confirmed_at=now, last_confirmed_by=authority, last_confirmed_role=role
+        )
+
     def with_totals(self):
         """What a row of a list shows beside its own fields: its lead authority. Partner
         counts and savings figures are stored on the row (``STORED_FIGURES``)."""
@@ -715,7 +724,15 @@ class ConcurrentEditError(Exception):
 
 
 # Addresses under /arrangements/ that are pages of their own, not arrangements.
-RESERVED_ARRANGEMENT_SLUGS = frozenset({"feed"})
+RESERVED_ARRANGEMENT_SLUGS = frozenset({"feed", "due-for-review"})
+
+# A record no council has confirmed for longer than this is flagged on its page.
+CONFIRMATION_GOOD_FOR = datetime.timedelta(days=365)
+
+# When a council last said an arrangement's record is right, and which council and in
+# which role: written only by ``Arrangement.objects.confirm`` (one UPDATE), never by a
+# save, which could otherwise put back what it read before a confirmation.
+CONFIRMATION_FIELDS = ("last_confirmed_at", "last_confirmed_by", "last_confirmed_role")
 
 
 def validate_not_reserved_slug(value: str) -> None:
@@ -800,6 +817,42 @@ class Arrangement(models.Model):
     end_date = models.DateField(null=True, blank=True)
     end_precision = models.CharField(
         max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    review_date = models.DateField(
+        null=True, blank=True, help_text="When the partners have agreed to review it."
+    )
+    break_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The next date on which a partner may leave under the agreement (a "
+        "break clause), if it has one.",
+    )
+    how_to_leave = models.TextField(
+        "how a partner may leave",
+        blank=True,
+        help_text="The notice a partner must give and any terms of leaving, as the "
+        "agreement states them.",
+    )
+    last_confirmed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When a council taking part last confirmed that this record is right.",
+    )
+    last_confirmed_by = models.ForeignKey(
+        "Authority",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="The council that confirmed it.",
+    )
+    last_confirmed_role = models.CharField(
+        max_length=30,
+        blank=True,
+        editable=False,
+        help_text="The role of whoever confirmed it (Editor, Administrator): never who.",
     )
     objectives = models.JSONField(default=list, blank=True)
     benefits = models.JSONField("non-financial benefits", default=list, blank=True)
@@ -935,7 +988,9 @@ class Arrangement(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
-    history = HistoricalRecords(excluded_fields=["search_document"])
+    # A confirmation changes none of the record's facts, so it is not a change in its
+    # history (nor in its feed).
+    history = HistoricalRecords(excluded_fields=["search_document", *CONFIRMATION_FIELDS])
     objects = ArrangementQuerySet.as_manager()
 
     class Meta:
@@ -1008,7 +1063,9 @@ class Arrangement(models.Model):
             kwargs["update_fields"] = {
                 f.name
                 for f in self._meta.concrete_fields
-                if not f.primary_key and f.name not in STORED_FIGURES
+                if not f.primary_key
+                and f.name not in STORED_FIGURES
+                and f.name not in CONFIRMATION_FIELDS
             }
         # Claim the next version and write in one step: the conditional UPDATE takes the
         # row's lock, so of two saves made from the same version exactly one succeeds
@@ -1052,6 +1109,12 @@ class Arrangement(models.Model):
     @property
     def end_display(self) -> str:
         return format_partial_date(self.end_date, self.end_precision)
+
+    def confirmation_is_stale(self, now: datetime.datetime) -> bool:
+        """Whether no council has confirmed this record in the last year (or ever)."""
+        return self.last_confirmed_at is None or (
+            now - self.last_confirmed_at > CONFIRMATION_GOOD_FOR
+        )
 
     def ancestors(self):
         """The chain of parent programmes, nearest first; stops at a cycle."""

@@ -122,6 +122,22 @@ def may_change_arrangement(user, arrangement) -> bool:
     return bool(user is not None and user.has_perm("register.change_arrangement", arrangement))
 
 
+def may_confirm_for(user, authority) -> bool:
+    """May the user confirm, for this authority, that the records of the arrangements it
+    takes part in are right? The rule for changing them (``register.change_arrangement``,
+    the group's permission and ``takes_part``): an Editor for an authority they answer
+    for, whose arrangements those all are; an Administrator for any authority."""
+    if user is None or not user.has_perm("register.change_arrangement"):
+        return False
+    allowed = editor_authority_ids(user)
+    return allowed is None or authority.pk in allowed
+
+
+def confirming_role(user) -> str:
+    """The role a confirmation is recorded under: never who made it."""
+    return ADMINISTRATOR if is_administrator(user) else EDITOR
+
+
 def may_import(user) -> bool:
     return bool(user is not None and user.has_perm("register.import_data"))
 

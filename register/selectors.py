@@ -14,12 +14,14 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Window
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Coalesce, RowNumber
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils import timezone
 
-from . import figures, links, maps, search, summaries
+from . import figures, links, maps, reviews, search, summaries
 from .models import (
+    CONFIRMATION_GOOD_FOR,
     GOING_AHEAD,
     PARTNER_FIELDS,
     Arrangement,
@@ -33,7 +35,7 @@ from .models import (
     Status,
     Tier,
 )
-from .permissions import can_see_exempt
+from .permissions import can_see_exempt, confirming_role, may_confirm_for
 from .summaries import AuthoritySavings
 
 ROLE_ORDER = [role for role, _ in Membership.Role.choices]
@@ -71,6 +73,12 @@ EXPORTED = (
     "open_to_members",
     "contact_role",
     "contact_email",
+    "end_date",
+    "end_precision",
+    "review_date",
+    "break_date",
+    "how_to_leave",
+    "last_confirmed_at",
 )
 
 
@@ -185,7 +193,7 @@ NOT_ON_THE_PAGE = ("search_document", *PARTNER_FIELDS)
 def arrangement_detail_queryset(user):
     return (
         Arrangement.objects.visible_to(user)
-        .select_related("partnership", "parent")
+        .select_related("partnership", "parent", "last_confirmed_by")
         .defer(*NOT_ON_THE_PAGE, *(f"parent__{name}" for name in NOT_ON_THE_PAGE))
         .prefetch_related(
             Prefetch("service_areas", queryset=ServiceArea.objects.select_related("parent")),
@@ -284,10 +292,11 @@ def arrangement_page(request, arrangement: Arrangement) -> dict:
         "savings_by_year": figures.by_year_and_basis(savings),
         "counts_in_headline": figures.counts_in_headline(arrangement.status),
         "parent": parent if parent and (can_see_exempt(user) or not parent.exempt) else None,
+        "confirmation_stale": arrangement.confirmation_is_stale(timezone.now()),
         **arrangement_extras(arrangement, user),
     }
     if user.is_authenticated:
-        context["change_history"] = change_history(arrangement)
+        context["change_history"] = change_history(arrangement, user)
     return context
 
 
@@ -313,18 +322,40 @@ def arrangement_extras(arrangement: Arrangement, user) -> dict:
     }
 
 
-def change_history(arrangement, limit: int = 20) -> list[dict]:
+def history_seen_by(user, records: list) -> tuple[list, bool]:
+    """An arrangement's history records (newest first) as a reader may see them, and
+    whether the oldest of them is the arrangement's appearance to that reader.
+
+    Those who may see exempt records see every record. For anyone else the history
+    starts when the arrangement last became public: what came before (while it was
+    exempt, and any earlier public time) is left out, and the change that made it
+    public reads as its creation, so that nothing tells that it was ever hidden."""
+    if can_see_exempt(user):
+        return records, False
+    for position, record in enumerate(records):
+        if record.exempt:
+            return records[:position], True
+    return records, False
+
+
+def change_history(arrangement, user, limit: int = 20) -> list[dict]:
     """The latest changes to an arrangement: when, who, what kind, which fields. One query."""
-    records = list(
-        arrangement.history.select_related("history_user").order_by("-history_date", "-history_id")[
-            : limit + 1
-        ]
+    records, appeared = history_seen_by(
+        user,
+        list(
+            arrangement.history.select_related("history_user").order_by(
+                "-history_date", "-history_id"
+            )[: limit + 1]
+        ),
     )
     labels = {f.name: f.verbose_name for f in Arrangement._meta.fields}
     entries = []
     for record, previous in zip(records[:limit], [*records[1:], None], strict=False):
         fields = []
-        if previous is not None and record.history_type == "~":
+        what = {"+": "Created", "~": "Changed", "-": "Deleted"}[record.history_type]
+        if previous is None and appeared:
+            what = "Created"
+        elif previous is not None and record.history_type == "~":
             fields = [
                 str(labels.get(change.field, change.field))
                 for change in record.diff_against(previous).changes
@@ -334,7 +365,7 @@ def change_history(arrangement, limit: int = 20) -> list[dict]:
             {
                 "when": record.history_date,
                 "who": record.history_user.get_username() if record.history_user else "",
-                "what": {"+": "Created", "~": "Changed", "-": "Deleted"}[record.history_type],
+                "what": what,
                 "fields": fields,
                 "reason": record.history_change_reason or "",
             }
@@ -352,11 +383,34 @@ FEED_ENTRIES = 50
 NOT_A_CHANGE = ("version", "updated_at")
 
 
-def latest_changed(arrangements, limit: int = FEED_ENTRIES) -> list[Arrangement]:
+def appeared_at(user):
+    """When an arrangement appeared to this reader, as an expression: when it was created,
+    or, for readers who may not see exempt records, when it last became public (the
+    first of its history records after the last one that was exempt), so that a feed's
+    "published" never tells that it was hidden before."""
+    if can_see_exempt(user):
+        return F("created_at")
+    history = Arrangement.history.model.objects
+    last_hidden = (
+        history.filter(id=OuterRef("id"), exempt=True)
+        .order_by("-history_date")
+        .values("history_date")[:1]
+    )
+    since = (
+        history.filter(id=OuterRef("pk"), exempt=False, history_date__gt=Subquery(last_hidden))
+        .order_by("history_date")
+        .values("history_date")[:1]
+    )
+    return Coalesce(Subquery(since), F("created_at"))
+
+
+def latest_changed(arrangements, user, limit: int = FEED_ENTRIES) -> list[Arrangement]:
     """The arrangements most recently changed, newest first, with what a feed entry says
-    of each: its service areas and the members that have joined. Three queries."""
+    of each: its service areas, the members that have joined and when it appeared to
+    the reader (``appeared_at``). Three queries."""
     return list(
         arrangements.select_related(None)
+        .annotate(appeared_at=appeared_at(user))
         .prefetch_related(
             Prefetch("service_areas", queryset=ServiceArea.objects.order_by("name", "pk")),
             Prefetch(
@@ -375,7 +429,7 @@ def latest_changed(arrangements, limit: int = FEED_ENTRIES) -> list[Arrangement]
 def arrangement_feed(filterset) -> list[Arrangement]:
     """The list's feed: the arrangements the list shows for these (valid) filters, over
     the arrangements the filter set was given (``visible_to`` its reader)."""
-    return latest_changed(filterset.qs)
+    return latest_changed(filterset.qs, getattr(filterset.request, "user", None))
 
 
 def authority_feed(user, authority: Authority) -> list[Arrangement]:
@@ -384,7 +438,7 @@ def authority_feed(user, authority: Authority) -> list[Arrangement]:
     takes_part = Membership.objects.taking_part().filter(
         arrangement=OuterRef("pk"), authority=authority
     )
-    return latest_changed(Arrangement.objects.visible_to(user).filter(Exists(takes_part)))
+    return latest_changed(Arrangement.objects.visible_to(user).filter(Exists(takes_part)), user)
 
 
 def arrangement_for_feed(user, slug: str) -> Arrangement:
@@ -396,9 +450,11 @@ def arrangement_changes(user, arrangement, limit: int = FEED_ENTRIES) -> list[di
     """An arrangement's latest changes to its own record: when, what kind, and which of
     the fields its page shows changed (a save that changed none of them is left out).
     Never who made them or why: a reason may name people. For readers who may not see
-    exempt records, changes made while it was exempt are left out and the change that
-    made it public is "Published". One query."""
-    records = list(arrangement.history.order_by("-history_date", "-history_id")[: limit + 1])
+    exempt records, its history starts when it last became public, which reads as its
+    creation (``history_seen_by``). One query."""
+    records, appeared = history_seen_by(
+        user, list(arrangement.history.order_by("-history_date", "-history_id")[: limit + 1])
+    )
     see_exempt = can_see_exempt(user)
     # Whether it was once exempt is itself for those who may see exempt records.
     unnamed = NOT_A_CHANGE if see_exempt else (*NOT_A_CHANGE, "exempt")
@@ -409,12 +465,10 @@ def arrangement_changes(user, arrangement, limit: int = FEED_ENTRIES) -> list[di
     }
     changes = []
     for record, previous in zip(records[:limit], [*records[1:], None], strict=False):
-        if record.exempt and not see_exempt:
-            continue
         what = {"+": "Created", "~": "Changed", "-": "Deleted"}[record.history_type]
         fields = []
-        if previous is not None and previous.exempt and not see_exempt:
-            what = "Published"
+        if previous is None and appeared:
+            what = "Created"
         elif previous is not None and record.history_type == "~":
             fields = [
                 labels[change.field]
@@ -433,6 +487,72 @@ def arrangement_changes(user, arrangement, limit: int = FEED_ENTRIES) -> list[di
             }
         )
     return changes
+
+
+# --- Reviews and confirmation ---------------------------------------------------------
+
+
+def due_for_review(user, query, today: datetime.date) -> dict:
+    """The arrangements the user may see that are due for review within the days
+    ``?within=`` asks (or the default), soonest first, and those overdue, most overdue
+    first (register.reviews). A refused ``within`` lists nothing and says why."""
+    within, refused = reviews.parse_within(query)
+    if refused:
+        return {"within": within, "refused": refused, "overdue": [], "due": []}
+    until = today + datetime.timedelta(days=within)
+    rows = [
+        {"arrangement": arrangement, "dates": reviews.key_dates_due(arrangement, today, until)}
+        for arrangement in reviews.falling_due(Arrangement.objects.visible_to(user), until)
+        .select_related("lead")
+        .only(
+            "slug",
+            "title",
+            "status",
+            "lead__name",
+            "lead__code",
+            *(field for field, _ in reviews.KEY_DATES),
+            "end_precision",
+        )
+    ]
+    rows.sort(key=lambda row: (row["dates"][0].date, row["arrangement"].title))
+    return {
+        "within": within,
+        "refused": None,
+        "until": until,
+        "overdue": [row for row in rows if row["dates"][0].overdue],
+        "due": [row for row in rows if not row["dates"][0].overdue],
+    }
+
+
+def confirmable(user, authority: Authority):
+    """The arrangements whose records the user confirms for this authority: those it
+    takes part in (lead, host or partner) that the user may see."""
+    takes_part = Membership.objects.taking_part().filter(
+        arrangement=OuterRef("pk"), authority=authority
+    )
+    return Arrangement.objects.visible_to(user).filter(Exists(takes_part))
+
+
+def confirmation_page(user, authority: Authority, now: datetime.datetime) -> dict:
+    """What the page confirming an authority's records shows: how many there are, and
+    how many no council has confirmed in the last year."""
+    arrangements = confirmable(user, authority)
+    stale_before = now - CONFIRMATION_GOOD_FOR
+    return {
+        "may_confirm": may_confirm_for(user, authority),
+        "records": arrangements.count(),
+        "stale": arrangements.filter(
+            Q(last_confirmed_at__isnull=True) | Q(last_confirmed_at__lt=stale_before)
+        ).count(),
+    }
+
+
+def confirm_records(user, authority: Authority, now: datetime.datetime) -> int | None:
+    """Record that the user, for this authority, confirmed its arrangements' records, and
+    say how many; None, with nothing written, when the permission rule does not allow it."""
+    if not may_confirm_for(user, authority):
+        return None
+    return confirmable(user, authority).confirm(authority, confirming_role(user), now)
 
 
 # --- Authorities -----------------------------------------------------------------------
@@ -503,6 +623,7 @@ def authority_page(user, authority: Authority) -> dict:
             listed.append(membership.arrangement)
     points, current = map_points()
     return {
+        "may_confirm": may_confirm_for(user, authority),
         "map": maps.arrangements_map(
             [(a.pk, a.title, a.get_absolute_url()) for a in listed],
             map_memberships([a.pk for a in listed]),
@@ -938,7 +1059,7 @@ def api_arrangement_rows(user):
     service areas (one prefetch)."""
     return (
         Arrangement.objects.visible_to(user)
-        .select_related("lead")
+        .select_related("lead", "last_confirmed_by")
         .defer("search_document", "description", "governance", *PARTNER_FIELDS)
         .annotate(partnership_slug=F("partnership__slug"), parent_slug=visible_parent_slug(user))
         .prefetch_related(
@@ -978,7 +1099,7 @@ def api_arrangement_detail_queryset(user):
 
     return (
         Arrangement.objects.visible_to(user)
-        .select_related("lead")
+        .select_related("lead", "last_confirmed_by")
         .defer("search_document", *PARTNER_FIELDS)
         .annotate(partnership_slug=F("partnership__slug"), parent_slug=visible_parent_slug(user))
         .prefetch_related(

@@ -13,6 +13,7 @@ import django_tables2 as tables
 from django.core.paginator import Page, Paginator
 from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -180,6 +181,13 @@ class ArrangementTable(QuickCells, tables.Table):
     )
     partners = tables.Column(verbose_name="Partners (code: role)", accessor="pk", visible=False)
     sources = tables.Column(verbose_name="Sources", accessor="pk", visible=False)
+    end_date = tables.Column(verbose_name="End", visible=False)
+    review_date = tables.Column(verbose_name="Review due", visible=False)
+    break_date = tables.Column(
+        verbose_name="Break clause (a partner may leave from)", visible=False
+    )
+    how_to_leave = tables.Column(verbose_name="How a partner may leave", visible=False)
+    last_confirmed_at = tables.Column(verbose_name="Last confirmed by a council", visible=False)
     address = tables.Column(verbose_name="Address", accessor="pk", visible=False)
 
     class Meta:
@@ -202,6 +210,11 @@ class ArrangementTable(QuickCells, tables.Table):
             "contact_email",
             "partners",
             "sources",
+            "end_date",
+            "review_date",
+            "break_date",
+            "how_to_leave",
+            "last_confirmed_at",
             "address",
         )
         order_by = ("title",)
@@ -335,6 +348,20 @@ class ArrangementTable(QuickCells, tables.Table):
 
     def value_start_date(self, record):
         return record.start_display
+
+    def value_end_date(self, record):
+        return record.end_display
+
+    def value_review_date(self, record):
+        return record.review_date.isoformat() if record.review_date else ""
+
+    def value_break_date(self, record):
+        return record.break_date.isoformat() if record.break_date else ""
+
+    def value_last_confirmed_at(self, record):
+        # The day, in the register's time zone: when is a date, never who.
+        confirmed = record.last_confirmed_at
+        return timezone.localdate(confirmed).isoformat() if confirmed else ""
 
 
 STATUS_LABELS = dict(Arrangement.Status.choices)

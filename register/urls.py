@@ -2,7 +2,7 @@ from django.urls import path
 from django.views.decorators.http import require_safe
 
 from . import feeds
-from .views import arrangements, authorities, compare, pages, service_areas
+from .views import arrangements, authorities, compare, pages, reviews, service_areas
 from .views import summaries as summary_views
 
 app_name = "register"
@@ -11,6 +11,11 @@ urlpatterns = [
     path("", pages.HomeView.as_view(), name="home"),
     path("arrangements/", arrangements.ArrangementListView.as_view(), name="arrangement-list"),
     path("arrangements/feed/", require_safe(feeds.ArrangementListFeed()), name="arrangement-feed"),
+    path(
+        "arrangements/due-for-review/",
+        require_safe(reviews.DueForReviewView.as_view()),
+        name="due-for-review",
+    ),
     path(
         "arrangements/<slug:slug>/",
         arrangements.ArrangementDetailView.as_view(),
@@ -29,6 +34,11 @@ urlpatterns = [
     ),
     path(
         "authorities/<str:code>/feed/", require_safe(feeds.AuthorityFeed()), name="authority-feed"
+    ),
+    path(
+        "authorities/<str:code>/confirm/",
+        reviews.ConfirmRecordsView.as_view(),
+        name="confirm-records",
     ),
     path(
         "authorities/<str:code>/partners/",

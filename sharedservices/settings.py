@@ -310,6 +310,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "register.api.schema.blank_or_filled",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ArrangementStatusEnum": "register.models.Status",
         "MilestoneStatusEnum": "register.models.Milestone.Status",

@@ -37,10 +37,14 @@ def handle_exception(exc, context):
     return response
 
 
-# Documented on every operation: what a client can meet besides 200.
+# Documented on every operation: what a client can meet besides 200. 405: a method
+# other than reading (GET, HEAD, OPTIONS); 406: an Accept header that JSON does not
+# satisfy (the body is JSON all the same).
 ERROR_RESPONSES = {
     400: ErrorSerializer,
     404: ErrorSerializer,
+    405: ErrorSerializer,
+    406: ErrorSerializer,
     429: ErrorSerializer,
 }
 

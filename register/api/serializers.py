@@ -19,6 +19,7 @@ Money is a string with two decimal places, as JSON numbers lose pence.
 
 from __future__ import annotations
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -160,6 +161,21 @@ class SavingSerializer(serializers.ModelSerializer):
         return saving.source.slug if saving.source_id else None
 
 
+class ConfirmationSerializer(serializers.Serializer):
+    """When a council taking part last confirmed the record, which, and in which role of
+    the register: never who."""
+
+    at = serializers.DateTimeField()
+    authority = AuthorityRefSerializer(
+        allow_null=True,
+        help_text="The council that confirmed it (null if it is no longer in the register).",
+    )
+    role = serializers.CharField(help_text="'Editor' or 'Administrator'.")
+    stale = serializers.BooleanField(
+        help_text="Over a year ago: the page flags the record as possibly out of date."
+    )
+
+
 class ArrangementSerializer(serializers.ModelSerializer):
     """A row of the arrangement list: what the list page and its download show."""
 
@@ -188,6 +204,10 @@ class ArrangementSerializer(serializers.ModelSerializer):
         help_text="Whether its savings count in headline totals (it is going ahead). "
         + HEADLINE_RULE
     )
+    last_confirmed = serializers.SerializerMethodField(
+        help_text="When a council taking part last confirmed that the record is right; "
+        "null if none has."
+    )
 
     class Meta:
         model = Arrangement
@@ -209,6 +229,10 @@ class ArrangementSerializer(serializers.ModelSerializer):
             "start_precision",
             "end_date",
             "end_precision",
+            "review_date",
+            "break_date",
+            "how_to_leave",
+            "last_confirmed",
             "savings_recorded",
             "savings_count_in_headline",
             "open_to_members",
@@ -227,6 +251,19 @@ class ArrangementSerializer(serializers.ModelSerializer):
 
     def get_savings_count_in_headline(self, arrangement) -> bool:
         return counts_in_headline(arrangement.status)
+
+    @extend_schema_field(ConfirmationSerializer(allow_null=True))
+    def get_last_confirmed(self, arrangement):
+        if arrangement.last_confirmed_at is None:
+            return None
+        return ConfirmationSerializer(
+            {
+                "at": arrangement.last_confirmed_at,
+                "authority": arrangement.last_confirmed_by,
+                "role": arrangement.last_confirmed_role,
+                "stale": arrangement.confirmation_is_stale(timezone.now()),
+            }
+        ).data
 
 
 class MembershipSerializer(serializers.ModelSerializer):

@@ -29,7 +29,8 @@ from .errors import ERROR_RESPONSES
 from .pagination import RegisterCursorPagination
 
 LIST_ERRORS = ERROR_RESPONSES
-DETAIL_ERRORS = {404: ERROR_RESPONSES[404], 429: ERROR_RESPONSES[429]}
+DETAIL_ERRORS = {code: body for code, body in ERROR_RESPONSES.items() if code != 400}
+SUMMARY_ERRORS = {code: body for code, body in ERROR_RESPONSES.items() if code != 404}
 
 
 class ReadOnlyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -206,7 +207,7 @@ def summary_schema(serializer, summary, description):
         summary=summary,
         description=description,
         parameters=NARROWING_PARAMETERS,
-        responses={200: serializer, 400: ERROR_RESPONSES[400], 429: ERROR_RESPONSES[429]},
+        responses={200: serializer, **SUMMARY_ERRORS},
     )
 
 

@@ -159,6 +159,26 @@ def test_an_exempt_programme_is_not_named_by_its_public_workstreams(client, regi
     assert [row["parent"] for row in rows] == [programme.slug]
 
 
+def test_a_programme_whose_workstreams_are_all_exempt_is_answered_as_one_with_none(
+    client, register, viewer
+):
+    """Were the first an empty 200 and the second a 400, the public would learn that
+    hidden workstreams exist."""
+    hiding = make_arrangement("Hiding programme", members=[register.alpha])
+    make_arrangement("Hidden workstream", members=[register.alpha], parent=hiding, exempt=True)
+    childless = make_arrangement("Childless programme", members=[register.alpha])
+
+    def answer(programme):
+        response = client.get(f"/api/v1/arrangements/?parent={programme.slug}")
+        return response.status_code, response.content.decode().replace(programme.slug, "X")
+
+    assert answer(hiding) == answer(childless)
+    assert answer(hiding)[0] == 400
+    client.force_login(viewer)
+    rows = every_row(client, f"/api/v1/arrangements/?parent={hiding.slug}")
+    assert [row["title"] for row in rows] == ["Hidden workstream"]
+
+
 # --- Figures keep their qualifiers and say whose they are ------------------------------
 
 
@@ -264,8 +284,48 @@ def test_a_page_is_at_most_200_rows(client, register):
     from register.api.pagination import RegisterCursorPagination
 
     assert RegisterCursorPagination.max_page_size == 200
-    rows = get(client, "/api/v1/service-areas/?page_size=100000")["results"]
+    rows = get(client, "/api/v1/service-areas/?page_size=200")["results"]
     assert len(rows) == 48  # the whole taxonomy, fewer than 200
+    assert len(get(client, "/api/v1/service-areas/?page_size=1")["results"]) == 1
+    assert len(get(client, "/api/v1/service-areas/?page_size=")["results"]) == 48  # default 50
+
+
+@pytest.mark.parametrize("size", ["100000", "201", "0", "-1", "abc", "2.5", "1e3", "5_0", "٣"])
+def test_a_page_size_out_of_range_or_not_a_whole_number_is_a_400_saying_so(client, register, size):
+    """It fell back to 50 in silence: a client asking for 500 got 50 and could not tell."""
+    answer = get(client, f"/api/v1/arrangements/?page_size={size}", status=400)
+    assert answer["errors"]["page_size"] == [
+        f"Give a whole number of results a page from 1 to 200 (50 if left out), not ‘{size}’."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("url", "parameter"),
+    [
+        ("/api/v1/arrangements/?partnership=northern&partnership=southern", "partnership"),
+        ("/api/v1/arrangements/?partnership=northern&partnership=northern", "partnership"),
+        ("/api/v1/arrangements/?q=legal&q=waste", "q"),
+        ("/api/v1/arrangements/?has_savings=yes&has_savings=no", "has_savings"),
+        ("/api/v1/savings/?savings_min=1&savings_min=2", "savings_min"),
+        ("/api/v1/authorities/?participating=yes&participating=no", "participating"),
+        ("/api/v1/summaries/?partnership=northern&partnership=southern", "partnership"),
+        ("/api/v1/arrangements/?page_size=2&page_size=3", "page_size"),
+        ("/api/v1/service-areas/?cursor=a&cursor=b", "cursor"),
+    ],
+)
+def test_a_single_value_parameter_given_twice_is_a_400_not_a_silent_pick(
+    client, register, url, parameter
+):
+    answer = get(client, url, status=400)
+    assert list(answer["errors"]) == [parameter]
+    assert answer["errors"][parameter][0].startswith("Give one value only: it was given 2 times")
+
+
+def test_a_many_value_filter_given_twice_and_a_blank_repeat_are_taken(client, register):
+    rows = every_row(client, "/api/v1/arrangements/?status=operational&status=procurement")
+    assert rows
+    rows = every_row(client, "/api/v1/arrangements/?partnership=northern&partnership=")
+    assert {row["title"] for row in rows} == page_titles(client, "partnership=northern")
 
 
 @pytest.mark.parametrize(
@@ -410,6 +470,59 @@ def test_the_schema_is_openapi_3_and_names_every_endpoint(client, db):
     # The list's filters are the FilterSet's.
     parameters = {p["name"] for p in schema["paths"]["/api/v1/arrangements/"]["get"]["parameters"]}
     assert {"status", "service_area", "authority", "q", "cursor", "page_size"} <= parameters
+
+
+def the_schema(client):
+    import yaml
+
+    return yaml.safe_load(client.get("/api/schema/").content)
+
+
+def test_every_operation_declares_405_and_406_and_they_answer_as_declared(client, register):
+    """A client reads what it can meet from the schema: any method but reading is a 405,
+    an Accept header JSON does not satisfy a 406, both with the error body."""
+    import jsonschema
+
+    schema = the_schema(client)
+    for path, operations in schema["paths"].items():
+        for code in ("405", "406"):
+            declared = operations["get"]["responses"][code]["content"]
+            assert "application/json" in declared, (path, code)
+    error = {**schema["components"]["schemas"]["Error"], "components": schema["components"]}
+    url = f"/api/v1/arrangements/{register.legal.slug}/"
+    for response, code in (
+        (client.post(url), 405),
+        (client.get(url, HTTP_ACCEPT="text/html"), 406),
+        (client.get("/api/v1/summaries/", HTTP_ACCEPT="application/xml"), 406),
+    ):
+        assert response.status_code == code
+        assert response["Content-Type"] == "application/json"
+        jsonschema.validate(response.json(), error)
+
+
+@pytest.mark.parametrize(
+    ("component", "field", "filled"),
+    [
+        ("Arrangement", "contact_email", "shared.legal@example.gov.uk"),
+        ("AuthorityDetail", "website", "https://example.gov.uk/"),
+    ],
+)
+def test_a_blank_or_filled_field_matches_exactly_one_branch_of_its_one_of(
+    client, db, component, field, filled
+):
+    """A validator need not check formats: then a blank value matched both branches,
+    which oneOf refuses, and the API's own blank answers failed its schema."""
+    import jsonschema
+
+    property_schema = the_schema(client)["components"]["schemas"][component]["properties"][field]
+    branches = property_schema["oneOf"]
+    for checker in (None, jsonschema.Draft202012Validator.FORMAT_CHECKER):
+        for value in ("", filled):
+            matched = [
+                jsonschema.Draft202012Validator(branch, format_checker=checker).is_valid(value)
+                for branch in branches
+            ]
+            assert matched.count(True) == 1, (value, checker, branches)
 
 
 def test_the_docs_page_runs_under_the_sites_content_security_policy(client, db):

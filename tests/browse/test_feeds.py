@@ -1,6 +1,7 @@
 """The Atom feeds: of any filtered list, of an authority's arrangements and of one
 arrangement's changes. Valid Atom, the list's filters and visibility, bounded, and cheap."""
 
+import datetime
 import re
 import xml.etree.ElementTree as ET
 
@@ -9,6 +10,7 @@ import pytest
 from register.models import Arrangement
 from register.selectors import FEED_ENTRIES
 from tests.browse.test_query_counts import assert_query_count_does_not_grow, build
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -207,11 +209,15 @@ def test_changes_made_while_exempt_are_hidden_from_the_public(client, register, 
     secret.summary = "Now public"
     secret.save()
     public = entries(atom(client.get(f"/arrangements/{secret.slug}/feed/")))
+    # Its appearance reads as any public record's creation: "published" told that it
+    # had been hidden before.
     assert [e["title"] for e in public] == [
         "Confidential waste deal: changed summary",
-        "Confidential waste deal: published",
+        "Confidential waste deal: created",
     ]
-    assert "exempt" not in client.get(f"/arrangements/{secret.slug}/feed/").content.decode()
+    assert "Created in the register" in public[-1]["summary"]
+    text = client.get(f"/arrangements/{secret.slug}/feed/").content.decode()
+    assert "exempt" not in text and ": published" not in text
     client.force_login(viewer)
     seen = [e["title"] for e in entries(atom(client.get(f"/arrangements/{secret.slug}/feed/")))]
     assert seen == [
@@ -220,6 +226,69 @@ def test_changes_made_while_exempt_are_hidden_from_the_public(client, register, 
         "Confidential waste deal: changed summary",
         "Confidential waste deal: created",
     ]
+
+
+def test_a_record_public_then_hidden_then_public_again_starts_afresh_for_the_public(
+    client, register, viewer
+):
+    """Its earlier public time, then a gap, would tell that it was hidden in between."""
+    legal = Arrangement.objects.get(pk=register.legal.pk)
+    legal.summary = "Before"
+    legal.save()
+    legal.exempt = True
+    legal.save()
+    legal.exempt = False
+    legal.save()
+    public = [e["title"] for e in entries(atom(client.get(f"/arrangements/{legal.slug}/feed/")))]
+    assert public == ["Shared legal team: created"]
+    client.force_login(viewer)
+    seen = [e["title"] for e in entries(atom(client.get(f"/arrangements/{legal.slug}/feed/")))]
+    assert seen[:3] == [
+        "Shared legal team: changed exempt",
+        "Shared legal team: changed exempt",
+        "Shared legal team: changed summary",
+    ]
+
+
+def published(client, url, title) -> str:
+    root = atom(client.get(url))
+    entry = next(e for e in root.findall(f"{ATOM}entry") if e.find(f"{ATOM}title").text == title)
+    return entry.find(f"{ATOM}published").text
+
+
+def test_a_list_entry_is_published_when_it_became_public(client, register, viewer):
+    """Its creation date, years before it was public, would tell that it was hidden."""
+    secret = Arrangement.objects.get(pk=register.secret.pk)
+    secret.created_at = datetime.datetime(2015, 4, 1, tzinfo=datetime.UTC)
+    secret.history.update(history_date=datetime.datetime(2015, 4, 1, tzinfo=datetime.UTC))
+    secret.exempt = False
+    secret.save()
+    made_public = secret.history.latest("history_date").history_date
+    for url in ("/arrangements/feed/", "/authorities/DEL/feed/"):
+        when = published(client, url, "Confidential waste deal")
+        assert datetime.datetime.fromisoformat(when) == made_public, url
+    # A never-hidden record is published when it was created.
+    legal = Arrangement.objects.get(pk=register.legal.pk)
+    when = published(client, "/arrangements/feed/", "Shared legal team")
+    assert datetime.datetime.fromisoformat(when) == legal.created_at
+    client.force_login(viewer)
+    assert published(client, "/arrangements/feed/", "Confidential waste deal").startswith("2015")
+
+
+def test_the_pages_change_history_hides_the_exempt_past_from_a_user_without_the_right(
+    client, register, viewer
+):
+    secret = Arrangement.objects.get(pk=register.secret.pk)
+    secret.summary = "Exempt detail"
+    secret.save()
+    secret.exempt = False
+    secret.save()
+    client.force_login(UserFactory())
+    history = client.get(f"/arrangements/{secret.slug}/").context["change_history"]
+    assert [entry["what"] for entry in history] == ["Created"]
+    client.force_login(viewer)
+    history = client.get(f"/arrangements/{secret.slug}/").context["change_history"]
+    assert [entry["what"] for entry in history] == ["Changed", "Changed", "Created"]
 
 
 def alternates(response) -> list[str]:

@@ -144,6 +144,47 @@ def test_the_public_cannot_name_an_exempt_programme_as_a_parent(register):
 
 
 @pytest.mark.parametrize(
+    "url, field",
+    [
+        ("/arrangements/?partnership=northern&partnership=southern", "partnership"),
+        ("/arrangements/?savings_min=1&savings_min=2", "savings_min"),
+        ("/authorities/?name=alpha&name=beta", "name"),
+        ("/summary/?partnership=northern&partnership=southern", "partnership"),
+    ],
+)
+def test_a_single_value_filter_given_twice_is_refused_in_words(client, register, url, field):
+    """It took the last value in silence, while the page's title named the first."""
+    response = client.get(url)
+    errors = response.context["filter"].errors
+    assert list(errors) == [field]
+    assert errors[field][0].startswith("Give one value only: it was given 2 times")
+    text = response.content.decode()
+    assert "Give one value only" in text
+    assert "Northern" not in text.split("<main", 1)[1].split("</h1>", 1)[0]
+
+
+def test_a_programme_whose_workstreams_are_all_exempt_is_refused_as_one_with_none(
+    client, register, viewer
+):
+    from tests.factories import make_arrangement
+
+    hiding = make_arrangement("Hiding programme", members=[register.alpha])
+    make_arrangement("Hidden workstream", members=[register.alpha], parent=hiding, exempt=True)
+    childless = make_arrangement("Childless programme", members=[register.alpha])
+
+    def answer(programme):
+        response = client.get(f"/arrangements/?parent={programme.slug}")
+        errors = response.context["filter"].errors
+        return response.status_code, {k: [str(m) for m in v] for k, v in errors.items()}
+
+    assert answer(hiding) == answer(childless)
+    assert "parent" in answer(hiding)[1]
+    client.force_login(viewer)
+    response = client.get(f"/arrangements/?parent={hiding.slug}")
+    assert [a.title for a in response.context["filter"].qs] == ["Hidden workstream"]
+
+
+@pytest.mark.parametrize(
     "query, field",
     [
         ("status=banana", "status"),

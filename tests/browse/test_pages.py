@@ -231,6 +231,11 @@ def test_exports_hold_every_filtered_row_as_plain_text(client, register):
         "New members' contact (shared mailbox)",
         "Partners (code: role)",
         "Sources",
+        "End",
+        "Review due",
+        "Break clause (a partner may leave from)",
+        "How a partner may leave",
+        "Last confirmed by a council",
         "Address",
     ]
     legal = next(row for row in rows if row["Title"] == "Shared legal team")
@@ -251,6 +256,11 @@ def test_exports_hold_every_filtered_row_as_plain_text(client, register):
         "New members' contact (shared mailbox)": "",
         "Partners (code: role)": "ALP: lead; BET: partner",
         "Sources": "",
+        "End": "",
+        "Review due": "",
+        "Break clause (a partner may leave from)": "",
+        "How a partner may leave": "",
+        "Last confirmed by a council": "",
         "Address": f"http://testserver{register.legal.get_absolute_url()}",
     }
     draftsman = next(row for row in rows if row["Title"] == "Costs draftsman")
