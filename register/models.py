@@ -1690,3 +1690,108 @@ NULLS_LAST_INDEXES = [
         name="arrangement_sort_start_desc",
     ),
 ]
+
+
+# --- Following changes ----------------------------------------------------------------
+
+# What one person may keep: a digest reads every one of them each day.
+MOST_SAVED_SEARCHES = 50
+MOST_WATCHES = 500
+SAVED_SEARCH_NAME_LENGTH = 100
+SAVED_SEARCH_QUERY_LENGTH = 2000
+
+
+class SavedSearch(models.Model):
+    """A named search of the list of arrangements, kept by one user: the list's filters
+    as a query string (only the filters: not the page, page size or sort). The filters
+    are checked by the list's own FilterSet when the search is saved and again whenever
+    a digest reads it (register.following)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
+    )
+    name = models.CharField(max_length=SAVED_SEARCH_NAME_LENGTH)
+    query = models.CharField(max_length=SAVED_SEARCH_QUERY_LENGTH, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["user_id", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "name"],
+                name="saved_search_unique_name",
+                violation_error_message="You already have a saved search with this name.",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_list_url(self) -> str:
+        url = reverse("register:arrangement-list")
+        return f"{url}?{self.query}" if self.query else url
+
+
+class Watch(models.Model):
+    """One user following one authority (every arrangement it takes part in) or one
+    arrangement. Exactly one of the two."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watches"
+    )
+    authority = models.ForeignKey(
+        Authority, on_delete=models.CASCADE, null=True, blank=True, related_name="watches"
+    )
+    arrangement = models.ForeignKey(
+        Arrangement, on_delete=models.CASCADE, null=True, blank=True, related_name="watches"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["user_id", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(authority__isnull=True, arrangement__isnull=False)
+                | Q(authority__isnull=False, arrangement__isnull=True),
+                name="watch_one_record",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "authority"],
+                condition=Q(authority__isnull=False),
+                name="watch_unique_authority",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "arrangement"],
+                condition=Q(arrangement__isnull=False),
+                name="watch_unique_arrangement",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.authority or self.arrangement)
+
+
+class Digest(models.Model):
+    """One day's digest of one user: the changes it covered (after ``covered_from``, up
+    to and including ``covered_until``), when it was sent and how many items it held.
+    A day with nothing to tell is recorded too (``sent_at`` empty), so that the next
+    digest starts where this one ended. One per user and day: a second run on the
+    same day sends nothing."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digests"
+    )
+    day = models.DateField(help_text="The day (in the register's time zone) it covers up to.")
+    covered_from = models.DateTimeField()
+    covered_until = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    items = models.PositiveIntegerField(default=0, help_text="Items the email listed.")
+
+    class Meta:
+        ordering = ["user_id", "-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="digest_one_a_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} on {self.day}"

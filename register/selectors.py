@@ -19,7 +19,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
-from . import figures, links, maps, reviews, search, summaries
+from . import figures, following, links, maps, reviews, search, summaries
 from .models import (
     CONFIRMATION_GOOD_FOR,
     GOING_AHEAD,
@@ -182,6 +182,10 @@ def arrangement_list(request, filterset, arrangements) -> dict:
         if not filterset.is_bound or filterset.is_valid()
         else "",
         "feed_entries": FEED_ENTRIES,
+        # Saving the search keeps its filters only (register.following.clean_query).
+        "save_search_url": links.list_url(
+            "register:saved-search-new", links.filter_pairs(filterset)
+        ),
     }
 
 
@@ -297,6 +301,7 @@ def arrangement_page(request, arrangement: Arrangement) -> dict:
     }
     if user.is_authenticated:
         context["change_history"] = change_history(arrangement, user)
+        context["watching"] = following.is_watching(user, arrangement=arrangement)
     return context
 
 
@@ -624,6 +629,7 @@ def authority_page(user, authority: Authority) -> dict:
     points, current = map_points()
     return {
         "may_confirm": may_confirm_for(user, authority),
+        "watching": user.is_authenticated and following.is_watching(user, authority=authority),
         "map": maps.arrangements_map(
             [(a.pk, a.title, a.get_absolute_url()) for a in listed],
             map_memberships([a.pk for a in listed]),

@@ -2,7 +2,15 @@ from django.urls import path
 from django.views.decorators.http import require_safe
 
 from . import feeds
-from .views import arrangements, authorities, compare, pages, reviews, service_areas
+from .views import (
+    arrangements,
+    authorities,
+    compare,
+    following,
+    pages,
+    reviews,
+    service_areas,
+)
 from .views import summaries as summary_views
 
 app_name = "register"
@@ -26,6 +34,11 @@ urlpatterns = [
         require_safe(feeds.ArrangementFeed()),
         name="arrangement-feed-detail",
     ),
+    path(
+        "arrangements/<slug:slug>/watch/",
+        following.WatchView.as_view(),
+        name="arrangement-watch",
+    ),
     path("authorities/", authorities.AuthorityListView.as_view(), name="authority-list"),
     path(
         "authorities/<str:code>/",
@@ -40,10 +53,28 @@ urlpatterns = [
         reviews.ConfirmRecordsView.as_view(),
         name="confirm-records",
     ),
+    path("authorities/<str:code>/watch/", following.WatchView.as_view(), name="authority-watch"),
     path(
         "authorities/<str:code>/partners/",
         authorities.PartnerFinderView.as_view(),
         name="partner-finder",
+    ),
+    path("following/", following.FollowingView.as_view(), name="following"),
+    path("following/searches/new/", following.SaveSearchView.as_view(), name="saved-search-new"),
+    path(
+        "following/searches/<int:pk>/",
+        following.RenameSearchView.as_view(),
+        name="saved-search-rename",
+    ),
+    path(
+        "following/searches/<int:pk>/delete/",
+        following.DeleteSearchView.as_view(),
+        name="saved-search-delete",
+    ),
+    path(
+        "following/watches/<int:pk>/stop/",
+        following.StopWatchingView.as_view(),
+        name="watch-stop",
     ),
     path("compare/", compare.CompareView.as_view(), name="compare"),
     path("service-areas/", service_areas.ServiceAreaListView.as_view(), name="service-area-list"),

@@ -329,3 +329,44 @@ SPECTACULAR_SETTINGS = {
 # django-import-export: exporting from the admin needs the model's view permission (by
 # default anyone who may enter the admin could export every record, exempt ones included).
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+
+# Email (the daily digests of changes, register/following.py): SMTP in production, or
+# wherever EMAIL_HOST is set; otherwise printed to the console.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION or EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = EMAIL_HOST or "localhost"
+try:
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "").strip() or "25")
+except ValueError:
+    raise ImproperlyConfigured(
+        f"EMAIL_PORT must be a port number, e.g. 587, not {os.environ['EMAIL_PORT']!r}."
+    ) from None
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured(
+        "Set one of EMAIL_USE_TLS (STARTTLS, usually port 587) and EMAIL_USE_SSL (usually "
+        "port 465), not both."
+    )
+EMAIL_TIMEOUT = 30  # seconds: a server that does not answer fails that email, not the run
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "register@localhost").strip()
+
+# Where the register is reached, for the links in emails (no request to take it from).
+REGISTER_SITE_URL = os.environ.get(
+    "REGISTER_SITE_URL", "" if PRODUCTION else "http://127.0.0.1:8000"
+).strip()
+# How many days ahead a digest tells of review, break-clause and end dates and milestones.
+try:
+    DIGEST_DAYS_AHEAD = int(os.environ.get("DIGEST_DAYS_AHEAD", "").strip() or "30")
+except ValueError:
+    DIGEST_DAYS_AHEAD = -1
+if not 0 <= DIGEST_DAYS_AHEAD <= 366:
+    raise ImproperlyConfigured(
+        "DIGEST_DAYS_AHEAD must be a whole number of days from 0 to 366, e.g. 30."
+    )
