@@ -54,7 +54,11 @@ def test_saving_a_search_keeps_its_filters_and_only_for_the_user(register, alice
     )
     assert response.status_code == 302 and response["Location"] == "/following/"
     search = SavedSearch.objects.get()
-    assert (search.user, search.name, search.query) == (alice, "Operational ones", "status=operational")
+    assert (search.user, search.name, search.query) == (
+        alice,
+        "Operational ones",
+        "status=operational",
+    )
     listed = client.get("/following/").content.decode()
     assert "Operational ones" in listed and "Status: Operational" in listed
     assert "Operational ones" not in signed_in(bob).get("/following/").content.decode()
@@ -117,9 +121,7 @@ def test_rename_and_delete_own_searches(register, alice):
     assert not SavedSearch.objects.filter(pk=search.pk).exists()
 
 
-def test_another_users_searches_and_watches_cannot_be_read_changed_or_deleted(
-    register, alice, bob
-):
+def test_another_users_searches_and_watches_cannot_be_read_changed_or_deleted(register, alice, bob):
     search = SavedSearch.objects.create(user=alice, name="Alice's", query="")
     watch = Watch.objects.create(user=alice, arrangement=register.legal)
     client = signed_in(bob)
