@@ -26,6 +26,7 @@ class ArrangementListView(ListExportMixin, SingleTableMixin, FilterView):
     template_name = "register/arrangement_list.html"
     export_formats = ("csv", "xlsx", "json")
     export_name = "arrangements"
+    default_page_size = 25
 
     def get_queryset(self):
         return selectors.visible_arrangement_rows(self.request.user)
@@ -51,7 +52,10 @@ class ArrangementListView(ListExportMixin, SingleTableMixin, FilterView):
         return {"order_by": ()} if self.searching() else {}
 
     def get_table_pagination(self, table):
-        return {"per_page": page_size(self.request), "paginator_class": BoundedPaginator}
+        return {
+            "per_page": page_size(self.request, self.default_page_size),
+            "paginator_class": BoundedPaginator,
+        }
 
     def page(self) -> dict:
         if not hasattr(self, "_page"):
@@ -96,7 +100,7 @@ class ArrangementListView(ListExportMixin, SingleTableMixin, FilterView):
         context = {
             **super().get_context_data(**kwargs),
             **self.page(),
-            "per_page": page_size(self.request),
+            "per_page": page_size(self.request, self.default_page_size),
             "page_sizes": PAGE_SIZES,
             "asked_for_page": self.asked_for_page(),
         }

@@ -14,7 +14,7 @@ from django_tables2 import SingleTableMixin
 from django_tables2.export.views import ExportMixin
 
 from .. import charts, links, selectors
-from ..filters import AuthorityFilterSet
+from ..filters import AuthorityFilterSet, repeated
 from ..forms import PartnerFinderForm
 from ..models import Authority, ServiceArea
 from ..partners import USUAL_AT_LEAST
@@ -31,12 +31,13 @@ class AuthorityListView(ListExportMixin, SingleTableMixin, FilterView):
     template_name = "register/authority_list.html"
     export_formats = ("csv", "xlsx", "json")
     export_name = "authorities"
+    default_page_size = 50
 
     def get_queryset(self):
         return selectors.authority_rows(self.request.user)
 
     def get_table_pagination(self, table):
-        return {"per_page": page_size(self.request, default=50)}
+        return {"per_page": page_size(self.request, self.default_page_size)}
 
     def get_context_data(self, **kwargs):
         return {
@@ -162,6 +163,9 @@ class ServiceAreaPartnersView(View):
 
     def get(self, request, slug):
         area = get_object_or_404(ServiceArea, slug=slug)
+        if repeated(request.GET, "authority"):
+            # Which council was meant cannot be known: none is picked in silence.
+            return redirect(f"{area.get_absolute_url()}?partner_error=many#find-partners")
         code = request.GET.get("authority", "").strip().upper()
         # Only a council its chooser offers: in existence today, not another public body.
         if code in dict(selectors.partner_finder_councils()):

@@ -6,6 +6,8 @@ from django_tables2.export.export import TableExport
 from django_tables2.export.views import ExportMixin
 
 from ..exports import escape_dataset
+from ..filters import repeated
+from .paging import page_size_note
 
 
 class SpreadsheetSafeTableExport(TableExport):
@@ -30,6 +32,34 @@ class ListExportMixin(ExportMixin):
     installed."""
 
     export_class = SpreadsheetSafeTableExport
+    # The list's page size when none (or one it does not offer) is asked for; None for a
+    # list shown whole.
+    default_page_size: int | None = None
+
+    # How the list is shown: each takes one value, and what it does with two cannot be
+    # known (django-tables2 would take the last in silence).
+    SHOWN_AS = {
+        "sort": "the list is in its usual order",
+        "page": "this is the first page",
+        "per_page": "the page shows its usual number of rows",
+        "_export": "this is the page, not a download",
+    }
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.refused_repeats = {}
+        for name, instead in self.SHOWN_AS.items():
+            message = repeated(request.GET, name)
+            if message:
+                self.refused_repeats[name] = (
+                    f"\u201c{name}\u201d: {message} None is used: {instead}."
+                )
+        if self.refused_repeats:
+            # Read as if none had been given, and the page says so (request_notes).
+            query = request.GET.copy()
+            for name in self.refused_repeats:
+                query.pop(name)
+            request.GET = query
 
     def export_asked(self) -> str | None:
         """The download format asked for, lower-cased: "CSV" is csv."""
@@ -79,7 +109,11 @@ class ListExportMixin(ExportMixin):
         """What the address asked for that the page cannot do, said on the page rather
         than passed over: a download in a format it does not offer, a sort by something
         that is not one of its columns."""
-        notes = []
+        notes = list(self.refused_repeats.values())
+        if self.default_page_size is not None:
+            note = page_size_note(self.request, self.default_page_size)
+            if note:
+                notes.append(note)
         asked = self.request.GET.get(self.export_trigger_param)
         if asked and self.export_asked() not in self.export_formats:  # empty: none asked
             offered = ", ".join(FORMAT_NAMES.get(f, f) for f in self.export_formats)

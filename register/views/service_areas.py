@@ -11,6 +11,10 @@ from ..models import ServiceArea
 from ..tables import ArrangementTable
 from .paging import page_size
 
+# What the service area's "find partners" form says when it comes back unanswered.
+CHOOSE_A_COUNCIL = "Choose a council from the list to find partners for."
+PARTNER_ERRORS = {"many": "Choose one council: the address named more than one."}
+
 
 class ServiceAreaListView(TemplateView):
     template_name = "register/service_area_list.html"
@@ -41,5 +45,9 @@ class ServiceAreaDetailView(SingleTableMixin, DetailView):
             "services": list(area.children.all()) if area.is_category else [],
             "list_url": f"{reverse('register:arrangement-list')}?service_area={area.slug}",
             "partner_councils": selectors.partner_finder_councils(),
-            "partner_error": "partner_error" in self.request.GET,
+            "partner_error": (
+                PARTNER_ERRORS.get(self.request.GET["partner_error"], CHOOSE_A_COUNCIL)
+                if "partner_error" in self.request.GET
+                else None
+            ),
         }

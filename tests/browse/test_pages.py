@@ -77,6 +77,40 @@ def test_a_sort_the_list_does_not_have_says_so(client, register, path):
             assert "cannot be sorted by" not in body(client.get(path, {"sort": sort})), sort
 
 
+@pytest.mark.parametrize("path", [LIST, "/authorities/"])
+def test_a_page_size_the_list_does_not_offer_says_so(client, register, path):
+    usual = 25 if path == LIST else 50
+    for asked in ("abc", "7", "100000", "-25"):
+        response = client.get(path, {"per_page": asked})
+        html = body(response)
+        assert (
+            f"There is no page size “{asked}”: a page shows 25, 50 or 100 rows, "
+            f"so this one shows {usual}." in html
+        )
+        assert response.context["table"].paginator.per_page == usual
+    assert "There is no page size" not in body(client.get(path, {"per_page": "50"}))
+
+
+@pytest.mark.parametrize("path", [LIST, "/authorities/"])
+def test_how_the_list_is_shown_given_twice_uses_neither_and_says_so(client, register, path):
+    """Which of two sorts, pages, page sizes or downloads was meant cannot be known:
+    django-tables2 would take the last in silence."""
+    query = "sort=title&sort=-title&per_page=50&per_page=100&page=2&page=1"
+    response = client.get(f"{path}?{query}")
+    html = body(response)
+    for name, values in (("sort", "‘title’, ‘-title’"), ("per_page", "‘50’, ‘100’")):
+        assert f"“{name}”: Give one value only: it was given 2 times ({values})." in html
+    assert "None is used: the list is in its usual order." in html
+    table = response.context["table"]
+    assert table.order_by == client.get(path).context["table"].order_by
+    assert table.paginator.per_page == (25 if path == LIST else 50)
+    assert table.page.number == 1
+    # Nor is either a download.
+    two_downloads = client.get(path, {"_export": ["csv", "json"]})
+    assert "Content-Disposition" not in two_downloads
+    assert "None is used: this is the page, not a download." in body(two_downloads)
+
+
 def test_a_search_with_a_sort_it_cannot_use_keeps_its_own_order(client, register):
     asked = {"q": "legal", "sort": "bogus"}
     html = body(client.get(LIST, asked))

@@ -301,6 +301,12 @@ def test_reachable_from_the_authority_and_service_area_pages(client, placed):
         client.get("/service-areas/legal/?partner_error=1")
     )
     assert client.get("/service-areas/nowhere/partners/?authority=ALP").status_code == 404
+    # Two councils: neither is picked in silence.
+    two = client.get("/service-areas/legal/partners/?authority=ALP&authority=BET")
+    assert two["Location"] == "/service-areas/legal/?partner_error=many#find-partners"
+    assert "Choose one council: the address named more than one." in body(
+        client.get(two["Location"])
+    )
 
 
 def test_query_count_is_bounded_whatever_the_number_of_councils_and_arrangements(
