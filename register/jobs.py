@@ -15,8 +15,8 @@ model instances), so that the function can be called and tested without a queue:
 
 and start it with ``send_daily_digest.enqueue(day.isoformat())``. A task's return value
 is kept with it (JSON too); an exception marks it failed, with its traceback, in the
-admin's "Tasks" (superusers only). Schedule periodic jobs (digests, reminders) from cron
-or a timer with ``manage.py`` commands that enqueue them.
+admin's "Tasks Database Backend" (superusers only). Schedule periodic jobs (digests,
+reminders) from cron or a timer with ``manage.py`` commands that enqueue them.
 """
 
 from django_tasks import task
