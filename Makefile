@@ -29,10 +29,17 @@ BENCH_ARGS ?=
 # stands in for Arial (Debian package names).
 PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation
 
-.PHONY: run test setup install pdf-libraries assets migrate data lint clean serve backup restore bench loadtest faulttest
+.PHONY: run worker test setup install pdf-libraries assets migrate data lint clean serve backup restore bench loadtest faulttest
 
-run: setup ## Serve the register on http://$(HOST):$(PORT)
+# A worker beside the development server runs the background jobs (register/jobs.py),
+# as in production; it stops when the server does.
+run: setup ## Serve the register on http://$(HOST):$(PORT), with a worker for background jobs
+	$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+worker: install migrate ## A worker that runs background jobs (bulk imports) until stopped
+	$(BIN)/python manage.py db_worker --no-reload
 
 # On every core (pytest-xdist): each worker has its own test database, live server and
 # browser. worksteal keeps the cores busy when a few tests take far longer than the rest.

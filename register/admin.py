@@ -16,13 +16,15 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import OperationalError, transaction
 from django.db import models as db_models
-from django.http import HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, QueryDict
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 from tablib import InvalidDimensions
 
-from . import models, permissions
+from . import import_jobs, models, permissions
 from .exports import NoRows
 from .filters import ArrangementFilterSet
 from .forms import (
@@ -65,6 +67,9 @@ class ImportsAndExports(ImportExportMixin):
         try:
             if not PREVIEW_FILE_NAME.fullmatch(name):
                 raise FileNotFoundError(name)
+            started = self._start_background_import(request)
+            if started is not None:
+                return started
             return super().process_import(request, **kwargs)
         except (OSError, NoRows, InvalidDimensions):
             self.message_user(
@@ -75,6 +80,117 @@ class ImportsAndExports(ImportExportMixin):
             )
             info = self.opts.app_label, self.opts.model_name
             return HttpResponseRedirect(reverse("admin:{}_{}_import".format(*info)))
+
+    # --- Files too long to preview: imported by a background job (register.import_jobs)
+
+    def import_action(self, request, **kwargs):
+        if request.method == "POST" and self.has_import_permission(request):
+            response = self._background_import_confirmation(request)
+            if response is not None:
+                return response
+        return super().import_action(request, **kwargs)
+
+    def _background_import_confirmation(self, request):
+        """For a file of more rows than a preview can check in time: no preview, but the
+        confirmation, saying how many rows and what happens next. None for any other
+        file (the preview shows it, or says why it cannot be read)."""
+        import_form = self.create_import_form(request)
+        if not import_form.is_valid():
+            return None
+        input_format = self.get_import_formats()[int(import_form.cleaned_data["format"])]()
+        if not input_format.is_binary():
+            input_format.encoding = self.from_encoding
+        import_file = import_form.cleaned_data["import_file"]
+        tmp_storage = self.write_to_tmp_storage(import_file, input_format)
+        try:
+            rows = len(input_format.create_dataset(tmp_storage.read()))
+        except Exception:  # the preview reads it again, and says why it cannot
+            tmp_storage.remove()
+            return None
+        if not import_jobs.is_background(rows):
+            tmp_storage.remove()
+            return None
+        import_file.tmp_storage_name = tmp_storage.name
+        context = self.get_import_context_data()
+        context.update(self.admin_site.each_context(request))
+        context.update(
+            {
+                "title": "Import",
+                "form": import_form,
+                "confirm_form": self.create_confirm_form(request, import_form=import_form),
+                "background_rows": rows,
+                "opts": self.model._meta,
+                "media": self.media + import_form.media,
+            }
+        )
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, [self.import_template_name], context)
+
+    def _start_background_import(self, request):
+        """The confirmation of a file too long to import in this request: its job, started,
+        and the page that follows it. None for a file imported here, as before."""
+        confirm_form = self.create_confirm_form(request)
+        if not confirm_form.is_valid():
+            return None
+        input_format = self.get_import_formats()[int(confirm_form.cleaned_data["format"])](
+            encoding=self.from_encoding
+        )
+        tmp_storage = self.get_tmp_storage_class()(
+            name=confirm_form.cleaned_data["import_file_name"],
+            encoding=None if input_format.is_binary() else self.from_encoding,
+            read_mode=input_format.get_read_mode(),
+            **self.get_tmp_storage_class_kwargs(),
+        )
+        data = tmp_storage.read()
+        rows = len(input_format.create_dataset(data))
+        if not import_jobs.is_background(rows):
+            return None
+        job = import_jobs.start_import(
+            user=request.user,
+            model_name=self.opts.model_name,
+            file_format=input_format.get_title(),
+            data=data,
+            file_name=confirm_form.cleaned_data.get("original_file_name") or "",
+            rows=rows,
+        )
+        tmp_storage.remove()
+        self.message_user(
+            request,
+            f"The import of {rows:,} rows has started. Nothing is changed unless every row "
+            "is right; this page shows how far it has got.",
+        )
+        info = self.opts.app_label, self.opts.model_name
+        return HttpResponseRedirect(reverse("admin:{}_{}_import_job".format(*info), args=[job.pk]))
+
+    def import_job_view(self, request, job_id):
+        """How far a background import has got, for those who may import: the page
+        reloads itself (a meta refresh, no JavaScript) until the job has finished."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        if request.method not in {"GET", "HEAD"}:
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        job = get_object_or_404(models.ImportJob, pk=job_id, model_name=self.opts.model_name)
+        progress = import_jobs.import_progress(job)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Import of {job.file_name or 'a file'}",
+            "opts": self.opts,
+            "progress": progress,
+            "refresh_seconds": 3,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/register/import_job.html", context)
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "import-jobs/<uuid:job_id>/",
+                self.admin_site.admin_view(self.import_job_view),
+                name="{}_{}_import_job".format(*info),
+            ),
+            *super().get_urls(),
+        ]
 
     def add_data_read_fail_error_to_form(self, form, e):
         formats = self.get_import_formats()

@@ -632,11 +632,23 @@ class AllOrNothingResource(resources.ModelResource):
     part is undone to a savepoint and reported as an error in the column it came from,
     never as the database's own message."""
 
+    # Told how many rows have been checked and saved so far, after each row, when set (a
+    # background import publishes it: register.import_jobs).
+    progress = None
+
     def import_data(self, dataset, **kwargs):
         kwargs.setdefault("use_transactions", True)
         kwargs.setdefault("rollback_on_validation_errors", True)
         self._rows_seen = {}
+        self._rows_done = 0
         return super().import_data(dataset, **kwargs)
+
+    def import_row(self, row, instance_loader, **kwargs):
+        result = super().import_row(row, instance_loader, **kwargs)
+        self._rows_done = getattr(self, "_rows_done", 0) + 1
+        if self.progress is not None:
+            self.progress(self._rows_done)
+        return result
 
     def import_data_inner(self, *args, **kwargs):
         # Inside the import's transaction: each arrangement's figures and search document

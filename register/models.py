@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import unicodedata
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -1795,3 +1796,50 @@ class Digest(models.Model):
 
     def __str__(self):
         return f"{self.user} on {self.day}"
+
+
+class ImportJob(models.Model):
+    """A bulk import run by a worker rather than in the request that confirmed it (a file
+    too long to check and save before the web server gives up on the request). The file
+    is kept here until the job has run, so any worker, on any machine, can read it; the
+    outcome (counts, or every reason nothing was imported) stays after it.
+
+    ``rows_done`` is what was recorded here: the count while the job runs is published
+    elsewhere (register.import_jobs), because the import's own transaction, which is the
+    all-or-nothing rule, cannot show it to anyone else until it ends."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting for a worker"
+        RUNNING = "running", "Importing"
+        SUCCEEDED = "succeeded", "Imported"
+        FAILED = "failed", "Nothing imported"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    model_name = models.CharField(max_length=40, help_text="What the file holds: arrangement.")
+    file_name = models.CharField(max_length=255, blank=True)
+    file_format = models.CharField(max_length=20, help_text="The format chosen: csv, xlsx.")
+    data = models.BinaryField(blank=True, help_text="The file; emptied once the job has run.")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    total_rows = models.PositiveIntegerField(help_text="Rows of the file under its headings.")
+    rows_done = models.PositiveIntegerField(default=0, help_text="Rows checked and saved.")
+    new_count = models.PositiveIntegerField(null=True, blank=True)
+    updated_count = models.PositiveIntegerField(null=True, blank=True)
+    unchanged_count = models.PositiveIntegerField(null=True, blank=True)
+    errors = models.JSONField(default=list, blank=True, help_text="Why nothing was imported.")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    task_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Import of {self.file_name or 'a file'} ({self.get_state_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in {self.State.SUCCEEDED, self.State.FAILED}

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
     "register",
 ]
 # Development tools (perf/: synthetic data, benchmark, load and fault tests) are not
@@ -229,6 +231,32 @@ if REDIS_URL:
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# How far a background import has got (register.import_jobs), shared by the worker that
+# runs it and the web process that shows it: Redis when REDIS_URL is set, otherwise
+# files under var/, which every process on this machine shares.
+CACHES["jobs"] = (
+    {**CACHES["default"], "KEY_PREFIX": "sharedservices-jobs"}
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(BASE_DIR / "var" / "cache" / "jobs"),
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    }
+)
+
+# Background jobs (register/jobs.py): django-tasks with its database backend, so a job
+# is a row in the register's own database, on SQLite as on PostgreSQL, and waits there
+# until a worker (`make worker`: manage.py db_worker) runs it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Files with more rows than this are imported by a background job, without a preview:
+# checking a file takes as long as importing it, and the web server gives up on a
+# request after 60 seconds (about 8,000 rows). A preview and its import are two passes.
+IMPORT_PREVIEW_ROWS = os.environ.get("IMPORT_PREVIEW_ROWS", "2000").strip()
+if not IMPORT_PREVIEW_ROWS.isdigit():
+    raise ImproperlyConfigured(
+        f"IMPORT_PREVIEW_ROWS must be a whole number of rows, not {IMPORT_PREVIEW_ROWS!r}."
+    )
+IMPORT_PREVIEW_ROWS = int(IMPORT_PREVIEW_ROWS)
 
 # One structured line per request (register.middleware.RequestLogMiddleware); errors
 # with their traceback (django.request).

@@ -12,9 +12,11 @@ independently of the code under test:
 - Viewers read the register's pages and change nothing;
 - Editors add arrangements and their partners, savings and milestones, and change
   only records of arrangements one of their authorities takes part in;
-- Administrators change everything in the register and import;
+- Administrators change everything in the register and import, and follow a
+  background import's progress;
 - staff with no role see nothing of the register;
-- nobody but a superuser touches accounts, groups or the sign-in lock-out records.
+- nobody but a superuser touches accounts, groups, the sign-in lock-out records or the
+  background jobs' task records.
 
 The sample records all belong to an arrangement of Editor A's authority, so Editor A
 is the owner and Editor B a stranger. A refused request must also leave every table
@@ -38,9 +40,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.urls import URLPattern, URLResolver, reverse
+from django_tasks_db.models import DBTaskResult
 from simple_history.admin import SimpleHistoryAdmin
 
-from register.models import Finding, Milestone, SavingsTarget, Source
+from register.jobs import import_file
+from register.models import Finding, ImportJob, Milestone, SavingsTarget, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -147,6 +151,10 @@ def expected(kind, model, role, method):
         return REFUSED
     if kind == "process_import" and get:
         return NOT_ALLOWED
+    if kind == "import_job":
+        if not imports(role, model):
+            return REFUSED
+        return SHOWN if get else NOT_ALLOWED  # a page to read, never a form
     if kind in {"import", "process_import", "import_template"}:
         if not imports(role, model):
             return REFUSED
@@ -236,6 +244,7 @@ def classify(name, pattern) -> Page | None:
                 "process_import",
                 "export",
                 "import_template",
+                "import_job",
             }:
                 return Page(kind, opts.model_name, name, pattern)
     return None
@@ -290,6 +299,15 @@ def world(register):
         ),
         "accesslog": AccessLog.objects.create(username="x", ip_address="10.0.0.1"),
         "accessfailurelog": AccessFailureLog.objects.create(username="x", ip_address="10.0.0.1"),
+        # A task queued for the worker (which never runs here), and a background import
+        # of each kind.
+        "dbtaskresult": DBTaskResult.objects.get(id=import_file.enqueue("no-such-job").id),
+        **{
+            f"importjob:{model}": ImportJob.objects.create(
+                model_name=model, file_format="csv", total_rows=1, started_by=users["Viewer"]
+            )
+            for model in IMPORTABLE
+        },
     }
     samples["milestone"].save()  # a second history record, to revert to the first
     superuser = User.objects.create_superuser("root", password=PASSWORD)
@@ -315,6 +333,8 @@ def url_for(page: Page, world) -> str:
         )
     if page.kind == "user_password":
         return reverse("admin:auth_user_password_change", args=[samples["user"].pk])
+    if page.kind == "import_job":
+        return reverse(f"admin:{page.name}", args=[samples[f"importjob:{page.model}"].pk])
     if page.kind in {"change", "delete", "history"}:
         return reverse(f"admin:{page.name}", args=[samples[page.model].pk])
     if page.kind == "history_form":
@@ -426,7 +446,10 @@ def payload(client, page: Page, url: str, world) -> dict:
     if page.kind in {"change", "history_form", "delete", "password_change", "login"}:
         if page.kind in {"password_change", "login"}:
             return {}
-        data = form_fields(admin_client.get(url).content.decode())
+        response = admin_client.get(url)
+        if response.status_code == 403:
+            return {}  # not even a superuser may (the task records are read-only): no form
+        data = form_fields(response.content.decode())
         assert data, f"no form found at {url}"
         if page.kind == "change":
             # Change one text, so that a save is seen even where no history is kept.
@@ -448,6 +471,7 @@ def snapshot() -> dict:
     of the test's time."""
     models = list(apps.get_app_config("register").get_models(include_auto_created=True))
     models += [User, Group, Group.permissions.through, User.groups.through, AccessAttempt]
+    models += [DBTaskResult]
     quote = connection.ops.quote_name
     rows = {}
     with connection.cursor() as cursor:

@@ -1,0 +1,30 @@
+"""The register's background jobs: every task a worker runs is defined here.
+
+Tasks run on the django-tasks database backend (settings.TASKS): ``task.enqueue(...)``
+saves the task in the database, in the caller's transaction, and a worker
+(``make worker``, i.e. ``manage.py db_worker``) runs it; a task waits, queued, however
+long no worker is running. README "Background jobs" says how to run one.
+
+To add a job, keep its work in a plain function in the module it belongs to, and wrap
+it here in a small task that takes only what JSON can hold (ids, dates as text, never
+model instances), so that the function can be called and tested without a queue:
+
+    @task()
+    def send_daily_digest(day: str) -> int:
+        return digests.send_for(datetime.date.fromisoformat(day))
+
+and start it with ``send_daily_digest.enqueue(day.isoformat())``. A task's return value
+is kept with it (JSON too); an exception marks it failed, with its traceback, in the
+admin's "Tasks Database Backend" (superusers only). Schedule periodic jobs (digests,
+reminders) from cron or a timer with ``manage.py`` commands that enqueue them.
+"""
+
+from django_tasks import task
+
+from . import import_jobs
+
+
+@task()
+def import_file(job_id: str) -> str:
+    """A bulk import confirmed in the admin (register.import_jobs). Returns the job's state."""
+    return import_jobs.run_import(job_id)
