@@ -775,6 +775,7 @@ class ArrangementResource(AllOrNothingResource):
     governance = text_field("governance")
     contact_role = text_field("contact_role")
     contact_email = text_field("contact_email")
+    how_to_leave = text_field("how_to_leave")
     partnership = ie_fields.Field(
         attribute="partnership",
         column_name="partnership",
@@ -824,6 +825,9 @@ class ArrangementResource(AllOrNothingResource):
             "start_precision",
             "end_date",
             "end_precision",
+            "review_date",
+            "break_date",
+            "how_to_leave",
             "objectives",
             "benefits",
             "barriers",

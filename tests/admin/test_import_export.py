@@ -188,6 +188,29 @@ def test_text_that_looks_like_a_formula_goes_out_escaped_and_comes_back_as_typed
     assert legal.version == version  # nothing changed, so nothing was saved
 
 
+def test_review_and_break_dates_and_how_to_leave_are_imported_and_exported(register):
+    rows = [
+        GOOD[0] | {"review_date": "2013-03-31", "break_date": "2014-04-01"},
+        GOOD[1] | {"how_to_leave": "Twelve months' notice\nin writing"},
+    ]
+    result = ArrangementResource().import_data(dataset(rows), dry_run=False)
+    assert not result.has_errors() and not result.has_validation_errors()
+    audit = Arrangement.objects.get(slug="joint-audit")
+    assert (str(audit.review_date), str(audit.break_date)) == ("2013-03-31", "2014-04-01")
+    assert Arrangement.objects.get(slug="joint-ict").how_to_leave == (
+        "Twelve months' notice\nin writing"
+    )
+    exported = ArrangementResource().export().dict
+    by_slug = {row["slug"]: row for row in exported}
+    assert by_slug["joint-audit"]["review_date"] == "2013-03-31"
+    assert by_slug["joint-ict"]["how_to_leave"] == "Twelve months' notice\nin writing"
+    bad = ArrangementResource().import_data(
+        dataset([GOOD[0] | {"review_date": "31st of never"}]), dry_run=True
+    )
+    assert bad.has_validation_errors()
+    assert "review_date" in bad.invalid_rows[0].field_specific_errors
+
+
 def test_reimporting_an_export_changes_nothing(register):
     ArrangementResource().import_data(dataset(GOOD), dry_run=False)
     exported = ArrangementResource().export()
