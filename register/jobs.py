@@ -21,10 +21,20 @@ reminders) from cron or a timer with ``manage.py`` commands that enqueue them.
 
 from django_tasks import task
 
-from . import import_jobs
+from . import following, import_jobs
 
 
 @task()
 def import_file(job_id: str) -> str:
     """A bulk import confirmed in the admin (register.import_jobs). Returns the job's state."""
     return import_jobs.run_import(job_id)
+
+
+@task()
+def send_daily_digests(days_ahead: int | None = None) -> str:
+    """Today's digests (register.following): what it did, in words."""
+    run = following.send_digests(ahead=days_ahead)
+    if run.failed:
+        # Failed, with the words, in the task's record; the next run tries them again.
+        raise RuntimeError(str(run))
+    return str(run)

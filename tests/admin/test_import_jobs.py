@@ -5,17 +5,15 @@ against the test database: these tests commit)."""
 import html
 import io
 import re
-import threading
 
 import pytest
-from django.db import connections
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from register import import_jobs
 from register.models import Arrangement, ImportJob
 from tests.admin.test_admin import staff
 from tests.admin.test_import_export import dataset
+from tests.workers import run_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -40,36 +38,6 @@ def rows(count, changes=None):
         row.update((changes or {}).get(number, {}))
         made.append(row)
     return dataset(made).csv.encode()
-
-
-def run_worker(worker_id="test-worker", max_tasks=None):
-    """The worker's own loop (``manage.py db_worker --batch``: every task waiting, then
-    stop), in a thread with its own database connection, as a worker process has."""
-    worker = Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=max_tasks,
-        worker_id=worker_id,
-        excluded_queue_names=[],
-    )
-    failures = []
-
-    def loop():
-        try:
-            worker.run()
-        except BaseException as error:  # noqa: BLE001 - reported by the test
-            failures.append(error)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=loop)
-    thread.start()
-    thread.join(timeout=300)
-    assert not thread.is_alive(), "the worker did not finish"
-    assert not failures, failures
 
 
 def upload(content, name="arrangements.csv"):

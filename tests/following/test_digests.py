@@ -4,6 +4,7 @@ the user's last digest, only of records the user may see, never twice."""
 import datetime
 import email
 import email.policy
+import io
 import socket
 
 import pytest
@@ -11,10 +12,12 @@ from aiosmtpd.controller import Controller
 from django.core.management import CommandError, call_command
 from django.db.models import F
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from register.following import build_digest
 from register.models import Arrangement, Digest, Milestone, SavedSearch, Watch
 from tests.factories import ArrangementFactory, UserFactory
+from tests.workers import run_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -255,3 +258,17 @@ def test_users_without_an_address_or_inactive_are_skipped(register, smtp):
 def test_days_ahead_must_be_a_whole_number(register):
     with pytest.raises(CommandError, match="whole number"):
         call_command("send_digests", "--days-ahead", "-3")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_digests_queued_as_a_job_are_sent_by_a_worker(register, smtp, alice):
+    following(alice, later(days=-1), arrangement=register.fostering)
+    change(register.fostering, status="operational")
+    out = io.StringIO()
+    call_command("send_digests", "--enqueue", stdout=out)
+    assert "Queued today's digests as job" in out.getvalue()
+    assert smtp.received == []  # queued, not sent
+    run_worker()
+    assert [d["to"] for d in smtp.received] == [["alice@example.gov.uk"]]
+    result = DBTaskResult.objects.get()
+    assert result.status == "SUCCESSFUL" and result.return_value.startswith("Digests sent: 1.")
