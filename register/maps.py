@@ -425,15 +425,16 @@ def arrangements_map(
     limit_note = ""
     if shown < partners_total:
         cut = rows[-1]
+        first = (
+            "the first arrangement" if len(rows) == 1 else f"the first {len(rows):,} arrangements"
+        )
         limit_note = (
-            f"Showing {shown:,} of the {partners_total:,} partners taking part in these "
-            f"arrangements: those of the first {_plural(len(rows), 'arrangement')} in the "
-            f"order listed ({cut.label} in part)"
-            if cut.more
-            else f"Showing {shown:,} of the {partners_total:,} partners taking part in these "
-            f"arrangements: those of the first {_plural(len(rows), 'arrangement')} in the "
-            "order listed"
-        ) + ". The map and its table stop there to keep the page quick to load."
+            f"Showing the partners of {first} of the {len(with_partners):,} with partners, "
+            f"in the order listed{f' ({cut.label} in part)' if cut.more else ''}: "
+            f"{shown:,} of the {partners_total:,} places taken by partners in these "
+            "arrangements (an authority in two of them counts twice). The map and its "
+            "table stop there to keep the page quick to load."
+        )
     description = _arrangements_words(
         len(arrangements),
         len(with_partners),
@@ -445,8 +446,8 @@ def arrangements_map(
         unjoined=unjoined,
         shared=shared,
         limit=(
-            f" The map and the table show {shown:,} of their {partners_total:,} partners "
-            "(see below the map)."
+            f" The map and the table show the partners of {first} of the "
+            f"{len(with_partners):,} (see below the map)."
             if limit_note
             else ""
         ),

@@ -69,9 +69,9 @@ class ListExportMixin(ExportMixin):
         export_format = self.export_asked()
         filterset = getattr(self, "filterset", None)
         invalid = filterset is not None and filterset.is_bound and not filterset.is_valid()
-        if export_format in self.export_formats and invalid:
-            # Not an empty file that looks like an answer: the page, saying what is wrong
-            # with the filters.
+        if export_format in self.export_formats and (invalid or self.refused_repeats):
+            # Not a file that looks like an answer to what was asked: the page, saying
+            # what is wrong with the filters or the sort.
             response = super(ExportMixin, self).render_to_response(context, **kwargs)
             response.status_code = 400
             return response

@@ -310,6 +310,10 @@ def test_the_list_map_says_how_many_of_its_arrangements_have_partners(client, pl
     assert escape(found.description) in body(response)
 
 
+def cut_label(found) -> str:
+    return escape(found.rows[-1].label)
+
+
 def test_the_map_and_its_table_are_bounded_however_many_partners(client, placed):
     many = [AuthorityFactory(code=f"M{n:02}", name=f"Many {n:02}") for n in range(60)]
     with refreshed_once():  # stored figures once for all, as an import does
@@ -327,7 +331,19 @@ def test_the_map_and_its_table_are_bounded_however_many_partners(client, placed)
         .count()
     )
     assert total > 12 * 61
-    assert f"Showing {maps.MAP_PARTNERS:,} of the {total:,} partners" in html
+    drawn = len(found.rows)
+    listed = (
+        Arrangement.objects.visible_to(AnonymousUser())
+        .filter(pk__in=Membership.objects.taking_part().values("arrangement"))
+        .count()
+    )
+    assert 1 < drawn < listed
+    assert (
+        f"Showing the partners of the first {drawn} arrangements of the {listed} with "
+        f"partners, in the order listed ({cut_label(found)} in part): "
+        f"{maps.MAP_PARTNERS:,} of the {total:,} places taken by partners" in html
+    )
+    assert f"show the partners of the first {drawn} arrangements of the {listed}" in html
     assert 'href="#downloads"' in html and 'id="downloads"' in html
     cut = found.rows[-1]
     assert cut.more and f"and {cut.more} more" in table
@@ -336,3 +352,12 @@ def test_the_map_and_its_table_are_bounded_however_many_partners(client, placed)
         for n in range(12, 40):
             make_arrangement(f"Big {n:02}", members=[placed.alpha, *many], lead=placed.alpha)
     assert len(body(client.get("/arrangements/", {"per_page": 100}))) < size + 40_000
+
+
+def test_a_map_cut_within_its_first_arrangement_says_the_first_arrangement(
+    client, placed, monkeypatch
+):
+    monkeypatch.setattr(maps, "MAP_PARTNERS", 2)
+    html = body(client.get("/arrangements/", {"sort": "title", "q": "legal"}))
+    assert "Showing the partners of the first arrangement of the" in html
+    assert "first 1 arrangement" not in html

@@ -105,7 +105,11 @@ def test_how_the_list_is_shown_given_twice_uses_neither_and_says_so(client, regi
     assert table.order_by == client.get(path).context["table"].order_by
     assert table.paginator.per_page == (25 if path == LIST else 50)
     assert table.page.number == 1
-    # Nor is either a download.
+    # A download asked for so is refused, not made in an order nobody chose.
+    refused = client.get(f"{path}?_export=csv&sort=title&sort=-title")
+    assert refused.status_code == 400 and "Content-Disposition" not in refused
+    assert "“sort”: Give one value only" in body(refused)
+    # Nor is either of two downloads made.
     two_downloads = client.get(path, {"_export": ["csv", "json"]})
     assert "Content-Disposition" not in two_downloads
     assert "None is used: this is the page, not a download." in body(two_downloads)
