@@ -110,6 +110,32 @@ def test_the_arrangement_pages_tables_are_not_cut_off_on_a_phone(page, seeded_si
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
 
 
+def test_nothing_in_the_list_scrolls_sideways_on_a_phone_but_its_table(page, seeded_site):
+    """The headline figures' grid row sat in the list's content box, which scrolls for
+    the table, and its negative margins made the whole box scroll."""
+    page.set_viewport_size({"width": 320, "height": 900})
+    for path in ("/arrangements/", "/authorities/"):
+        page.goto(f"{seeded_site}{path}")
+        box = page.locator(".moj-filter-layout__content")
+        assert box.evaluate("b => b.scrollWidth <= b.clientWidth"), path
+
+
+@pytest.mark.parametrize("path", ["/arrangements/?per_page=100", "/authorities/"])
+def test_a_printed_list_fits_a4_portrait(page, seeded_site, path):
+    """On paper nothing scrolls: every table fits A4's 186 mm between its margins
+    (703 CSS pixels), so no column is cut off at the page's edge."""
+    page.set_viewport_size({"width": 703, "height": 1000})
+    page.emulate_media(media="print")
+    page.goto(f"{seeded_site}{path}")
+    widths = page.evaluate(
+        "[...document.querySelectorAll('table')].map(t => [t.id || t.className,"
+        " t.getBoundingClientRect().right, t.scrollWidth])"
+    )
+    assert widths
+    assert [w for w in widths if w[1] > 703 or w[2] > 703] == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 703
+
+
 def test_long_unbroken_words_wrap_on_a_phone(page, seeded_site):
     """A web address in a summary, or a title of one long word, wraps: the page never
     scrolls sideways for what an officer typed."""
