@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connections, transaction
 
 from .models import (
     COUNTED_BASES,
@@ -472,9 +472,48 @@ def write_rows(model, rows, fields) -> int:
                 manager.filter(pk=row.pk).update(**{n: getattr(row, n) for n in attnames})
                 for row in rows
             )
+    return update_from_values(model, rows, fields)
+
+
+def update_from_values(model, rows, fields) -> int:
+    """One ``UPDATE ... FROM`` a list of VALUES per chunk of rows (PostgreSQL; SQLite
+    since 3.33): what Django's bulk_update does, without building a CASE WHEN of every
+    row for every field, which for forty-odd stored figures cost about 24 ms of CPU a
+    row (a 50,000-row import spent twenty minutes in it)."""
+    manager = model._base_manager
+    connection = connections[manager.db]
+    quote = connection.ops.quote_name
+    concrete = [model._meta.get_field(name) for name in fields]
+    pk = model._meta.pk
+    width = len(concrete) + 1
+    limit = connection.features.max_query_params or 65535
+    per_statement = max(1, min(CHUNK, limit // width))
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(f"c{n}") for n in range(width))
+    # Each value column cast to its field's type: a column of NULLs alone would be text.
+    assignments = ", ".join(
+        f"{quote(field.column)} = CAST(v.{quote(f'c{n + 1}')} AS {field.cast_db_type(connection)})"
+        for n, field in enumerate(concrete)
+    )
+    row_sql = "(" + ", ".join(["%s"] * width) + ")"
     written = 0
-    for start in range(0, len(rows), CHUNK):
-        written += model._base_manager.bulk_update(rows[start : start + CHUNK], fields)
+    with transaction.atomic(using=manager.db, savepoint=False), connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            params = []
+            for row in chunk:
+                params.append(pk.get_db_prep_value(row.pk, connection))
+                params.extend(
+                    field.get_db_prep_save(getattr(row, field.attname), connection)
+                    for field in concrete
+                )
+            cursor.execute(
+                f"WITH v ({names}) AS (VALUES {', '.join([row_sql] * len(chunk))}) "
+                f"UPDATE {table} SET {assignments} FROM v "
+                f"WHERE {table}.{quote(pk.column)} = v.{quote('c0')}",
+                params,
+            )
+            written += cursor.rowcount
     return written
 
 
