@@ -2,7 +2,7 @@ from django.urls import path
 from django.views.decorators.http import require_safe
 
 from . import feeds
-from .views import arrangements, authorities, compare, pages, reviews, service_areas
+from .views import arrangements, authorities, compare, data, pages, reviews, service_areas
 from .views import summaries as summary_views
 
 app_name = "register"
@@ -70,5 +70,7 @@ urlpatterns = [
     path("summary/national/", summary_views.NationalSummaryView.as_view(), name="summary-national"),
     path("summary/briefing/", summary_views.BriefingView.as_view(), name="summary-briefing"),
     path("sources/<slug:slug>/", pages.SourceDetailView.as_view(), name="source-detail"),
+    path("data/", data.DataView.as_view(), name="data"),
+    path("data/<str:version>/<str:name>", data.release_file, name="data-file"),
     path("accessibility/", pages.AccessibilityView.as_view(), name="accessibility"),
 ]
