@@ -28,6 +28,7 @@ whatever the size of the register.
 from __future__ import annotations
 
 import datetime
+import filecmp
 import hashlib
 import json
 import re
@@ -473,7 +474,7 @@ def _differing(new: Path, old: Path) -> list[str]:
         for name in names
         if not (new / name).is_file()
         or not (old / name).is_file()
-        or (new / name).read_bytes() != (old / name).read_bytes()
+        or not filecmp.cmp(new / name, old / name, shallow=False)  # in blocks, not whole
     )
 
 
