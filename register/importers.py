@@ -30,6 +30,7 @@ from django.db import DatabaseError, transaction
 from import_export import fields as ie_fields
 from import_export import resources, widgets
 
+from . import release_schema
 from .exports import NoRows, csv_writer, unescape_cell
 from .identifiers import org_id_of
 from .models import (
@@ -635,6 +636,10 @@ class AllOrNothingResource(resources.ModelResource):
     # Told how many rows have been checked and saved so far, after each row, when set (a
     # background import publishes it: register.import_jobs).
     progress = None
+    #: The columns each cell is checked against before its row is imported: those of the
+    #: release's schema (register.release_schema), so a file is held to the same names,
+    #: types and allowed values as the register's published data.
+    release_columns: dict = {}
 
     def import_data(self, dataset, **kwargs):
         kwargs.setdefault("use_transactions", True)
@@ -720,6 +725,11 @@ class AllOrNothingResource(resources.ModelResource):
         }
         if nul:
             raise ValidationError(nul)
+        # Each cell against its column of the release's schema (register.release_schema),
+        # before anything of the row is read into a record.
+        problems = release_schema.row_problems(self.release_columns, row)
+        if problems:
+            raise ValidationError(problems)
         self.check_not_repeated(row, kwargs.get("row_number"))
         super().before_import_row(row, **kwargs)
 
@@ -770,6 +780,7 @@ def text_field(name: str) -> ie_fields.Field:
 
 
 class ArrangementResource(AllOrNothingResource):
+    release_columns = release_schema.ARRANGEMENT_IMPORT
     summary = text_field("summary")
     description = text_field("description")
     governance = text_field("governance")
@@ -935,6 +946,7 @@ class ArrangementResource(AllOrNothingResource):
 
 
 class SavingResource(AllOrNothingResource):
+    release_columns = release_schema.SAVING_IMPORT
     percentage_of = text_field("percentage_of")
     description = text_field("description")
     arrangement = ie_fields.Field(

@@ -9,6 +9,7 @@ NAVIGATION = [
     ("Authorities", "register:authority-list", "/authorities/"),
     ("Service areas", "register:service-area-list", "/service-areas/"),
     ("Summaries", "register:summary-index", "/summary/"),
+    ("Data", "register:data", "/data/"),
 ]
 
 

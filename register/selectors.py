@@ -1157,3 +1157,31 @@ def api_authority(user, authority: Authority) -> dict:
 def api_service_area_counts(user) -> dict[int, int]:
     """Visible arrangements per service area (a category counts its services' too)."""
     return summaries.arrangement_counts_by_service_area(Arrangement.objects.visible_to(user))
+
+
+# --- Data releases ---------------------------------------------------------------------
+
+
+def data_releases() -> dict:
+    """Every release of the public register, newest first, each file with its address,
+    and what each table of a release holds (register.releases)."""
+    from . import release_schema, releases
+
+    found = releases.list_releases()
+    for release in found:
+        for entry in release["files"]:
+            entry["url"] = reverse("register:data-file", args=[release["version"], entry["name"]])
+    return {
+        "releases": found,
+        "latest": found[0] if found else None,
+        "older": found[1:],
+        "tables": release_schema.TABLES,
+        "schema_version": release_schema.SCHEMA_VERSION,
+    }
+
+
+def release_download(version: str, name: str):
+    """The path and media type of one file of a release; None if there is none."""
+    from . import releases
+
+    return releases.release_file(version, name)

@@ -6,6 +6,7 @@ from .views import (
     arrangements,
     authorities,
     compare,
+    data,
     following,
     pages,
     reviews,
@@ -101,5 +102,7 @@ urlpatterns = [
     path("summary/national/", summary_views.NationalSummaryView.as_view(), name="summary-national"),
     path("summary/briefing/", summary_views.BriefingView.as_view(), name="summary-briefing"),
     path("sources/<slug:slug>/", pages.SourceDetailView.as_view(), name="source-detail"),
+    path("data/", data.DataView.as_view(), name="data"),
+    path("data/<str:version>/<str:name>", data.release_file, name="data-file"),
     path("accessibility/", pages.AccessibilityView.as_view(), name="accessibility"),
 ]

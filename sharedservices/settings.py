@@ -161,6 +161,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Where collectstatic puts the hashed, compressed copies served in production.
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it, even before collectstatic
+
+# Where the data releases (`manage.py build_release`, served at /data/) are kept: a folder
+# of one subfolder per release, named by its date. On a server, a persistent volume.
+RELEASES_DIR = Path(os.environ.get("DJANGO_RELEASES_DIR") or BASE_DIR / "var" / "releases")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -332,7 +336,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Read-only JSON of the register: arrangements, authorities, service areas, "
         "savings and the scrutiny summaries. Exempt arrangements are left out for "
-        "anyone not signed in with a role, exactly as the pages leave them out."
+        "anyone not signed in with a role, exactly as the pages leave them out. The whole "
+        "public register is also published as dated releases of CSV and JSON files, with a "
+        "Frictionless Data Package descriptor and a JSON Schema, at [/data/](/data/)."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
