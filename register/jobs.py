@@ -21,7 +21,7 @@ reminders) from cron or a timer with ``manage.py`` commands that enqueue them.
 
 from django_tasks import task
 
-from . import following, import_jobs
+from . import following, import_jobs, releases
 
 
 @task()
@@ -38,3 +38,13 @@ def send_daily_digests(days_ahead: int | None = None) -> str:
         # Failed, with the words, in the task's record; the next run tries them again.
         raise RuntimeError(str(run))
     return str(run)
+
+
+@task()
+def build_release(as_of: str, replace: bool = False) -> str:
+    """The data release dated ``as_of`` (year-month-day) in the releases folder
+    (register.releases): what became of it, in words."""
+    import datetime
+
+    outcome = releases.build_release(datetime.date.fromisoformat(as_of), replace=replace)
+    return f"Release {outcome.version}: {outcome.result}."

@@ -307,3 +307,21 @@ def test_a_saving_s_amount_must_be_a_number_as_in_the_release(register):
     )
     assert "'£1.9m' is not a number" in errors_of(result)[(1, "amount")]
     assert Saving.objects.count() == count
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_release_queued_as_a_job_is_built_by_a_worker(register, tmp_path, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    from tests.workers import run_worker
+
+    settings.RELEASES_DIR = str(tmp_path)
+    out = io.StringIO()
+    call_command("build_release", "--as-of", DAY.isoformat(), "--enqueue", stdout=out)
+    assert f"Queued release {DAY}" in out.getvalue()
+    assert not (tmp_path / DAY.isoformat()).exists()  # queued, not built
+    run_worker()
+    assert (tmp_path / DAY.isoformat() / "datapackage.json").is_file()
+    result = DBTaskResult.objects.get()
+    assert result.status == "SUCCESSFUL"
+    assert result.return_value == f"Release {DAY.isoformat()}: built."

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from register import jobs
 from register.releases import ReleaseError, build_release, releases_dir
 
 
@@ -45,16 +46,43 @@ class Command(BaseCommand):
             help="Replace a release of that date whose data has since changed.",
         )
         parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="Queue the build as a background job for the worker (make worker) and "
+            "return at once.",
+        )
+        parser.add_argument(
             "--check",
             action="store_true",
             help="Build it again and say whether the files are identical to the release "
             "there, changing nothing.",
         )
 
-    def handle(self, *args, as_of=None, directory=None, replace=False, check=False, **options):
+    def handle(
+        self,
+        *args,
+        as_of=None,
+        directory=None,
+        replace=False,
+        check=False,
+        enqueue=False,
+        **options,
+    ):
         day = release_date(as_of) if as_of else timezone.localdate()
         if replace and check:
             raise CommandError("Choose --check or --replace, not both.")
+        if enqueue:
+            if check or directory:
+                raise CommandError(
+                    "--enqueue builds in the releases folder; not with --check or --directory."
+                )
+            if day > timezone.localdate():
+                raise CommandError(
+                    f"A release cannot be dated after today: {day} is in the future."
+                )
+            result = jobs.build_release.enqueue(day.isoformat(), replace)
+            self.stdout.write(f"Queued release {day} as job {result.id}; a worker builds it.")
+            return
         root = Path(directory) if directory else releases_dir()
         try:
             outcome = build_release(day, root, replace=replace, check=check)
