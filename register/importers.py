@@ -820,33 +820,9 @@ class ArrangementResource(AllOrNothingResource):
     class Meta:
         model = Arrangement
         import_id_fields = ["slug"]
-        fields = [
-            "slug",
-            "title",
-            "summary",
-            "description",
-            "kind",
-            "status",
-            "partnership",
-            "parent",
-            "service_areas",
-            "partners",
-            "governance",
-            "start_date",
-            "start_precision",
-            "end_date",
-            "end_precision",
-            "review_date",
-            "break_date",
-            "how_to_leave",
-            "objectives",
-            "benefits",
-            "barriers",
-            "exempt",
-            "open_to_members",
-            "contact_role",
-            "contact_email",
-        ]
+        # The columns of the release's schema that one enters (register.release_schema),
+        # in the order of the export and the template.
+        fields = list(release_schema.ARRANGEMENT_IMPORT)
         export_order = fields
         clean_model_instances = True
         skip_unchanged = True
@@ -967,21 +943,7 @@ class SavingResource(AllOrNothingResource):
 
     class Meta:
         model = Saving
-        fields = [
-            "id",
-            "arrangement",
-            "authority",
-            "amount",
-            "percentage",
-            "percentage_of",
-            "qualifier",
-            "period",
-            "financial_year",
-            "basis",
-            "cashable",
-            "description",
-            "source",
-        ]
+        fields = list(release_schema.SAVING_IMPORT)
         export_order = fields
         clean_model_instances = True
         skip_unchanged = True

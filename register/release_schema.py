@@ -611,14 +611,17 @@ YES_OR_NO = {
 
 
 def _import_columns(table: Table, names, required=(), extra=()) -> dict[str, Column]:
+    """The import's columns, in the order of its export and template: ``names`` are
+    those of the release's ``table``, or of the ``extra`` columns releases never have."""
+    extras = {column.name: column for column in extra}
     columns = {}
     for name in names:
-        column = replace(table.column(name), required=name in required)
+        column = extras.get(name) or replace(table.column(name), required=name in required)
         if column.type == "boolean":
             column = replace(column, **YES_OR_NO)
         columns[name] = column
-    for column in extra:
-        columns[column.name] = column
+    if set(extras) - set(columns):
+        raise ValueError(f"Extra columns not in the order: {set(extras) - set(columns)}")
     return columns
 
 
@@ -634,14 +637,19 @@ ARRANGEMENT_IMPORT = _import_columns(
         "partnership",
         "parent",
         "service_areas",
+        "partners",
         "governance",
         "start_date",
         "start_precision",
         "end_date",
         "end_precision",
+        "review_date",
+        "break_date",
+        "how_to_leave",
         "objectives",
         "benefits",
         "barriers",
+        "exempt",
         "open_to_members",
         "contact_role",
         "contact_email",
