@@ -672,6 +672,32 @@ class ArrangementQuerySet(models.QuerySet):
             return self
         return self.filter(exempt=False)
 
+    def with_confirmation_seen_by(self, user):
+        """Whether the reader may see each one's last confirmation, as
+        ``confirmation_seen`` (read by ``Arrangement.seen_confirmed_at``). Those who may
+        see exempt records see every confirmation. For anyone else a confirmation made
+        before the arrangement last became public (``public_since``, the cut-off of its
+        public history) was made while it was hidden, and reads as none: showing it would
+        tell that the record existed, hidden, before."""
+        from .permissions import can_see_exempt
+
+        if can_see_exempt(user):
+            return self.annotate(
+                confirmation_seen=models.ExpressionWrapper(
+                    Q(last_confirmed_at__isnull=False), output_field=models.BooleanField()
+                )
+            )
+        return self.annotate(confirmation_public_since=public_since()).annotate(
+            confirmation_seen=models.ExpressionWrapper(
+                Q(last_confirmed_at__isnull=False)
+                & (
+                    Q(confirmation_public_since__isnull=True)
+                    | Q(last_confirmed_at__gte=F("confirmation_public_since"))
+                ),
+                output_field=models.BooleanField(),
+            )
+        )
+
     def confirm(self, authority, role: str, now: datetime.datetime) -> int:
         """Record that ``authority`` (through a user in ``role``) confirmed these
         arrangements' records as right at ``now``: one UPDATE. Neither the version nor
@@ -685,6 +711,29 @@ class ArrangementQuerySet(models.QuerySet):
         """What a row of a list shows beside its own fields: its lead authority. Partner
         counts and savings figures are stored on the row (``STORED_FIGURES``)."""
         return self.select_related("lead")
+
+
+def public_since():
+    """When an arrangement last became public, as an expression: the first of its history
+    records after the last one that was exempt (or, if none follows it, that one); null
+    for an arrangement never exempt. What came before is its hidden past, which readers
+    who may not see exempt records never learn of: its history, its feeds' entries and
+    its confirmations all start here."""
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    history = Arrangement.history.model.objects
+    last_hidden = (
+        history.filter(id=OuterRef("id"), exempt=True)
+        .order_by("-history_date", "-history_id")
+        .values("history_date")[:1]
+    )
+    after = (
+        history.filter(id=OuterRef("pk"), exempt=False, history_date__gt=Subquery(last_hidden))
+        .order_by("history_date", "history_id")
+        .values("history_date")[:1]
+    )
+    return Coalesce(Subquery(after), Subquery(last_hidden))
 
 
 # Who takes part, as words of 64 bits (Arrangement.partners_0 ...; figures.partner_words).
@@ -1111,11 +1160,21 @@ class Arrangement(models.Model):
     def end_display(self) -> str:
         return format_partial_date(self.end_date, self.end_precision)
 
+    @property
+    def seen_confirmed_at(self) -> datetime.datetime | None:
+        """When a council last confirmed this record, as the reader it was read for may
+        see it (``ArrangementQuerySet.with_confirmation_seen_by``): None when it was
+        confirmed while hidden from them, and None when it was not read that way, so that
+        a page that forgets to ask never shows a confirmation it should not."""
+        if not getattr(self, "confirmation_seen", False):
+            return None
+        return self.last_confirmed_at
+
     def confirmation_is_stale(self, now: datetime.datetime) -> bool:
-        """Whether no council has confirmed this record in the last year (or ever)."""
-        return self.last_confirmed_at is None or (
-            now - self.last_confirmed_at > CONFIRMATION_GOOD_FOR
-        )
+        """Whether no council has confirmed this record in the last year (or ever), as
+        the reader may see its confirmation (``seen_confirmed_at``)."""
+        confirmed = self.seen_confirmed_at
+        return confirmed is None or now - confirmed > CONFIRMATION_GOOD_FOR
 
     def ancestors(self):
         """The chain of parent programmes, nearest first; stops at a cycle."""

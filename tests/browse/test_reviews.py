@@ -4,6 +4,7 @@ API; the "Due for review" page; and a council confirming its arrangements' recor
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -168,6 +169,53 @@ def test_a_record_never_or_long_ago_confirmed_is_flagged_and_a_recent_one_is_not
     page = client.get(url).content.decode()
     assert 'id="not-confirmed"' not in page
     assert "by Alphaton" in page and "(an editor of the register)" in page
+
+
+def confirmation_shown(client, slug) -> dict:
+    """What the page, the API (its list and the arrangement) and the download say of the
+    arrangement's last confirmation."""
+    page = client.get(f"/arrangements/{slug}/").content.decode()
+    listed = client.get("/api/v1/arrangements/?page_size=100").json()["results"]
+    text = body(client.get("/arrangements/?_export=csv"))
+    return {
+        "page": re.search(r'id="last-confirmed">.*?</dd>', page, re.S).group(0),
+        "warning": "No council taking part has confirmed this record yet" in page,
+        "api": client.get(f"/api/v1/arrangements/{slug}/").json()["last_confirmed"],
+        "api list": next(a for a in listed if a["slug"] == slug)["last_confirmed"],
+        "csv": next(
+            r for r in csv.DictReader(io.StringIO(text)) if r["Address"].endswith(f"/{slug}/")
+        )["Last confirmed by a council"],
+    }
+
+
+def test_a_confirmation_made_while_exempt_is_never_shown_to_the_public(client, register, viewer):
+    """It would tell that the record existed, hidden, before it became public."""
+    secret = Arrangement.objects.get(pk=register.secret.pk)
+    Arrangement.objects.filter(pk=secret.pk).confirm(register.delta, "Editor", timezone.now())
+    secret.exempt = False
+    secret.save()
+    public = confirmation_shown(client, secret.slug)
+    assert "Not yet confirmed" in public["page"] and "Deltaby" not in public["page"]
+    assert public["warning"]
+    assert public["api"] is None and public["api list"] is None and public["csv"] == ""
+    client.force_login(viewer)
+    seen = confirmation_shown(client, secret.slug)
+    assert "by Deltaby" in seen["page"] and not seen["warning"]
+    assert seen["api"]["authority"]["code"] == "DEL" and seen["api list"] == seen["api"]
+    assert seen["csv"] == timezone.localdate().isoformat()
+    # A confirmation after it became public is the public's to see.
+    client.logout()
+    Arrangement.objects.filter(pk=secret.pk).confirm(register.delta, "Editor", timezone.now())
+    again = confirmation_shown(client, secret.slug)
+    assert "by Deltaby" in again["page"] and again["api"]["authority"]["code"] == "DEL"
+    assert again["csv"] == timezone.localdate().isoformat()
+
+
+def test_the_list_is_never_sorted_by_when_records_were_confirmed(client, register):
+    """The order would place confirmations a reader may not see."""
+    response = client.get("/arrangements/?sort=-last_confirmed_at")
+    assert response.context["table"].order_by != ("-last_confirmed_at",)
+    assert not response.context["table"].columns["last_confirmed_at"].orderable
 
 
 def confirm_client(user) -> Client:
