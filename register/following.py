@@ -44,7 +44,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from . import links
-from .dates import format_partial_date
+from .dates import partial_date_end
 from .filters import ArrangementFilterSet
 from .models import (
     MOST_SAVED_SEARCHES,
@@ -60,7 +60,7 @@ from .models import (
     Watch,
 )
 from .permissions import can_see_exempt
-from .reviews import KEY_DATES, NOT_RUNNING
+from .reviews import KEY_DATES, NOT_RUNNING, ending_between, key_date
 
 logger = logging.getLogger(__name__)
 
@@ -433,16 +433,15 @@ def build_digest(user, since, now, ahead: int, first: bool) -> DigestContent:
         if told:
             content.milestones.add({"milestone": milestone, "told": told})
 
-    # Review, break-clause and end dates of arrangements still running.
-    within = Q()
-    for name, _ in KEY_DATES:
-        within |= Q(**{f"{name}__gte": today, f"{name}__lte": until})
+    # Review, break-clause and end dates of arrangements still running: an end given as
+    # a month, season or year by the last day of its period (register.reviews.key_date).
     dated = (
         arrangements.exclude(status__in=NOT_RUNNING)
-        .filter(within)
+        .filter(ending_between(today, until))
         .annotate(
             exempt_before=_history_before(Arrangement, since, "exempt"),
             known_before=Exists(History.objects.filter(id=OuterRef("pk"), history_date__lte=since)),
+            end_precision_before=_history_before(Arrangement, since, "end_precision"),
             **{
                 f"{name}_before": _history_before(Arrangement, since, name) for name, _ in KEY_DATES
             },
@@ -456,32 +455,35 @@ def build_digest(user, since, now, ahead: int, first: bool) -> DigestContent:
             arrangement.exempt_before and not see_exempt
         )
         for name, what in KEY_DATES:
-            date = getattr(arrangement, name)
-            if date is None or not today <= date <= until:
+            key = key_date(arrangement, name, what, today)
+            if key is None or not today <= key.date <= until:
                 continue
             if (
                 first
                 or new_to_reader
-                or date > newly_within
-                or getattr(arrangement, f"{name}_before") != date
+                or key.date > newly_within
+                or told_before(arrangement, name) != key.date
             ):
-                shown = (
-                    arrangement.end_display
-                    if name == "end_date"
-                    else format_partial_date(date, "day")
-                )
                 found.append(
                     {
                         "arrangement": arrangement,
                         "what": what,
-                        "date": date,
-                        "shown": shown,
-                        "when": days_from(date, today),
+                        "date": key.date,
+                        "shown": key.shown,
+                        "when": key.when,
                     }
                 )
     for item in sorted(found, key=lambda item: (item["date"], item["arrangement"].title)):
         content.dates.add(item)
     return content
+
+
+def told_before(arrangement, name: str):
+    """The last day of a key date as it stood before the period (None if it had none)."""
+    before = getattr(arrangement, f"{name}_before")
+    if before is None or name != "end_date":
+        return before
+    return partial_date_end(before, arrangement.end_precision_before or "day")
 
 
 def days_from(date: datetime.date, today: datetime.date) -> str:

@@ -118,6 +118,68 @@ def test_an_exempt_arrangement_is_due_only_for_those_who_may_see_it(client, regi
     assert due_titles(client) == ([], ["Confidential waste deal"])
 
 
+def due_on(today, within: int) -> dict[str, list[str]]:
+    """The Due for review page's rows for the public on ``today``: title and what it says
+    of each date, overdue and due."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import QueryDict
+
+    from register.selectors import due_for_review
+
+    found = due_for_review(AnonymousUser(), QueryDict(f"within={within}"), today)
+    return {
+        part: [
+            f"{row['arrangement'].title}: {key.what} {key.shown}, {key.when}"
+            for row in found[part]
+            for key in row["dates"]
+        ]
+        for part in ("overdue", "due")
+    }
+
+
+def test_an_end_given_as_a_year_season_or_month_counts_to_the_last_day_of_it(register):
+    """An end during 2026 has not passed while 2026 runs, and one during 2027 is not
+    35 days away on 27 November 2026 because 2027 begins then."""
+    today = datetime.date(2026, 11, 27)
+    set_dates(register.legal, end_date=datetime.date(2026, 1, 1), end_precision="year")
+    set_dates(register.workstream, end_date=datetime.date(2027, 1, 1), end_precision="year")
+    set_dates(register.fostering, end_date=datetime.date(2026, 9, 1), end_precision="season")
+    assert due_on(today, 90) == {
+        "overdue": [],
+        "due": [
+            "Fostering framework: End autumn 2026, ends during autumn 2026, "
+            "in 3 days at the latest",
+            "Shared legal team: End 2026, ends during 2026, in 34 days at the latest",
+        ],
+    }
+    assert due_on(today, 400)["due"][2:] == [
+        "Costs draftsman: End 2027, ends during 2027, in 35 to 399 days",
+    ]
+    assert due_on(datetime.date(2026, 12, 1), 0)["overdue"] == [
+        "Fostering framework: End autumn 2026, ended during autumn 2026, at least 1 day ago"
+    ]
+    # A month: overdue only once the month is over; a day as before.
+    set_dates(register.fostering, end_date=None)
+    set_dates(register.legal, end_date=datetime.date(2026, 11, 1), end_precision="month")
+    assert due_on(today, 2)["due"] == []
+    assert due_on(today, 3)["due"][0].endswith("in 3 days at the latest")
+    assert due_on(datetime.date(2026, 11, 30), 0)["due"][0].endswith(
+        "ends during November 2026, today"
+    )
+    set_dates(register.legal, end_date=datetime.date(2026, 11, 20), end_precision="day")
+    assert due_on(today, 0)["overdue"][0] == "Shared legal team: End 20 November 2026, 7 days ago"
+
+
+def test_the_page_says_an_end_this_year_is_running_not_overdue(client, register):
+    this_year = TODAY().year
+    set_dates(register.legal, end_date=datetime.date(this_year, 1, 1), end_precision="year")
+    overdue, due = due_titles(client, "?within=400")
+    assert overdue == [] and due == ["Shared legal team"]
+    page = client.get("/arrangements/due-for-review/?within=400").content.decode()
+    assert f'<time datetime="{this_year}">{this_year}</time>' in page
+    assert f"ends during {this_year}" in page and "ago" not in page
+
+
 @pytest.mark.parametrize("within", ["abc", "-1", "3661", "2.5", "", "90&within=30"])
 def test_a_bad_within_is_refused_in_words(client, register, within):
     set_dates(register.legal, review_date=days(3))
