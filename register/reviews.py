@@ -58,6 +58,15 @@ def parse_within(query) -> tuple[int, str | None]:
     )
 
 
+def horizon(within: int, until: datetime.date) -> tuple[str, str]:
+    """The days ahead in words, in full and short: 'in the next 90 days (up to 25
+    February 2027)' and 'in the next 90 days'; 'today (27 November 2026)' and 'today'."""
+    if within == 0:
+        return f"today ({until.day} {until:%B %Y})", "today"
+    short = "in the next day" if within == 1 else f"in the next {within} days"
+    return f"{short} (up to {until.day} {until:%B %Y})", short
+
+
 @dataclass(frozen=True)
 class KeyDate:
     """One key date of an arrangement as a reader is told it. ``date`` is the last day of

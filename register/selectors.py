@@ -516,10 +516,13 @@ def due_for_review(user, query, today: datetime.date) -> dict:
         )
     ]
     rows.sort(key=lambda row: (row["dates"][0].date, row["arrangement"].title))
+    horizon, horizon_short = reviews.horizon(within, until)
     return {
         "within": within,
         "refused": None,
         "until": until,
+        "horizon": horizon,
+        "horizon_short": horizon_short,
         "overdue": [row for row in rows if row["dates"][0].overdue],
         "due": [row for row in rows if not row["dates"][0].overdue],
     }

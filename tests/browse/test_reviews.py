@@ -180,6 +180,21 @@ def test_the_page_says_an_end_this_year_is_running_not_overdue(client, register)
     assert f"ends during {this_year}" in page and "ago" not in page
 
 
+@pytest.mark.parametrize(
+    ("within", "said", "heading"),
+    [
+        ("0", "today ({})", "Due today:"),
+        ("1", "in the next day (up to {})", "Due in the next day:"),
+        ("30", "in the next 30 days (up to {})", "Due in the next 30 days:"),
+    ],
+)
+def test_the_days_ahead_are_said_in_words(client, register, within, said, heading):
+    until = days(int(within))
+    page = client.get(f"/arrangements/due-for-review/?within={within}").content.decode()
+    assert said.format(f"{until.day} {until:%B %Y}") in page and heading in page
+    assert "next 0 days" not in page and "next 1 day " not in page
+
+
 @pytest.mark.parametrize("within", ["abc", "-1", "3661", "2.5", "", "90&within=30"])
 def test_a_bad_within_is_refused_in_words(client, register, within):
     set_dates(register.legal, review_date=days(3))
