@@ -23,7 +23,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from . import search
-from .dates import DatePrecision, financial_year_label, format_partial_date
+from .dates import DatePrecision, financial_year_label, format_partial_date, partial_date_end
 from .links import detail_url
 from .money import format_money, format_percentage
 
@@ -1189,6 +1189,9 @@ class Arrangement(models.Model):
         errors = {}
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors["end_date"] = "The end date cannot be before the start date."
+        errors.update(
+            key_date_errors(self.review_date, self.break_date, self.end_date, self.end_precision)
+        )
         if self.parent_id:
             if self.pk and self.parent_id == self.pk:
                 errors["parent"] = "An arrangement cannot be its own parent programme."
@@ -1205,6 +1208,40 @@ class Arrangement(models.Model):
                 errors[field] = "Give a list of statements, one per line, none of them empty."
         if errors:
             raise ValidationError(errors)
+
+
+# The years a review or break-clause date may fall in: wider than any agreement's, narrow
+# enough that a mistyped year (0001, 9999) is caught rather than shown as overdue or due
+# in thousands of years. As the summaries' "as at" date allows.
+KEY_DATE_YEARS = (1900, 2100)
+
+
+def key_date_errors(review_date, break_date, end_date, end_precision) -> dict[str, str]:
+    """What is wrong with an arrangement's review and break-clause dates, in words, by
+    field: a year outside KEY_DATE_YEARS, or a break clause after the arrangement ends
+    (an end given as a month, season or year ends on the last day of it)."""
+    first, last = KEY_DATE_YEARS
+    errors = {}
+    for field, what, example in (
+        ("review_date", "review date", "31 March 2027"),
+        ("break_date", "break-clause date", "1 April 2028"),
+    ):
+        date = review_date if field == "review_date" else break_date
+        if date is not None and not first <= date.year <= last:
+            errors[field] = (
+                f"The {what} is in the year {date.year}: give a date between {first} and "
+                f"{last}, e.g. {example}."
+            )
+    if "break_date" not in errors and break_date and end_date:
+        ends = partial_date_end(end_date, end_precision or DatePrecision.DAY)
+        if break_date > ends:
+            errors["break_date"] = (
+                f"The break-clause date is after the arrangement ends "
+                f"({format_partial_date(end_date, end_precision or DatePrecision.DAY)}): a "
+                "partner may leave under a break clause only while it runs. Correct either "
+                "date, or leave the break-clause date empty."
+            )
+    return errors
 
 
 # Mail services for people rather than organisations: an address at one of them is a

@@ -415,6 +415,48 @@ def test_an_editor_sets_the_key_dates_in_the_admin_but_never_the_confirmation(
     assert legal.last_confirmed_at is None and legal.last_confirmed_role == ""
 
 
+@pytest.mark.parametrize(
+    ("dates", "field", "said"),
+    [
+        ({"review_date": "0001-01-01"}, "review_date", "in the year 1: give a date between 1900"),
+        ({"break_date": "9999-12-31"}, "break_date", "in the year 9999: give a date between"),
+        (
+            {"break_date": "2031-04-01", "end_date": "2030-03-31"},
+            "break_date",
+            "after the arrangement ends (31 March 2030)",
+        ),
+        (
+            {"break_date": "2031-04-01", "end_date": "2030-01-01", "end_precision": "year"},
+            "break_date",
+            "after the arrangement ends (2030)",
+        ),
+    ],
+)
+def test_an_implausible_review_or_break_date_is_refused_in_the_admin(
+    client, register, roles, dates, field, said
+):
+    from tests.admin.test_admin import change_url, form_data, membership, staff
+
+    legal = Arrangement.objects.get(pk=register.legal.pk)
+    rows = [
+        membership(m.authority, m.role, id=m.pk, arrangement=legal.pk)
+        for m in legal.memberships.all()
+    ]
+    client.force_login(staff("admin1", "Administrator"))
+    response = client.post(change_url(legal), form_data(legal, memberships=rows, **dates))
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert said in " ".join(errors[field]), errors
+    legal.refresh_from_db()
+    assert (legal.review_date, legal.break_date, legal.end_date) == (None, None, None)
+    # A break clause during the year the arrangement ends is one it may still use.
+    ok = {"break_date": "2030-06-30", "end_date": "2030-01-01", "end_precision": "year"}
+    response = client.post(change_url(legal), form_data(legal, memberships=rows, **ok))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    legal.refresh_from_db()
+    assert legal.break_date == datetime.date(2030, 6, 30)
+
+
 def test_a_save_never_puts_back_a_confirmation_it_read_before(register):
     legal = Arrangement.objects.get(pk=register.legal.pk)  # read before the confirmation
     Arrangement.objects.filter(pk=legal.pk).confirm(register.alpha, "Editor", timezone.now())
