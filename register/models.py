@@ -1176,6 +1176,23 @@ class Arrangement(models.Model):
         confirmed = self.seen_confirmed_at
         return confirmed is None or now - confirmed > CONFIRMATION_GOOD_FOR
 
+    def confirmation_warning(self, now: datetime.datetime) -> str:
+        """Why its page warns that the record may be out of date (empty when it does not):
+        no council has confirmed it in the last year, or none takes part to confirm it."""
+        if not self.confirmation_is_stale(now):
+            return ""
+        if not self.partner_count:
+            return (
+                "No council takes part in this arrangement yet, so none can confirm its "
+                "record: it may be out of date."
+            )
+        if self.seen_confirmed_at:
+            return (
+                "No council taking part has confirmed this record for over a year: it may "
+                "be out of date."
+            )
+        return "No council taking part has confirmed this record yet: it may be out of date."
+
     def ancestors(self):
         """The chain of parent programmes, nearest first; stops at a cycle."""
         seen, node, chain = {self.pk}, self.parent, []

@@ -303,7 +303,7 @@ def arrangement_page(request, arrangement: Arrangement) -> dict:
         "savings_by_year": figures.by_year_and_basis(savings),
         "counts_in_headline": figures.counts_in_headline(arrangement.status),
         "parent": parent if parent and (can_see_exempt(user) or not parent.exempt) else None,
-        "confirmation_stale": arrangement.confirmation_is_stale(timezone.now()),
+        "confirmation_warning": arrangement.confirmation_warning(timezone.now()),
         **arrangement_extras(arrangement, user),
     }
     if user.is_authenticated:

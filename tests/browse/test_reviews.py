@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from register.models import Arrangement
+from register.models import Arrangement, Membership
 from tests.factories import UserFactory, body
 
 pytestmark = pytest.mark.django_db
@@ -293,6 +293,17 @@ def test_the_list_is_never_sorted_by_when_records_were_confirmed(client, registe
     response = client.get("/arrangements/?sort=-last_confirmed_at")
     assert response.context["table"].order_by != ("-last_confirmed_at",)
     assert not response.context["table"].columns["last_confirmed_at"].orderable
+
+
+def test_an_arrangement_nobody_takes_part_in_says_none_can_confirm_it(client, register):
+    """Not that no council taking part has confirmed it: there is none to ask."""
+    from tests.factories import ArrangementFactory
+
+    lonely = ArrangementFactory(title="Nobody yet", members=[])
+    Membership.objects.create(arrangement=lonely, authority=register.alpha, role="prospective")
+    page = client.get(f"/arrangements/{lonely.slug}/").content.decode()
+    assert "No council takes part in this arrangement yet, so none can confirm its record" in (page)
+    assert "No council taking part has confirmed" not in page
 
 
 def confirm_client(user) -> Client:
