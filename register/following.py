@@ -192,6 +192,18 @@ def describe(search: SavedSearch, user) -> str:
 # --- Watches ----------------------------------------------------------------------------
 
 
+def visible_watches(user):
+    """The user's watches of what they may see now: every authority, and the arrangements
+    ``visible_to`` them. A watch of an arrangement later hidden from them (made exempt) is
+    kept but ignored: not listed, not counted toward the most they may keep, not in their
+    digest, and not one they can stop, as nothing may tell them it is hidden; it counts
+    again if they may see the arrangement again."""
+    return Watch.objects.filter(user=user).filter(
+        Q(authority__isnull=False)
+        | Q(arrangement__in=Arrangement.objects.visible_to(user).values("pk"))
+    )
+
+
 def watch_of(user, *, authority=None, arrangement=None):
     """The user's watch of this authority or arrangement, as a query set."""
     if not getattr(user, "is_authenticated", False):
@@ -213,7 +225,7 @@ def set_watching(user, watching: bool, **record) -> str | None:
         return None
     if is_watching(user, **record):
         return None
-    if Watch.objects.filter(user=user).count() >= MOST_WATCHES:
+    if visible_watches(user).count() >= MOST_WATCHES:
         return (
             f"You watch {MOST_WATCHES} authorities and arrangements, the most one person "
             "may: stop watching one first."
@@ -230,8 +242,7 @@ def following_page(user) -> dict:
     """Everything the "Your saved searches and watches" page lists: the user's own and
     no one else's, and only the records they may see now."""
     searches = list(SavedSearch.objects.filter(user=user).order_by("name", "pk"))
-    visible = Arrangement.objects.visible_to(user)
-    watches = Watch.objects.filter(user=user)
+    watches = visible_watches(user)
     return {
         "searches": [{"search": s, "filters": describe(s, user)} for s in searches],
         "watched_authorities": list(
@@ -240,7 +251,7 @@ def following_page(user) -> dict:
             .order_by("authority__name", "pk")
         ),
         "watched_arrangements": list(
-            watches.filter(arrangement__in=visible.values("pk"))
+            watches.filter(arrangement__isnull=False)
             .select_related("arrangement")
             .order_by("arrangement__title", "pk")
         ),

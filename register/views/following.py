@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views import View
 
 from .. import following, selectors
-from ..models import Arrangement, Authority, SavedSearch, Watch
+from ..models import Arrangement, Authority, SavedSearch
 
 
 class SignedInView(View):
@@ -165,7 +165,7 @@ class StopWatchingView(SignedInView):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        watch = get_object_or_404(Watch, pk=pk, user=request.user)
+        watch = get_object_or_404(following.visible_watches(request.user), pk=pk)
         watch.delete()
         messages.success(request, "Stopped watching it.")
         return redirect("register:following")

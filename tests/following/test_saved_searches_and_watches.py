@@ -184,3 +184,32 @@ def test_an_exempt_arrangement_cannot_be_watched_or_seen_by_those_who_may_not_se
     legal.exempt = True
     legal.save()
     assert "Shared legal team" not in signed_in(alice).get("/following/").content.decode()
+
+
+def test_a_watch_of_an_arrangement_later_hidden_is_ignored_not_counted(
+    register, alice, monkeypatch
+):
+    """Kept, but not listed, not counted toward the most one may keep, and not stopped
+    by its number: nothing tells its watcher that the arrangement is hidden now."""
+    monkeypatch.setattr("register.following.MOST_WATCHES", 2)
+    client = signed_in(alice)
+    for arrangement in (register.legal, register.fostering):
+        client.post(f"{arrangement.get_absolute_url()}watch/", {"watching": "yes"})
+    client.get("/following/")  # shows, and so clears, the messages saying so
+    hidden = Watch.objects.get(user=alice, arrangement=register.legal)
+    legal = Arrangement.objects.get(pk=register.legal.pk)
+    legal.exempt = True
+    legal.save()
+    # One watch she can see: room for another, and the page counts the one.
+    response = client.post(f"{register.workstream.get_absolute_url()}watch/", {"watching": "yes"})
+    assert response.status_code == 302
+    assert Watch.objects.filter(user=alice, arrangement=register.workstream).exists()
+    page = client.get("/following/").content.decode()
+    assert "Arrangements you watch (2)" in page and "Shared legal team" not in page
+    response = client.post(f"{register.regulatory.get_absolute_url()}watch/", {"watching": "yes"})
+    assert not Watch.objects.filter(arrangement=register.regulatory).exists()  # two: the most
+    assert client.post(f"/following/watches/{hidden.pk}/stop/").status_code == 404
+    # It counts again once she may see the arrangement again.
+    legal.exempt = False
+    legal.save()
+    assert "Arrangements you watch (3)" in client.get("/following/").content.decode()
