@@ -117,16 +117,40 @@ def clean_query(user, query: str) -> tuple[str, str | None]:
     if len(query) > SAVED_SEARCH_QUERY_LENGTH:
         return "", "These filters are too long to save: remove some of them first."
     filterset = search_filterset(user, query)
+    asked = list(QueryDict(query))  # as given: the FilterSet leaves out blank values
+    unknown = [
+        name for name in asked if name not in filterset.filters and name not in links.LIST_CONTROLS
+    ]
+    if unknown:
+        return "", (
+            "These parameters are not filters of the list, so the search was not saved: "
+            f"{named(unknown)}. Choose its filters on the list of arrangements, then save it."
+        )
     if not filterset.is_valid():
         return (
             "",
             "These filters could not be understood, so were not saved. "
             + refused_filters(filterset),
         )
-    kept = urlencode(links.filter_pairs(filterset))
+    pairs = links.filter_pairs(filterset)
+    kept = urlencode(pairs)
+    given = [name for name in asked if name in filterset.filters]
+    if given and not pairs:
+        # Given with no value, they select every arrangement: said, not assumed.
+        return "", (
+            f"These filters are given no value, so the search was not saved: {named(given)}. "
+            "Choose a value for each, or save a search with no filters for every arrangement."
+        )
     if len(kept) > SAVED_SEARCH_QUERY_LENGTH:
         return "", "These filters are too long to save: remove some of them first."
     return kept, None
+
+
+def named(parameters: list[str], most: int = 10) -> str:
+    """Parameter names for a message: each as given, shortened, the rest counted."""
+    shown = [name if len(name) <= 40 else name[:39] + "…" for name in parameters[:most]]
+    more = len(parameters) - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more else "")
 
 
 def name_taken(user, name: str, but=None) -> bool:

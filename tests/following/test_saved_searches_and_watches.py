@@ -84,6 +84,37 @@ def test_filters_the_list_refuses_are_refused_with_a_message(register, alice, qu
 
 
 @pytest.mark.parametrize(
+    "query, said",
+    [
+        ("foo=bar", "not filters of the list, so the search was not saved: foo."),
+        (
+            "area=nope&status=operational",
+            "not filters of the list, so the search was not saved: area.",
+        ),
+        ("%ZZ=1", "not filters of the list, so the search was not saved: %ZZ."),
+        ("foo=&status=operational", "not filters of the list, so the search was not saved: foo."),
+        ("status", "given no value, so the search was not saved: status."),
+        ("status=&kind=", "given no value, so the search was not saved: status, kind."),
+    ],
+)
+def test_parameters_that_are_not_filters_are_refused_never_dropped(register, alice, query, said):
+    """Saved without them, the search would be every arrangement, or not the one asked."""
+    client = signed_in(alice)
+    page = client.get(f"/following/searches/new/?{query}")
+    assert page.status_code == 400 and said in page.content.decode()
+    response = client.post("/following/searches/new/", {"name": "Mine", "query": query})
+    assert response.status_code == 400 and said in response.content.decode()
+    assert not SavedSearch.objects.exists()
+    # How the list is shown is no filter, and not a mistake: left out as before.
+    response = client.post(
+        "/following/searches/new/",
+        {"name": "Mine", "query": "status=operational&sort=title&page=2&per_page=50"},
+    )
+    assert response.status_code == 302
+    assert SavedSearch.objects.get().query == "status=operational"
+
+
+@pytest.mark.parametrize(
     "name, said",
     [
         ("", "Enter a name"),
