@@ -128,7 +128,9 @@ class WatchView(SignedInView):
         if "code" in kwargs:
             return {
                 "authority": get_object_or_404(
-                    Authority.objects.only("pk", "code", "name"), code=kwargs["code"]
+                    # Codes are capitals: "cld" is CLD, as on the authority's page.
+                    Authority.objects.only("pk", "code", "name"),
+                    code=kwargs["code"].upper(),
                 )
             }
         try:

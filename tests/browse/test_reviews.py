@@ -350,6 +350,20 @@ def test_an_editor_confirms_their_authoritys_records_in_one_step(register, roles
     assert "by Gammashire" in page and "editor" in page and editor.username not in page
 
 
+def test_a_code_in_lower_case_is_the_same_authority_as_on_its_page(register, roles):
+    """GET redirects to the address in capitals; POST, which a redirect would turn into
+    a GET, confirms for the same authority."""
+    editor = UserFactory(roles=["Editor"], authorities=[register.gamma])
+    client = confirm_client(editor)
+    response = client.get("/authorities/gam/confirm/")
+    assert response.status_code == 301 and response["Location"] == "/authorities/GAM/confirm/"
+    token = client.get("/authorities/GAM/confirm/").context["csrf_token"]
+    response = client.post("/authorities/gam/confirm/", {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302 and response["Location"] == "/authorities/GAM/"
+    assert confirmed() == {"Costs draftsman": "Editor", "Fostering framework": "Editor"}
+    assert client.get("/authorities/zzz/confirm/", follow=True).status_code == 404
+
+
 def test_the_authority_page_offers_it_only_to_those_who_may(client, register, roles):
     assert "confirm-link" not in client.get("/authorities/GAM/").content.decode()
     client.force_login(UserFactory(roles=["Editor"], authorities=[register.alpha]))

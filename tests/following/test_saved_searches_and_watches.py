@@ -194,6 +194,17 @@ def test_watching_and_stopping_from_the_page(register, alice, bob, kind):
     assert not Watch.objects.exists()
 
 
+def test_an_authority_code_in_lower_case_is_watched_as_on_its_page(register, alice):
+    client = signed_in(alice)
+    assert client.get("/authorities/alp/").status_code == 301  # as the page does
+    response = client.post("/authorities/alp/watch/", {"watching": "yes"})
+    assert response.status_code == 302 and response["Location"] == "/authorities/ALP/"
+    assert Watch.objects.get(user=alice).authority == register.alpha
+    client.post("/authorities/alp/watch/", {"watching": "no"})
+    assert not Watch.objects.exists()
+    assert client.post("/authorities/zzz/watch/", {"watching": "yes"}).status_code == 404
+
+
 def test_watching_needs_a_csrf_token(register, alice):
     client = signed_in(alice, csrf=True)
     response = client.post(f"/arrangements/{register.legal.slug}/watch/", {"watching": "yes"})
