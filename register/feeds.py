@@ -137,7 +137,9 @@ class RegisterFeed(Feed):
         return item.get_absolute_url()
 
     def item_updateddate(self, item):
-        return item.updated_at
+        # Never before it was published: the save that made it public stamps its
+        # updated_at a moment before the history record it is published from.
+        return max(item.updated_at, item.appeared_at)
 
     def item_pubdate(self, item):
         # When it appeared to the reader: for the public, when it last became public.

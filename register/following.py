@@ -44,7 +44,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from . import links
-from .dates import format_partial_date
+from .dates import partial_date_end
 from .filters import ArrangementFilterSet
 from .models import (
     MOST_SAVED_SEARCHES,
@@ -60,7 +60,7 @@ from .models import (
     Watch,
 )
 from .permissions import can_see_exempt
-from .reviews import KEY_DATES, NOT_RUNNING
+from .reviews import KEY_DATES, NOT_RUNNING, ending_between, key_date
 
 logger = logging.getLogger(__name__)
 
@@ -117,16 +117,40 @@ def clean_query(user, query: str) -> tuple[str, str | None]:
     if len(query) > SAVED_SEARCH_QUERY_LENGTH:
         return "", "These filters are too long to save: remove some of them first."
     filterset = search_filterset(user, query)
+    asked = list(QueryDict(query))  # as given: the FilterSet leaves out blank values
+    unknown = [
+        name for name in asked if name not in filterset.filters and name not in links.LIST_CONTROLS
+    ]
+    if unknown:
+        return "", (
+            "These parameters are not filters of the list, so the search was not saved: "
+            f"{named(unknown)}. Choose its filters on the list of arrangements, then save it."
+        )
     if not filterset.is_valid():
         return (
             "",
             "These filters could not be understood, so were not saved. "
             + refused_filters(filterset),
         )
-    kept = urlencode(links.filter_pairs(filterset))
+    pairs = links.filter_pairs(filterset)
+    kept = urlencode(pairs)
+    given = [name for name in asked if name in filterset.filters]
+    if given and not pairs:
+        # Given with no value, they select every arrangement: said, not assumed.
+        return "", (
+            f"These filters are given no value, so the search was not saved: {named(given)}. "
+            "Choose a value for each, or save a search with no filters for every arrangement."
+        )
     if len(kept) > SAVED_SEARCH_QUERY_LENGTH:
         return "", "These filters are too long to save: remove some of them first."
     return kept, None
+
+
+def named(parameters: list[str], most: int = 10) -> str:
+    """Parameter names for a message: each as given, shortened, the rest counted."""
+    shown = [name if len(name) <= 40 else name[:39] + "…" for name in parameters[:most]]
+    more = len(parameters) - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more else "")
 
 
 def name_taken(user, name: str, but=None) -> bool:
@@ -192,6 +216,18 @@ def describe(search: SavedSearch, user) -> str:
 # --- Watches ----------------------------------------------------------------------------
 
 
+def visible_watches(user):
+    """The user's watches of what they may see now: every authority, and the arrangements
+    ``visible_to`` them. A watch of an arrangement later hidden from them (made exempt) is
+    kept but ignored: not listed, not counted toward the most they may keep, not in their
+    digest, and not one they can stop, as nothing may tell them it is hidden; it counts
+    again if they may see the arrangement again."""
+    return Watch.objects.filter(user=user).filter(
+        Q(authority__isnull=False)
+        | Q(arrangement__in=Arrangement.objects.visible_to(user).values("pk"))
+    )
+
+
 def watch_of(user, *, authority=None, arrangement=None):
     """The user's watch of this authority or arrangement, as a query set."""
     if not getattr(user, "is_authenticated", False):
@@ -213,7 +249,7 @@ def set_watching(user, watching: bool, **record) -> str | None:
         return None
     if is_watching(user, **record):
         return None
-    if Watch.objects.filter(user=user).count() >= MOST_WATCHES:
+    if visible_watches(user).count() >= MOST_WATCHES:
         return (
             f"You watch {MOST_WATCHES} authorities and arrangements, the most one person "
             "may: stop watching one first."
@@ -230,8 +266,7 @@ def following_page(user) -> dict:
     """Everything the "Your saved searches and watches" page lists: the user's own and
     no one else's, and only the records they may see now."""
     searches = list(SavedSearch.objects.filter(user=user).order_by("name", "pk"))
-    visible = Arrangement.objects.visible_to(user)
-    watches = Watch.objects.filter(user=user)
+    watches = visible_watches(user)
     return {
         "searches": [{"search": s, "filters": describe(s, user)} for s in searches],
         "watched_authorities": list(
@@ -240,7 +275,7 @@ def following_page(user) -> dict:
             .order_by("authority__name", "pk")
         ),
         "watched_arrangements": list(
-            watches.filter(arrangement__in=visible.values("pk"))
+            watches.filter(arrangement__isnull=False)
             .select_related("arrangement")
             .order_by("arrangement__title", "pk")
         ),
@@ -433,16 +468,15 @@ def build_digest(user, since, now, ahead: int, first: bool) -> DigestContent:
         if told:
             content.milestones.add({"milestone": milestone, "told": told})
 
-    # Review, break-clause and end dates of arrangements still running.
-    within = Q()
-    for name, _ in KEY_DATES:
-        within |= Q(**{f"{name}__gte": today, f"{name}__lte": until})
+    # Review, break-clause and end dates of arrangements still running: an end given as
+    # a month, season or year by the last day of its period (register.reviews.key_date).
     dated = (
         arrangements.exclude(status__in=NOT_RUNNING)
-        .filter(within)
+        .filter(ending_between(today, until))
         .annotate(
             exempt_before=_history_before(Arrangement, since, "exempt"),
             known_before=Exists(History.objects.filter(id=OuterRef("pk"), history_date__lte=since)),
+            end_precision_before=_history_before(Arrangement, since, "end_precision"),
             **{
                 f"{name}_before": _history_before(Arrangement, since, name) for name, _ in KEY_DATES
             },
@@ -456,32 +490,35 @@ def build_digest(user, since, now, ahead: int, first: bool) -> DigestContent:
             arrangement.exempt_before and not see_exempt
         )
         for name, what in KEY_DATES:
-            date = getattr(arrangement, name)
-            if date is None or not today <= date <= until:
+            key = key_date(arrangement, name, what, today)
+            if key is None or not today <= key.date <= until:
                 continue
             if (
                 first
                 or new_to_reader
-                or date > newly_within
-                or getattr(arrangement, f"{name}_before") != date
+                or key.date > newly_within
+                or told_before(arrangement, name) != key.date
             ):
-                shown = (
-                    arrangement.end_display
-                    if name == "end_date"
-                    else format_partial_date(date, "day")
-                )
                 found.append(
                     {
                         "arrangement": arrangement,
                         "what": what,
-                        "date": date,
-                        "shown": shown,
-                        "when": days_from(date, today),
+                        "date": key.date,
+                        "shown": key.shown,
+                        "when": key.when,
                     }
                 )
     for item in sorted(found, key=lambda item: (item["date"], item["arrangement"].title)):
         content.dates.add(item)
     return content
+
+
+def told_before(arrangement, name: str):
+    """The last day of a key date as it stood before the period (None if it had none)."""
+    before = getattr(arrangement, f"{name}_before")
+    if before is None or name != "end_date":
+        return before
+    return partial_date_end(before, arrangement.end_precision_before or "day")
 
 
 def days_from(date: datetime.date, today: datetime.date) -> str:

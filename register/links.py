@@ -52,6 +52,11 @@ def authorities_url(**params) -> str:
     return list_url("register:authority-list", (), **params)
 
 
+# What a list's query string may hold besides its filters: how the list is shown (its
+# sort, page and page size) or downloaded. A saved search or a feed leaves them out.
+LIST_CONTROLS = frozenset({"sort", "page", "per_page", "_export"})
+
+
 def filter_pairs(filterset) -> list[tuple[str, str]]:
     """The filters given, as (parameter, value) pairs in their given order: nothing else
     of the query string (page, page size, sort), which a feed does not use."""

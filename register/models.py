@@ -23,7 +23,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from . import search
-from .dates import DatePrecision, financial_year_label, format_partial_date
+from .dates import DatePrecision, financial_year_label, format_partial_date, partial_date_end
 from .links import detail_url
 from .money import format_money, format_percentage
 
@@ -672,6 +672,32 @@ class ArrangementQuerySet(models.QuerySet):
             return self
         return self.filter(exempt=False)
 
+    def with_confirmation_seen_by(self, user):
+        """Whether the reader may see each one's last confirmation, as
+        ``confirmation_seen`` (read by ``Arrangement.seen_confirmed_at``). Those who may
+        see exempt records see every confirmation. For anyone else a confirmation made
+        before the arrangement last became public (``public_since``, the cut-off of its
+        public history) was made while it was hidden, and reads as none: showing it would
+        tell that the record existed, hidden, before."""
+        from .permissions import can_see_exempt
+
+        if can_see_exempt(user):
+            return self.annotate(
+                confirmation_seen=models.ExpressionWrapper(
+                    Q(last_confirmed_at__isnull=False), output_field=models.BooleanField()
+                )
+            )
+        return self.annotate(confirmation_public_since=public_since()).annotate(
+            confirmation_seen=models.ExpressionWrapper(
+                Q(last_confirmed_at__isnull=False)
+                & (
+                    Q(confirmation_public_since__isnull=True)
+                    | Q(last_confirmed_at__gte=F("confirmation_public_since"))
+                ),
+                output_field=models.BooleanField(),
+            )
+        )
+
     def confirm(self, authority, role: str, now: datetime.datetime) -> int:
         """Record that ``authority`` (through a user in ``role``) confirmed these
         arrangements' records as right at ``now``: one UPDATE. Neither the version nor
@@ -685,6 +711,29 @@ class ArrangementQuerySet(models.QuerySet):
         """What a row of a list shows beside its own fields: its lead authority. Partner
         counts and savings figures are stored on the row (``STORED_FIGURES``)."""
         return self.select_related("lead")
+
+
+def public_since():
+    """When an arrangement last became public, as an expression: the first of its history
+    records after the last one that was exempt (or, if none follows it, that one); null
+    for an arrangement never exempt. What came before is its hidden past, which readers
+    who may not see exempt records never learn of: its history, its feeds' entries and
+    its confirmations all start here."""
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    history = Arrangement.history.model.objects
+    last_hidden = (
+        history.filter(id=OuterRef("id"), exempt=True)
+        .order_by("-history_date", "-history_id")
+        .values("history_date")[:1]
+    )
+    after = (
+        history.filter(id=OuterRef("pk"), exempt=False, history_date__gt=Subquery(last_hidden))
+        .order_by("history_date", "history_id")
+        .values("history_date")[:1]
+    )
+    return Coalesce(Subquery(after), Subquery(last_hidden))
 
 
 # Who takes part, as words of 64 bits (Arrangement.partners_0 ...; figures.partner_words).
@@ -1111,11 +1160,38 @@ class Arrangement(models.Model):
     def end_display(self) -> str:
         return format_partial_date(self.end_date, self.end_precision)
 
+    @property
+    def seen_confirmed_at(self) -> datetime.datetime | None:
+        """When a council last confirmed this record, as the reader it was read for may
+        see it (``ArrangementQuerySet.with_confirmation_seen_by``): None when it was
+        confirmed while hidden from them, and None when it was not read that way, so that
+        a page that forgets to ask never shows a confirmation it should not."""
+        if not getattr(self, "confirmation_seen", False):
+            return None
+        return self.last_confirmed_at
+
     def confirmation_is_stale(self, now: datetime.datetime) -> bool:
-        """Whether no council has confirmed this record in the last year (or ever)."""
-        return self.last_confirmed_at is None or (
-            now - self.last_confirmed_at > CONFIRMATION_GOOD_FOR
-        )
+        """Whether no council has confirmed this record in the last year (or ever), as
+        the reader may see its confirmation (``seen_confirmed_at``)."""
+        confirmed = self.seen_confirmed_at
+        return confirmed is None or now - confirmed > CONFIRMATION_GOOD_FOR
+
+    def confirmation_warning(self, now: datetime.datetime) -> str:
+        """Why its page warns that the record may be out of date (empty when it does not):
+        no council has confirmed it in the last year, or none takes part to confirm it."""
+        if not self.confirmation_is_stale(now):
+            return ""
+        if not self.partner_count:
+            return (
+                "No council takes part in this arrangement yet, so none can confirm its "
+                "record: it may be out of date."
+            )
+        if self.seen_confirmed_at:
+            return (
+                "No council taking part has confirmed this record for over a year: it may "
+                "be out of date."
+            )
+        return "No council taking part has confirmed this record yet: it may be out of date."
 
     def ancestors(self):
         """The chain of parent programmes, nearest first; stops at a cycle."""
@@ -1130,6 +1206,9 @@ class Arrangement(models.Model):
         errors = {}
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors["end_date"] = "The end date cannot be before the start date."
+        errors.update(
+            key_date_errors(self.review_date, self.break_date, self.end_date, self.end_precision)
+        )
         if self.parent_id:
             if self.pk and self.parent_id == self.pk:
                 errors["parent"] = "An arrangement cannot be its own parent programme."
@@ -1146,6 +1225,40 @@ class Arrangement(models.Model):
                 errors[field] = "Give a list of statements, one per line, none of them empty."
         if errors:
             raise ValidationError(errors)
+
+
+# The years a review or break-clause date may fall in: wider than any agreement's, narrow
+# enough that a mistyped year (0001, 9999) is caught rather than shown as overdue or due
+# in thousands of years. As the summaries' "as at" date allows.
+KEY_DATE_YEARS = (1900, 2100)
+
+
+def key_date_errors(review_date, break_date, end_date, end_precision) -> dict[str, str]:
+    """What is wrong with an arrangement's review and break-clause dates, in words, by
+    field: a year outside KEY_DATE_YEARS, or a break clause after the arrangement ends
+    (an end given as a month, season or year ends on the last day of it)."""
+    first, last = KEY_DATE_YEARS
+    errors = {}
+    for field, what, example in (
+        ("review_date", "review date", "31 March 2027"),
+        ("break_date", "break-clause date", "1 April 2028"),
+    ):
+        date = review_date if field == "review_date" else break_date
+        if date is not None and not first <= date.year <= last:
+            errors[field] = (
+                f"The {what} is in the year {date.year}: give a date between {first} and "
+                f"{last}, e.g. {example}."
+            )
+    if "break_date" not in errors and break_date and end_date:
+        ends = partial_date_end(end_date, end_precision or DatePrecision.DAY)
+        if break_date > ends:
+            errors["break_date"] = (
+                f"The break-clause date is after the arrangement ends "
+                f"({format_partial_date(end_date, end_precision or DatePrecision.DAY)}): a "
+                "partner may leave under a break clause only while it runs. Correct either "
+                "date, or leave the break-clause date empty."
+            )
+    return errors
 
 
 # Mail services for people rather than organisations: an address at one of them is a

@@ -34,6 +34,7 @@ from .models import (
     ServiceArea,
     Status,
     Tier,
+    public_since,
 )
 from .permissions import can_see_exempt, confirming_role, may_confirm_for
 from .summaries import AuthoritySavings
@@ -82,12 +83,17 @@ EXPORTED = (
 )
 
 
-def for_export(arrangements):
+def for_export(arrangements, user):
     """The rows of a download: only the columns it shows. What the export-only
     columns read from other tables is attached a chunk at a time, as plain values
     (``attach_export_columns``): a model instance for every partner and source of a
     national list, and every column of every row, took most of a minute."""
-    return arrangements.select_related(None).prefetch_related(None).only(*EXPORTED)
+    return (
+        arrangements.select_related(None)
+        .prefetch_related(None)
+        .only(*EXPORTED)
+        .with_confirmation_seen_by(user)
+    )
 
 
 def attach_export_columns(records: list) -> None:
@@ -197,6 +203,7 @@ NOT_ON_THE_PAGE = ("search_document", *PARTNER_FIELDS)
 def arrangement_detail_queryset(user):
     return (
         Arrangement.objects.visible_to(user)
+        .with_confirmation_seen_by(user)
         .select_related("partnership", "parent", "last_confirmed_by")
         .defer(*NOT_ON_THE_PAGE, *(f"parent__{name}" for name in NOT_ON_THE_PAGE))
         .prefetch_related(
@@ -296,7 +303,7 @@ def arrangement_page(request, arrangement: Arrangement) -> dict:
         "savings_by_year": figures.by_year_and_basis(savings),
         "counts_in_headline": figures.counts_in_headline(arrangement.status),
         "parent": parent if parent and (can_see_exempt(user) or not parent.exempt) else None,
-        "confirmation_stale": arrangement.confirmation_is_stale(timezone.now()),
+        "confirmation_warning": arrangement.confirmation_warning(timezone.now()),
         **arrangement_extras(arrangement, user),
     }
     if user.is_authenticated:
@@ -395,18 +402,7 @@ def appeared_at(user):
     "published" never tells that it was hidden before."""
     if can_see_exempt(user):
         return F("created_at")
-    history = Arrangement.history.model.objects
-    last_hidden = (
-        history.filter(id=OuterRef("id"), exempt=True)
-        .order_by("-history_date")
-        .values("history_date")[:1]
-    )
-    since = (
-        history.filter(id=OuterRef("pk"), exempt=False, history_date__gt=Subquery(last_hidden))
-        .order_by("history_date")
-        .values("history_date")[:1]
-    )
-    return Coalesce(Subquery(since), F("created_at"))
+    return Coalesce(public_since(), F("created_at"))
 
 
 def latest_changed(arrangements, user, limit: int = FEED_ENTRIES) -> list[Arrangement]:
@@ -520,10 +516,13 @@ def due_for_review(user, query, today: datetime.date) -> dict:
         )
     ]
     rows.sort(key=lambda row: (row["dates"][0].date, row["arrangement"].title))
+    horizon, horizon_short = reviews.horizon(within, until)
     return {
         "within": within,
         "refused": None,
         "until": until,
+        "horizon": horizon,
+        "horizon_short": horizon_short,
         "overdue": [row for row in rows if row["dates"][0].overdue],
         "due": [row for row in rows if not row["dates"][0].overdue],
     }
@@ -1065,6 +1064,7 @@ def api_arrangement_rows(user):
     service areas (one prefetch)."""
     return (
         Arrangement.objects.visible_to(user)
+        .with_confirmation_seen_by(user)
         .select_related("lead", "last_confirmed_by")
         .defer("search_document", "description", "governance", *PARTNER_FIELDS)
         .annotate(partnership_slug=F("partnership__slug"), parent_slug=visible_parent_slug(user))
@@ -1105,6 +1105,7 @@ def api_arrangement_detail_queryset(user):
 
     return (
         Arrangement.objects.visible_to(user)
+        .with_confirmation_seen_by(user)
         .select_related("lead", "last_confirmed_by")
         .defer("search_document", *PARTNER_FIELDS)
         .annotate(partnership_slug=F("partnership__slug"), parent_slug=visible_parent_slug(user))

@@ -187,7 +187,10 @@ class ArrangementTable(QuickCells, tables.Table):
         verbose_name="Break clause (a partner may leave from)", visible=False
     )
     how_to_leave = tables.Column(verbose_name="How a partner may leave", visible=False)
-    last_confirmed_at = tables.Column(verbose_name="Last confirmed by a council", visible=False)
+    # Not a sort: its order would place the confirmations a reader may not see.
+    last_confirmed_at = tables.Column(
+        verbose_name="Last confirmed by a council", visible=False, orderable=False
+    )
     address = tables.Column(verbose_name="Address", accessor="pk", visible=False)
 
     class Meta:
@@ -360,7 +363,7 @@ class ArrangementTable(QuickCells, tables.Table):
 
     def value_last_confirmed_at(self, record):
         # The day, in the register's time zone: when is a date, never who.
-        confirmed = record.last_confirmed_at
+        confirmed = record.seen_confirmed_at
         return timezone.localdate(confirmed).isoformat() if confirmed else ""
 
 

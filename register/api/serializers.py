@@ -254,11 +254,12 @@ class ArrangementSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ConfirmationSerializer(allow_null=True))
     def get_last_confirmed(self, arrangement):
-        if arrangement.last_confirmed_at is None:
+        confirmed = arrangement.seen_confirmed_at
+        if confirmed is None:
             return None
         return ConfirmationSerializer(
             {
-                "at": arrangement.last_confirmed_at,
+                "at": confirmed,
                 "authority": arrangement.last_confirmed_by,
                 "role": arrangement.last_confirmed_role,
                 "stale": arrangement.confirmation_is_stale(timezone.now()),

@@ -38,7 +38,7 @@ class ArrangementListView(ListExportMixin, SingleTableMixin, FilterView):
     def get_table_data(self):
         data = super().get_table_data()
         if self.export_asked() in self.export_formats:
-            data = selectors.for_export(data)
+            data = selectors.for_export(data, self.request.user)
         if (
             self.searching()
             and connection.vendor == "postgresql"

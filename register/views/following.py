@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views import View
 
 from .. import following, selectors
-from ..models import Arrangement, Authority, SavedSearch, Watch
+from ..models import Arrangement, Authority, SavedSearch
 
 
 class SignedInView(View):
@@ -128,7 +128,9 @@ class WatchView(SignedInView):
         if "code" in kwargs:
             return {
                 "authority": get_object_or_404(
-                    Authority.objects.only("pk", "code", "name"), code=kwargs["code"]
+                    # Codes are capitals: "cld" is CLD, as on the authority's page.
+                    Authority.objects.only("pk", "code", "name"),
+                    code=kwargs["code"].upper(),
                 )
             }
         try:
@@ -165,7 +167,7 @@ class StopWatchingView(SignedInView):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        watch = get_object_or_404(Watch, pk=pk, user=request.user)
+        watch = get_object_or_404(following.visible_watches(request.user), pk=pk)
         watch.delete()
         messages.success(request, "Stopped watching it.")
         return redirect("register:following")

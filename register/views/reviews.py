@@ -30,7 +30,9 @@ class DueForReviewView(TemplateView):
 class ConfirmRecordsView(View):
     """``/authorities/<code>/confirm/``: GET shows what would be confirmed and a button
     (it never writes); POST, with its CSRF token, confirms them all in one step. Only for
-    those the permission rule allows (register.permissions.may_confirm_for)."""
+    those the permission rule allows (register.permissions.may_confirm_for). A code in
+    lower case is the same authority's: GET redirects to its address in capitals, and
+    POST, which a redirect would turn into a GET, acts on it."""
 
     template_name = "register/confirm_records.html"
     http_method_names = ["get", "head", "post"]
@@ -41,9 +43,13 @@ class ConfirmRecordsView(View):
         return super().dispatch(request, *args, **kwargs)
 
     def authority(self, code: str) -> Authority:
-        return get_object_or_404(Authority.objects.only("pk", "code", "name"), code=code)
+        # Codes are capitals: a POST to "cld" confirms CLD's, as its page is CLD's.
+        return get_object_or_404(Authority.objects.only("pk", "code", "name"), code=code.upper())
 
     def get(self, request, code):
+        if code != code.upper():
+            # A typed "cld" goes to CLD's page, as the authority's own page does.
+            return redirect("register:confirm-records", code=code.upper(), permanent=True)
         authority = self.authority(code)
         page = selectors.confirmation_page(request.user, authority, timezone.now())
         if not page["may_confirm"]:

@@ -211,6 +211,25 @@ def test_review_and_break_dates_and_how_to_leave_are_imported_and_exported(regis
     assert "review_date" in bad.invalid_rows[0].field_specific_errors
 
 
+@pytest.mark.parametrize(
+    ("dates", "field"),
+    [
+        ({"review_date": "0001-01-01"}, "review_date"),
+        ({"break_date": "9999-12-31"}, "break_date"),
+        ({"break_date": "2031-04-01", "end_date": "2030-03-31"}, "break_date"),
+    ],
+)
+def test_an_implausible_review_or_break_date_is_refused_and_nothing_imported(
+    register, dates, field
+):
+    count = Arrangement.objects.count()
+    result = ArrangementResource().import_data(dataset([GOOD[1], GOOD[0] | dates]), dry_run=False)
+    assert result.has_validation_errors()
+    said = " ".join(result.invalid_rows[0].field_specific_errors[field])
+    assert "give a date between 1900 and 2100" in said or "after the arrangement ends" in said
+    assert Arrangement.objects.count() == count
+
+
 def test_reimporting_an_export_changes_nothing(register):
     ArrangementResource().import_data(dataset(GOOD), dry_run=False)
     exported = ArrangementResource().export()

@@ -275,6 +275,22 @@ def test_a_list_entry_is_published_when_it_became_public(client, register, viewe
     assert published(client, "/arrangements/feed/", "Confidential waste deal").startswith("2015")
 
 
+def test_an_entry_is_never_updated_before_it_was_published(client, register, viewer):
+    secret = Arrangement.objects.get(pk=register.secret.pk)
+    secret.exempt = False
+    secret.save()
+    for reader in (None, viewer):
+        if reader:
+            client.force_login(reader)
+        for url in ("/arrangements/feed/", "/authorities/DEL/feed/"):
+            for entry in atom(client.get(url)).findall(f"{ATOM}entry"):
+                published = entry.find(f"{ATOM}published").text
+                updated = entry.find(f"{ATOM}updated").text
+                assert datetime.datetime.fromisoformat(updated) >= datetime.datetime.fromisoformat(
+                    published
+                ), (url, entry.find(f"{ATOM}title").text)
+
+
 def test_the_pages_change_history_hides_the_exempt_past_from_a_user_without_the_right(
     client, register, viewer
 ):

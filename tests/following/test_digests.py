@@ -1,6 +1,7 @@
 """The daily digest, delivered through a real SMTP server on localhost: what changed since
 the user's last digest, only of records the user may see, never twice."""
 
+import calendar
 import datetime
 import email
 import email.policy
@@ -230,6 +231,33 @@ def test_milestones_passed_or_missed_and_dates_within_the_days_ahead(register, s
     call_command("send_digests", "--days-ahead", "45")
     text, _ = text_and_html(smtp.received[0]["message"])
     assert "Break clause" in text and "in 40 days" in text and "End" in text
+
+
+def test_an_end_given_as_a_month_is_told_by_the_last_day_of_it(register, smtp, alice):
+    """An end "during next month" is not due in the days to its first day, and an end
+    "during this month" is still to come, however much of the month has passed."""
+    today = timezone.localdate()
+    this_month = today.replace(day=1)
+    next_month = (this_month + datetime.timedelta(days=32)).replace(day=1)
+    to_next_month = (next_month - today).days
+    following(alice, later(days=-2), arrangement=register.fostering)
+    following(alice, later(days=-2), arrangement=register.legal)
+    change(register.fostering, end_date=next_month, end_precision="month")
+    change(register.legal, end_date=this_month, end_precision="month")
+    content = build_digest(alice, later(days=-2), NOW(), to_next_month, first=True)
+    told = {item["arrangement"].title: item for item in content.dates.items}
+    assert "Fostering framework" not in told  # its month ends weeks after the first day
+    legal = told["Shared legal team"]
+    assert legal["date"] == next_month - datetime.timedelta(days=1)
+    assert legal["when"].startswith(f"ends during {this_month:%B %Y}")
+    assert "ago" not in legal["when"]
+    ahead = (next_month - today).days + 31
+    content = build_digest(alice, later(days=-2), NOW(), ahead, first=True)
+    told = {item["arrangement"].title: item["when"] for item in content.dates.items}
+    assert told["Fostering framework"] == (
+        f"ends during {next_month:%B %Y}, in {to_next_month} to "
+        f"{to_next_month + calendar.monthrange(next_month.year, next_month.month)[1] - 1} days"
+    )
 
 
 def test_a_failed_send_is_recorded_as_nothing_and_tried_again(register, smtp, alice, settings):

@@ -84,6 +84,37 @@ def test_filters_the_list_refuses_are_refused_with_a_message(register, alice, qu
 
 
 @pytest.mark.parametrize(
+    "query, said",
+    [
+        ("foo=bar", "not filters of the list, so the search was not saved: foo."),
+        (
+            "area=nope&status=operational",
+            "not filters of the list, so the search was not saved: area.",
+        ),
+        ("%ZZ=1", "not filters of the list, so the search was not saved: %ZZ."),
+        ("foo=&status=operational", "not filters of the list, so the search was not saved: foo."),
+        ("status", "given no value, so the search was not saved: status."),
+        ("status=&kind=", "given no value, so the search was not saved: status, kind."),
+    ],
+)
+def test_parameters_that_are_not_filters_are_refused_never_dropped(register, alice, query, said):
+    """Saved without them, the search would be every arrangement, or not the one asked."""
+    client = signed_in(alice)
+    page = client.get(f"/following/searches/new/?{query}")
+    assert page.status_code == 400 and said in page.content.decode()
+    response = client.post("/following/searches/new/", {"name": "Mine", "query": query})
+    assert response.status_code == 400 and said in response.content.decode()
+    assert not SavedSearch.objects.exists()
+    # How the list is shown is no filter, and not a mistake: left out as before.
+    response = client.post(
+        "/following/searches/new/",
+        {"name": "Mine", "query": "status=operational&sort=title&page=2&per_page=50"},
+    )
+    assert response.status_code == 302
+    assert SavedSearch.objects.get().query == "status=operational"
+
+
+@pytest.mark.parametrize(
     "name, said",
     [
         ("", "Enter a name"),
@@ -163,6 +194,17 @@ def test_watching_and_stopping_from_the_page(register, alice, bob, kind):
     assert not Watch.objects.exists()
 
 
+def test_an_authority_code_in_lower_case_is_watched_as_on_its_page(register, alice):
+    client = signed_in(alice)
+    assert client.get("/authorities/alp/").status_code == 301  # as the page does
+    response = client.post("/authorities/alp/watch/", {"watching": "yes"})
+    assert response.status_code == 302 and response["Location"] == "/authorities/ALP/"
+    assert Watch.objects.get(user=alice).authority == register.alpha
+    client.post("/authorities/alp/watch/", {"watching": "no"})
+    assert not Watch.objects.exists()
+    assert client.post("/authorities/zzz/watch/", {"watching": "yes"}).status_code == 404
+
+
 def test_watching_needs_a_csrf_token(register, alice):
     client = signed_in(alice, csrf=True)
     response = client.post(f"/arrangements/{register.legal.slug}/watch/", {"watching": "yes"})
@@ -184,3 +226,32 @@ def test_an_exempt_arrangement_cannot_be_watched_or_seen_by_those_who_may_not_se
     legal.exempt = True
     legal.save()
     assert "Shared legal team" not in signed_in(alice).get("/following/").content.decode()
+
+
+def test_a_watch_of_an_arrangement_later_hidden_is_ignored_not_counted(
+    register, alice, monkeypatch
+):
+    """Kept, but not listed, not counted toward the most one may keep, and not stopped
+    by its number: nothing tells its watcher that the arrangement is hidden now."""
+    monkeypatch.setattr("register.following.MOST_WATCHES", 2)
+    client = signed_in(alice)
+    for arrangement in (register.legal, register.fostering):
+        client.post(f"{arrangement.get_absolute_url()}watch/", {"watching": "yes"})
+    client.get("/following/")  # shows, and so clears, the messages saying so
+    hidden = Watch.objects.get(user=alice, arrangement=register.legal)
+    legal = Arrangement.objects.get(pk=register.legal.pk)
+    legal.exempt = True
+    legal.save()
+    # One watch she can see: room for another, and the page counts the one.
+    response = client.post(f"{register.workstream.get_absolute_url()}watch/", {"watching": "yes"})
+    assert response.status_code == 302
+    assert Watch.objects.filter(user=alice, arrangement=register.workstream).exists()
+    page = client.get("/following/").content.decode()
+    assert "Arrangements you watch (2)" in page and "Shared legal team" not in page
+    response = client.post(f"{register.regulatory.get_absolute_url()}watch/", {"watching": "yes"})
+    assert not Watch.objects.filter(arrangement=register.regulatory).exists()  # two: the most
+    assert client.post(f"/following/watches/{hidden.pk}/stop/").status_code == 404
+    # It counts again once she may see the arrangement again.
+    legal.exempt = False
+    legal.save()
+    assert "Arrangements you watch (3)" in client.get("/following/").content.decode()
