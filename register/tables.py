@@ -136,6 +136,17 @@ def status_tag(status: str, label: str) -> str:
     )
 
 
+def downloads_only_not_sortable(table_class):
+    """A column shown only in downloads (visible=False) cannot be sorted by: a list
+    sorted by a column nobody sees would look unsorted, and the page said it was sorted
+    as chosen. Such a sort is said to be unknown instead (ListExportMixin)."""
+    for column in table_class.base_columns.values():
+        if not column.visible:
+            column.orderable = False
+    return table_class
+
+
+@downloads_only_not_sortable
 class ArrangementTable(QuickCells, tables.Table):
     title = tables.Column(order_by=("title", "pk"))
     status = tables.Column(order_by=("status", "title", "pk"))
@@ -371,6 +382,7 @@ STATUS_LABELS = dict(Arrangement.Status.choices)
 KIND_LABELS = dict(Arrangement.Kind.choices)
 
 
+@downloads_only_not_sortable
 class AuthorityTable(QuickCells, tables.Table):
     name = tables.Column(order_by=("name", "code"))
     code = tables.Column(order_by=("code",))

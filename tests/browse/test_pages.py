@@ -75,6 +75,11 @@ def test_a_sort_the_list_does_not_have_says_so(client, register, path):
     for column in (c for c in table.columns if c.orderable):
         for sort in (column.name, f"-{column.name}"):
             assert "cannot be sorted by" not in body(client.get(path, {"sort": sort})), sort
+    # Nor by a column that only the downloads have: the page would not show it.
+    hidden = [name for name, c in type(table).base_columns.items() if not c.visible]
+    assert hidden
+    for name in hidden:
+        assert f"cannot be sorted by “{name}”" in body(client.get(path, {"sort": name})), name
 
 
 @pytest.mark.parametrize("path", [LIST, "/authorities/"])
