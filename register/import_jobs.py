@@ -92,11 +92,18 @@ def _progress_key(job_id) -> str:
 
 
 def publish_progress(job_id, rows_done: int) -> None:
-    caches["jobs"].set(_progress_key(job_id), rows_done, timeout=24 * 60 * 60)
+    caches["jobs"].set(_progress_key(job_id), (rows_done, time.time()), timeout=24 * 60 * 60)
 
 
-def published_progress(job_id) -> int:
-    return caches["jobs"].get(_progress_key(job_id)) or 0
+def published_progress(job_id) -> tuple[int, float | None]:
+    """The rows done that the job last published, and when (a Unix time; None if never)."""
+    published = caches["jobs"].get(_progress_key(job_id))
+    return tuple(published) if published else (0, None)
+
+
+# A running job that has published no progress for this long may have lost its worker
+# (a restart or a crash mid-import): the page says what that means.
+SILENT_AFTER = 5 * 60
 
 
 class Publisher:
@@ -121,6 +128,15 @@ class Progress:
     job: ImportJob
     rows_done: int  # rows checked and saved so far, of total_rows
     total_rows: int
+    silent_for: int = 0  # seconds since a running job last published its progress
+
+    @property
+    def silent_minutes(self) -> int:
+        """Whole minutes a running job has said nothing, when that is long enough to
+        doubt its worker is still there (0 otherwise)."""
+        if self.finishing or self.silent_for < SILENT_AFTER:
+            return 0
+        return self.silent_for // 60
 
     @property
     def percent(self) -> int:
@@ -144,10 +160,18 @@ class Progress:
 def import_progress(job: ImportJob) -> Progress:
     """The job and how far it has got: what the job recorded, or (while it runs) what it
     last published, whichever is further."""
-    done = job.rows_done
+    done, silent_for = job.rows_done, 0
     if job.state == ImportJob.State.RUNNING:
-        done = max(done, published_progress(job.pk))
-    return Progress(job=job, rows_done=min(done, job.total_rows), total_rows=job.total_rows)
+        published, at = published_progress(job.pk)
+        done = max(done, published)
+        heard = at if at is not None else (job.started_at or job.created_at).timestamp()
+        silent_for = max(0, int(time.time() - heard))
+    return Progress(
+        job=job,
+        rows_done=min(done, job.total_rows),
+        total_rows=job.total_rows,
+        silent_for=silent_for,
+    )
 
 
 # --- Running a job ------------------------------------------------------------------------

@@ -186,6 +186,26 @@ def test_the_page_shows_the_rows_done_that_a_running_job_published(client, short
     assert "All 40 rows checked and saved; now working out the register's figures" in page
 
 
+def test_a_running_job_silent_for_minutes_says_what_a_lost_worker_means(
+    client, short_preview, importer, monkeypatch
+):
+    client.force_login(importer)
+    _, confirmed = start(client, rows(40))
+    job = ImportJob.objects.get()
+    ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.RUNNING)
+    import_jobs.publish_progress(job.pk, 17)
+    assert "No word from the worker" not in text(client.get(confirmed["Location"]))
+    now = import_jobs.time.time()
+    monkeypatch.setattr(import_jobs.time, "time", lambda: now + 7 * 60)
+    page = text(client.get(confirmed["Location"]))
+    assert "No word from the worker for 7 minutes." in page
+    assert "nothing from this file was kept" in page
+    # Once every row is in, the figures are worked out without a word: not a silence.
+    import_jobs.publish_progress(job.pk, 40)
+    monkeypatch.setattr(import_jobs.time, "time", lambda: now + 20 * 60)
+    assert "No word from the worker" not in text(client.get(confirmed["Location"]))
+
+
 def test_a_running_import_publishes_its_rows_as_it_goes(
     client, short_preview, importer, monkeypatch
 ):
