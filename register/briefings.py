@@ -253,7 +253,7 @@ class MilestoneRow:
 
 @dataclass
 class ArrangementRow:
-    arrangement: Arrangement
+    arrangement: Arrangement | ArrangementFacts  # whole only if described one by one
     link: Link
     status: str  # with the council's role, and whether its savings count
     going_ahead: bool
@@ -295,6 +295,26 @@ def facts_of(records, row_type, arrangements) -> list:
     return [row for row in rows if row.arrangement_id in arrangements]
 
 
+class ArrangementFacts(NamedTuple):
+    """What a briefing needs of an arrangement it counts but does not describe one by
+    one (its row in the list of all, the questions' counts): read as plain values, so
+    a council's briefing at scale builds no model object for its thousands."""
+
+    pk: int
+    title: str
+    slug: str
+    status: str
+    savings_lower: Decimal
+    exempt: bool
+    barriers: list
+
+    def get_absolute_url(self) -> str:
+        return links.detail_url("register:arrangement-detail", self.slug)
+
+    def get_status_display(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+
 class Named(NamedTuple):
     """One membership, for counting: who, in which arrangement, in what role."""
 
@@ -304,6 +324,7 @@ class Named(NamedTuple):
 
 
 ROLE_LABELS = dict(Membership.Role.choices)
+STATUS_LABELS = dict(Arrangement.Status.choices)
 
 
 @dataclass
@@ -425,13 +446,22 @@ def briefing(
     chosen = Arrangement.objects.filter(pk__in=chosen.values("pk"))
     ids = chosen.values("pk")
 
-    arrangements = list(
-        chosen.with_totals()
-        .prefetch_related(Prefetch("sources", queryset=Source.objects.order_by("date", "pk")))
-        .order_by("title", "pk")
-    )
-    by_pk = {a.pk: a for a in arrangements}
+    # Every arrangement as a few plain values, for the counts and the list of all; read
+    # whole, with their sources, only the few described one by one (DESCRIBED_MAX).
+    arrangements = [
+        ArrangementFacts(*row)
+        for row in chosen.order_by("title", "pk").values_list(*ArrangementFacts._fields)
+    ]
     shown = described_ids(arrangements)
+    whole = {
+        a.pk: a
+        for a in chosen.filter(pk__in=shown)
+        .with_totals()
+        .prefetch_related(Prefetch("sources", queryset=Source.objects.order_by("date", "pk")))
+    }
+    shown &= set(whole)  # (one removed meanwhile is counted, not described)
+    arrangements = [whole.get(a.pk, a) for a in arrangements]
+    by_pk = {a.pk: a for a in arrangements}
     # Each authority is read once, with its former names and successors, however many
     # memberships name it (prefetching them per membership took seconds at scale).
     named = Membership.objects.filter(arrangement__in=ids)
@@ -493,9 +523,16 @@ def briefing(
 
     # Source documents are numbered first, in date order, then the pages linked to; only
     # those the described arrangements cite are printed.
-    documents = {s.pk: s for a in arrangements for s in a.sources.all()}
+    # Every source the arrangements, their savings and their milestones draw on, for
+    # the summary's count and dates: one query, however many arrangements.
     drawn_on = {f.source_id for f in [*saving_facts, *facts] if f.source_id}
-    documents |= {s.pk: s for s in Source.objects.filter(pk__in=drawn_on)}
+    cited_by_arrangements = Arrangement.sources.through.objects.filter(arrangement__in=ids)
+    documents = {
+        s.pk: s
+        for s in Source.objects.filter(
+            Q(pk__in=cited_by_arrangements.values("source_id")) | Q(pk__in=drawn_on)
+        )
+    }
     cited_documents = {s.pk: s for a in arrangements if a.pk in shown for s in a.sources.all()}
     cited_documents |= {
         r.source.pk: r.source
@@ -579,12 +616,15 @@ def briefing(
     first_overdue = None
     for m in milestones:
         arrangement = by_pk[m.arrangement_id]
-        heard = [d for d in (newest(arrangement), m.source) if d is not None and d.date]
-        last_heard = max(heard, key=lambda s: s.date).date_display if heard else ""
+        progress = ""
+        if arrangement.pk in shown:
+            heard = [d for d in (newest(arrangement), m.source) if d is not None and d.date]
+            last_heard = max(heard, key=lambda s: s.date).date_display if heard else ""
+            progress = milestone_progress(m, today, last_heard)
         row = MilestoneRow(
             m,
             arrangement_links[m.arrangement_id],
-            milestone_progress(m, today, last_heard) if arrangement.pk in shown else "",
+            progress,
             is_overdue(m, today),
             cited(m, arrangement),
         )

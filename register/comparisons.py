@@ -279,7 +279,10 @@ def counts_from_memberships(user, councils: list, in_tiers) -> Counts:
 
 
 # A group's memberships in an arrangement: the bits its partner words share with the
-# group's (PostgreSQL's bit_count of the AND of each word with the group's word).
+# group's (PostgreSQL's bit_count of the AND of each word with the group's word), worked
+# out once per arrangement (OFFSET 0 keeps the subquery from being merged into the join,
+# which worked them out again for each service area an arrangement is tagged with), and
+# arrangements in which no group takes part are left out before the tags are joined.
 WORDS_BY_AREA_SQL = """
 SELECT tags.area_id, {sums}
 FROM (
@@ -290,7 +293,8 @@ FROM (
     FROM {tags} t JOIN {area} a ON a.id = t.servicearea_id
     WHERE a.parent_id IS NOT NULL
 ) tags
-JOIN ({visible}) r ON r.id = tags.arrangement_id
+JOIN (SELECT v.id, {counts} FROM ({visible}) v OFFSET 0) r ON r.id = tags.arrangement_id
+WHERE {any}
 GROUP BY tags.area_id
 """
 WORDS_BY_STATUS_SQL = "SELECT r.status, {sums}, {ors} FROM ({visible}) r GROUP BY r.status"
@@ -306,12 +310,21 @@ def counts_from_words(user, councils: list, in_tiers) -> Counts:
             members.setdefault(tier_pk, set()).add(position)
             found.sizes[tier_pk] = found.sizes.get(tier_pk, 0) + 1
     order = list(groups)
-    sums, sum_params = [], []
+    sum_params: list[int] = []
+    words_of = []
     for group in order:
-        words = partner_words(groups[group])
-        parts = [f"bit_count((r.{name} & %s)::bit(64))" for name, word in words.items() if word]
-        sum_params += [word for word in words.values() if word]
-        sums.append(f"SUM({' + '.join(parts) or '0'})")
+        words = {name: word for name, word in partner_words(groups[group]).items() if word}
+        sum_params += words.values()
+        words_of.append(words)
+
+    def count(words, alias):  # the group's memberships in one arrangement row
+        parts = [f"bit_count(({alias}.{name} & %s)::bit(64))" for name in words]
+        return f"({' + '.join(parts) or '0'})"
+
+    sums = [f"SUM({count(words, 'r')})" for words in words_of]
+    by_arrangement = [f"{count(words, 'v')} AS g{n}" for n, words in enumerate(words_of)]
+    area_sums = [f"SUM(r.g{n})" for n in range(len(order))]
+    any_taking_part = " OR ".join(f"r.g{n} > 0" for n in range(len(order)))
     try:
         visible, visible_params = (
             Arrangement.objects.visible_to(user)
@@ -328,7 +341,13 @@ def counts_from_words(user, councils: list, in_tiers) -> Counts:
     ors = ", ".join(f"BIT_OR(r.{name})" for name in PARTNER_FIELDS)
     with connection.cursor() as cursor:
         cursor.execute(
-            WORDS_BY_AREA_SQL.format(sums=", ".join(sums), visible=visible, **tables),
+            WORDS_BY_AREA_SQL.format(
+                counts=", ".join(by_arrangement),
+                visible=visible,
+                sums=", ".join(area_sums),
+                any=any_taking_part,
+                **tables,
+            ),
             [*sum_params, *visible_params],
         )
         for area_pk, *numbers in cursor.fetchall():

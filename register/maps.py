@@ -356,6 +356,7 @@ def arrangements_map(
     hub: Point | None = None,
     more_url: str = "",
     more_label: str = "",
+    totals: dict[int, int] | None = None,
 ) -> Map:
     """The map of some arrangements: a ringed dot for each authority taking part, a line
     from each arrangement's lead (or host, or ``hub``: the page's council) to each of its
@@ -364,6 +365,9 @@ def arrangements_map(
     ``arrangements`` are (pk, title, url) in the page's order; ``memberships`` (arrangement
     pk, authority pk, role) of those taking part; ``points`` every authority by pk;
     ``scope`` says in words which arrangements these are ("on this page of the list").
+    ``totals``, when given, is how many take part in each arrangement (by pk): then
+    ``memberships`` need hold only those of the arrangements drawn (every one taking part
+    in each, up to the one where MAP_PARTNERS run out), not of the rest.
 
     The map and its table hold the first MAP_PARTNERS partners, arrangement by arrangement
     in the page's order (the last one drawn perhaps in part), so the page's size does not
@@ -374,8 +378,10 @@ def arrangements_map(
     members: dict[int, list[tuple[Point, str]]] = {}
     for arrangement_id, authority_id, role in memberships:
         members.setdefault(arrangement_id, []).append((points[authority_id], role))
-    with_partners = [a for a in arrangements if members.get(a[0])]
-    partners_total = sum(len(members[pk]) for pk, _, _ in with_partners)
+    if totals is None:
+        totals = {pk: len(its) for pk, its in members.items()}
+    with_partners = [a for a in arrangements if totals.get(a[0])]
+    partners_total = sum(totals[pk] for pk, _, _ in with_partners)
     hub_drawn = hub is not None and hub.located
     rows = []
     involved: dict[int, Point] = {}

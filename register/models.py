@@ -1401,7 +1401,14 @@ class Membership(models.Model):
                 name="membership_end_not_before_start",
             ),
         ]
-        indexes = [models.Index(fields=["authority", "role"], name="membership_authority_role")]
+        # An authority's memberships by role, with the arrangement in the index too, so
+        # that its arrangements (its page, its briefing, comparisons) are read from the
+        # index alone, not from rows scattered over the whole table.
+        indexes = [
+            models.Index(
+                fields=["authority", "role", "arrangement"], name="membership_authority_role_arr"
+            )
+        ]
 
     def __str__(self):
         return f"{self.authority} ({self.get_role_display().lower()}) in {self.arrangement}"

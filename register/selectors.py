@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.http import QueryDict
@@ -626,18 +627,20 @@ def authority_page(user, authority: Authority) -> dict:
         if membership.role in Membership.JOINED and membership.arrangement not in listed:
             listed.append(membership.arrangement)
     points, current = map_points()
+    taking_part = map_memberships([a.pk for a in listed])
     return {
         "may_confirm": may_confirm_for(user, authority),
         "watching": user.is_authenticated and following.is_watching(user, authority=authority),
         "map": maps.arrangements_map(
             [(a.pk, a.title, a.get_absolute_url()) for a in listed],
-            map_memberships([a.pk for a in listed]),
+            taking_part.rows,
             points,
             current,
             id="authority-map",
             title=f"Where {authority.name}'s partners are",
             scope="listed on this page in which it takes part",
             hub=points[authority.pk],
+            totals=taking_part.totals,
             more_url=links.arrangements_url(authority=authority.code),
             more_label=f"Every arrangement {authority.name} is named in, with their partners",
         ),
@@ -691,17 +694,67 @@ def map_points() -> tuple[dict[int, maps.Point], list[maps.Point]]:
     return points, current
 
 
-def map_memberships(arrangement_ids) -> list[tuple[int, int, str]]:
-    """(arrangement, authority, role) of those taking part in these arrangements: one
-    query, none for none."""
-    if not arrangement_ids:
-        return []
-    return list(
-        Membership.objects.taking_part()
-        .filter(arrangement_id__in=arrangement_ids)
-        .order_by()
-        .values_list("arrangement_id", "authority_id", "role")
+# Of the listed arrangements, in the page's order: each one's count of those taking part,
+# and who takes part in the first ones, up to and including the one where the map's
+# MAP_PARTNERS run out (the map sorts each arrangement's partners before it cuts, so an
+# arrangement drawn is read whole). The rest are counted, never read row by row.
+MAP_MEMBERSHIPS_SQL = """
+WITH counted AS (
+    SELECT arrangement_id, COUNT(*) AS n
+    FROM {membership}
+    WHERE arrangement_id IN ({ids}) AND role IN ({roles})
+    GROUP BY arrangement_id
+), ranked AS (
+    SELECT arrangement_id, n, SUM(n) OVER (
+        ORDER BY CASE arrangement_id {positions} END
+        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) - n AS earlier
+    FROM counted
+)
+SELECT arrangement_id, NULL, NULL, n, 0 AS part, arrangement_id AS pk FROM ranked
+UNION ALL
+SELECT m.arrangement_id, m.authority_id, m.role, NULL, 1, m.id
+FROM {membership} m JOIN ranked r ON r.arrangement_id = m.arrangement_id
+WHERE r.earlier < %s AND m.role IN ({roles})
+ORDER BY 5, 1, 6
+"""
+
+
+@dataclass
+class MapMemberships:
+    """Who takes part in arrangements a map draws: (arrangement, authority, role) of
+    those taking part in each arrangement it may draw, and how many take part in each
+    of the arrangements (maps.arrangements_map's ``memberships`` and ``totals``)."""
+
+    rows: list[tuple[int, int, str]]
+    totals: dict[int, int]
+
+
+def map_memberships(arrangement_ids) -> MapMemberships:
+    """Of these arrangements (in the page's order), how many take part in each, and who
+    takes part in as many of the first as the map draws (maps.MAP_PARTNERS): one query,
+    none for none, reading the rows of the arrangements drawn only."""
+    ids = list(dict.fromkeys(arrangement_ids))
+    if not ids:
+        return MapMemberships([], {})
+    joined = list(Membership.JOINED)
+    query = MAP_MEMBERSHIPS_SQL.format(
+        membership=Membership._meta.db_table,
+        ids=", ".join(["%s"] * len(ids)),
+        roles=", ".join(["%s"] * len(joined)),
+        positions=" ".join(["WHEN %s THEN %s"] * len(ids)),
     )
+    positions = [value for n, pk in enumerate(ids) for value in (pk, n)]
+    params = [*ids, *joined, *positions, maps.MAP_PARTNERS, *joined]
+    found = MapMemberships([], {})
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        for arrangement_id, authority_id, role, n, part, _ in cursor.fetchall():
+            if part == 0:
+                found.totals[arrangement_id] = int(n)
+            else:
+                found.rows.append((arrangement_id, authority_id, role))
+    return found
 
 
 def arrangement_list_map(arrangements, found: int) -> maps.Map:
@@ -711,14 +764,16 @@ def arrangement_list_map(arrangements, found: int) -> maps.Map:
     listed = [(a.pk, a.title, a.get_absolute_url()) for a in arrangements]
     shown = len(listed)
     scope = "on this page of the list" if found > shown else "found"
+    taking_part = map_memberships([pk for pk, _, _ in listed])
     return maps.arrangements_map(
         listed,
-        map_memberships([pk for pk, _, _ in listed]),
+        taking_part.rows,
         points,
         current,
         id="arrangements-map",
         title="Where the partners of the arrangements on this page are",
         scope=scope,
+        totals=taking_part.totals,
         more_url="#downloads",
         more_label="Every partner of each arrangement is on its page, and in the downloads "
         "of this list",

@@ -691,14 +691,16 @@ def authority_savings(authority, savings: QuerySet) -> AuthoritySavings:
             F("financial_year").asc(nulls_last=True), "arrangement__title", "pk"
         )[:shown]
     )
+    # The largest whole-partnership figures: ranked over narrow rows (a big council's
+    # thousands), then only the first few read whole with their arrangements.
+    is_target = ExpressionWrapper(Q(basis=Saving.Basis.TARGET), output_field=BooleanField())
+    largest = ("is_target", F("amount").desc(nulls_last=True), "arrangement__title", "pk")
+    first = whole_rows.annotate(is_target=is_target).order_by(*largest).values("pk")[:shown]
     whole = list(
-        whole_rows.select_related("arrangement", "source")
-        .annotate(
-            is_target=ExpressionWrapper(Q(basis=Saving.Basis.TARGET), output_field=BooleanField())
-        )
-        .order_by("is_target", F("amount").desc(nulls_last=True), "arrangement__title", "pk")[
-            :shown
-        ]
+        Saving.objects.filter(pk__in=first)
+        .select_related("arrangement", "source")
+        .annotate(is_target=is_target)
+        .order_by(*largest)
     )
     shares = list(
         SavingShare.objects.filter(authority=authority, saving__in=savings)

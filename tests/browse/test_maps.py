@@ -3,6 +3,7 @@ only between partners of the arrangements in view, nothing exempt for those who 
 see it, and a fixed number of queries."""
 
 import math
+from collections import Counter
 from decimal import Decimal
 
 import pytest
@@ -361,3 +362,40 @@ def test_a_map_cut_within_its_first_arrangement_says_the_first_arrangement(
     html = body(client.get("/arrangements/", {"sort": "title", "q": "legal"}))
     assert "Showing the partners of the first arrangement of the" in html
     assert "first 1 arrangement" not in html
+
+
+def test_the_map_reads_the_partners_of_the_arrangements_it_draws_and_counts_the_rest(placed):
+    many = [AuthorityFactory(code=f"M{n:02}", name=f"Many {n:02}") for n in range(60)]
+    with refreshed_once():
+        for n in range(12):
+            make_arrangement(f"Big {n:02}", members=[placed.alpha, *many], lead=placed.alpha)
+    make_arrangement("Alone in the world")
+    # In the page's order, not the table's: the "Big" ones first, the last made first.
+    rows = Arrangement.objects.order_by("-pk").values_list("pk", "title", "slug")
+    listed = sorted(rows, key=lambda row: not row[1].startswith("Big"))
+    ids = [pk for pk, _, _ in listed]
+    every = list(
+        Membership.objects.taking_part()
+        .filter(arrangement__in=ids)
+        .order_by("arrangement_id", "pk")
+        .values_list("arrangement_id", "authority_id", "role")
+    )
+    found = selectors.map_memberships(ids)
+    # Each arrangement's count; the rows of those drawn, in the page's order, up to the
+    # one where the map's partners run out (61 a "Big" one: the fifth starts at 244).
+    assert found.totals == dict(Counter(row[0] for row in every))
+    bigs = [pk for pk, title, _ in listed if title.startswith("Big")]
+    drawn = set(bigs[: math.ceil(maps.MAP_PARTNERS / 61)])
+    assert {row[0] for row in found.rows} == drawn
+    assert sorted(found.rows) == sorted(row for row in every if row[0] in drawn)
+    points, current = selectors.map_points()
+
+    def drawn_map(rows, totals):
+        return maps.arrangements_map(
+            listed, rows, points, current, id="m", title="t", scope="found", totals=totals
+        )
+
+    bounded, whole = drawn_map(found.rows, found.totals), drawn_map(every, None)
+    assert bounded == whole and bounded.limit_note
+    assert f"of the {len(every):,} places taken by partners" in bounded.limit_note
+    assert selectors.map_memberships([]) == selectors.MapMemberships([], {})
