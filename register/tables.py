@@ -10,7 +10,7 @@ import inspect
 import math
 
 import django_tables2 as tables
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page, PageNotAnInteger, Paginator
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -53,7 +53,21 @@ def order_nulls_last(queryset, field: str, is_descending: bool):
     return queryset.order_by(F(field).asc(nulls_last=True), "title", "pk")
 
 
-class BoundedPaginator(Paginator):
+class ListPaginator(Paginator):
+    """A page number below 1 is read as not a number, so django-tables2 shows the first
+    page, as for ?page=abc, rather than the last (its answer to any page it lacks)."""
+
+    def validate_number(self, number):
+        try:
+            below_one = int(number) < 1
+        except (TypeError, ValueError):
+            below_one = False  # Django's own check says it is not a number
+        if below_one:
+            raise PageNotAnInteger("That page number is less than 1")
+        return super().validate_number(number)
+
+
+class BoundedPaginator(ListPaginator):
     """Pages up to the first ``max_rows`` rows of a list, in whatever order it is sorted.
     A page deeper than that would make the database step over every row before it;
     nobody reads page 1,938 of a list, and the export holds every row. The count stays

@@ -66,10 +66,9 @@ class ArrangementListView(ListExportMixin, SingleTableMixin, FilterView):
         table = self.get_table_class()(data=self.get_table_data(), **kwargs)
         # The paginator needs the row count, which the totals already hold.
         table.data._length = self.page()["totals"].arrangements
-        self._shown_table = RequestConfig(
-            self.request, paginate=self.get_table_pagination(table)
-        ).configure(table)
-        return self._shown_table
+        return RequestConfig(self.request, paginate=self.get_table_pagination(table)).configure(
+            table
+        )
 
     def create_export(self, export_format):
         table = self.get_table_class()(data=self.get_table_data(), **self.get_table_kwargs())
@@ -102,7 +101,6 @@ class ArrangementListView(ListExportMixin, SingleTableMixin, FilterView):
             **self.page(),
             "per_page": page_size(self.request, self.default_page_size),
             "page_sizes": PAGE_SIZES,
-            "asked_for_page": self.asked_for_page(),
         }
         table = context.get("table")
         if self.export_asked() not in self.export_formats and getattr(table, "page", None):
@@ -111,19 +109,6 @@ class ArrangementListView(ListExportMixin, SingleTableMixin, FilterView):
                 [row.record for row in table.page.object_list], context["totals"].arrangements
             )
         return context
-
-    def asked_for_page(self) -> str | None:
-        """The page asked for, as given, when the list has no such page (and so shows
-        another): beyond its pages, below the first, or not a number."""
-        given = self.request.GET.get("page", "").strip()
-        table = getattr(self, "_shown_table", None)
-        if not given or table is None:
-            return None
-        try:
-            asked = int(given)
-        except ValueError:
-            return given[:20]
-        return given if asked < 1 or asked > table.paginator.num_pages else None
 
 
 class ArrangementDetailView(DetailView):

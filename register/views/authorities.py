@@ -19,7 +19,7 @@ from ..forms import PartnerFinderForm
 from ..models import Authority, ServiceArea
 from ..partners import USUAL_AT_LEAST
 from ..partners import WEIGHTS as PARTNER_WEIGHTS
-from ..tables import AuthorityTable, PartnerTable
+from ..tables import AuthorityTable, ListPaginator, PartnerTable
 from .downloads import ListExportMixin
 from .paging import page_size
 
@@ -37,7 +37,10 @@ class AuthorityListView(ListExportMixin, SingleTableMixin, FilterView):
         return selectors.authority_rows(self.request.user)
 
     def get_table_pagination(self, table):
-        return {"per_page": page_size(self.request, self.default_page_size)}
+        return {
+            "per_page": page_size(self.request, self.default_page_size),
+            "paginator_class": ListPaginator,
+        }
 
     def get_context_data(self, **kwargs):
         return {

@@ -69,7 +69,10 @@ class ListExportMixin(ExportMixin):
         export_format = self.export_asked()
         filterset = getattr(self, "filterset", None)
         invalid = filterset is not None and filterset.is_bound and not filterset.is_valid()
-        if export_format in self.export_formats and (invalid or self.refused_repeats):
+        unknown_sort = self.sort_asked() is not None and not self.sort_applies()
+        if export_format in self.export_formats and (
+            invalid or self.refused_repeats or unknown_sort
+        ):
             # Not a file that looks like an answer to what was asked: the page, saying
             # what is wrong with the filters or the sort.
             response = super(ExportMixin, self).render_to_response(context, **kwargs)
@@ -84,6 +87,7 @@ class ListExportMixin(ExportMixin):
         context = super().get_context_data(**kwargs)
         context["request_notes"] = self.request_notes()
         context["sorted_as_chosen"] = self.sort_asked() is not None and self.sort_applies()
+        context["asked_for_page"] = asked_for_page(self.request, context.get("table"))
         return context
 
     def sort_asked(self) -> str | None:
@@ -128,6 +132,20 @@ class ListExportMixin(ExportMixin):
                 "its usual order. Sort it by choosing a column heading."
             )
         return notes
+
+
+def asked_for_page(request, table) -> str | None:
+    """The page asked for, as given, when the list has no such page (and so shows
+    another): beyond its pages, below the first, or not a number."""
+    given = request.GET.get("page", "").strip()
+    paginator = getattr(table, "paginator", None)
+    if not given or paginator is None:
+        return None
+    try:
+        asked = int(given)
+    except ValueError:
+        return given[:20]
+    return given if asked < 1 or asked > paginator.num_pages else None
 
 
 def shortened(text: str, limit: int) -> str:

@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 
 from register.models import Membership
-from tests.factories import body
+from register.signals import refreshed_once
+from tests.factories import ArrangementFactory, body
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +62,38 @@ def test_a_page_the_list_does_not_have_says_so(client, register, asked):
     assert f"There is no page “{asked}”: this list has 1 page, so this is page 1." in html
     assert "Showing 1 to 4 of 4 arrangements" in html
     assert 'id="beyond-the-pages"' not in body(client.get(LIST, {"page": "1"}))
+
+
+@pytest.mark.parametrize("asked", ["99999", "-1", "abc", "0"])
+def test_a_page_the_authority_list_does_not_have_says_so(client, authorities, asked):
+    response = client.get("/authorities/", {"page": asked, "per_page": 25})
+    pages = response.context["table"].paginator.num_pages
+    assert pages > 1
+    shown = pages if asked == "99999" else 1  # below the first or not a number: the first
+    assert response.context["table"].page.number == shown
+    assert (
+        f"There is no page “{asked}”: this list has {pages} pages, so this is page {shown}."
+        in body(response)
+    )
+    assert 'id="beyond-the-pages"' not in body(client.get("/authorities/", {"page": "2"}))
+
+
+@pytest.mark.parametrize("asked", ["0", "-1"])
+def test_a_page_below_the_first_shows_the_first_not_the_last(client, register, asked):
+    with refreshed_once():
+        for n in range(25):
+            ArrangementFactory(title=f"Another {n:02}")
+    response = client.get(LIST, {"page": asked})
+    table = response.context["table"]
+    assert table.paginator.num_pages > 1 and table.page.number == 1
+    assert f"There is no page “{asked}”" in body(response)
+
+
+@pytest.mark.parametrize("path", [LIST, "/authorities/"])
+def test_a_download_sorted_by_what_the_list_cannot_sort_by_is_refused(client, register, path):
+    response = client.get(path, {"_export": "csv", "sort": "bogus"})
+    assert response.status_code == 400 and "Content-Disposition" not in response
+    assert "This list cannot be sorted by “bogus”" in body(response)
 
 
 @pytest.mark.parametrize("path", [LIST, "/authorities/"])
