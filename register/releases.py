@@ -34,13 +34,14 @@ import json
 import re
 import shutil
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Case, F, Prefetch, When
 from django.db.models.functions import Collate
 from django.utils import timezone
@@ -444,11 +445,29 @@ def _file_entry(folder: Path, name: str) -> dict:
     }
 
 
+@contextmanager
+def snapshot():
+    """One consistent view of the whole register for every table's reads, so that an
+    arrangement made exempt, or added, while a release is being built is in all of its
+    files or in none of them.
+
+    On PostgreSQL a REPEATABLE READ, READ ONLY transaction (server-side cursors work
+    inside it); on SQLite one read transaction. Inside a transaction the caller already
+    holds, that transaction is the snapshot: its isolation can no longer be set."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
+
+
 def write_release(folder: Path, version: str) -> dict:
-    """Every file of the release ``version`` in ``folder`` (which exists and is empty).
-    Its manifest."""
+    """Every file of the release ``version`` in ``folder`` (which exists and is empty),
+    every table read from one snapshot of the register. Its manifest."""
     _write_text(folder / JSON_SCHEMA, _dumps(schema.json_schema(), indent=2) + "\n")
-    counts = _write_tables(folder, version)
+    with snapshot():
+        counts = _write_tables(folder, version)
     data_files = [*(t.path for t in schema.TABLES), JSON_DATA, JSON_SCHEMA]
     files = {name: _file_entry(folder, name) for name in data_files}
     _write_text(folder / DESCRIPTOR, _dumps(descriptor(version, files), indent=2) + "\n")

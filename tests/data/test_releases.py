@@ -176,6 +176,86 @@ def test_the_command_refuses_a_bad_date_in_words(register, tmp_path, as_of, said
     assert list(tmp_path.iterdir()) == []
 
 
+def _watch_reads(monkeypatch, before_table=None):
+    """Each table's rows, read through a hook that notes the transaction they are read
+    in (and, before ``before_table`` is read, runs ``before_table[1]``)."""
+    from django.db import connection
+
+    from register import releases
+
+    seen = {}
+    for name, rows_of in list(releases.ROWS.items()):
+
+        def watched(name=name, rows_of=rows_of):
+            if before_table and before_table[0] == name:
+                before_table[1]()
+            state = {"atomic": connection.in_atomic_block}
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT current_setting('transaction_isolation'), "
+                        "current_setting('transaction_read_only'), now()"
+                    )
+                    state["isolation"], state["read_only"], state["started"] = cursor.fetchone()
+            seen[name] = state
+            yield from rows_of()
+
+        monkeypatch.setitem(releases.ROWS, name, watched)
+    return seen
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_table_is_read_in_one_read_only_snapshot(register, tmp_path, monkeypatch):
+    from django.db import connection
+
+    seen = _watch_reads(monkeypatch)
+    build_release(DAY, tmp_path)
+    assert set(seen) == {"service_areas", "authorities", "arrangements", "memberships", "savings"}
+    assert all(state["atomic"] for state in seen.values()), seen
+    if connection.vendor == "postgresql":
+        assert {(s["isolation"], s["read_only"]) for s in seen.values()} == {
+            ("repeatable read", "on")
+        }
+        assert len({s["started"] for s in seen.values()}) == 1  # one transaction
+    assert not connection.in_atomic_block
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_made_while_a_release_is_built_is_in_all_its_files_or_none(
+    register, tmp_path, monkeypatch
+):
+    """Between reading the arrangements and reading their memberships, another session
+    makes a public arrangement exempt and an exempt one public: the release is the
+    register as it was when its reads began, whole."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite lets no other session write while the build reads")
+
+    def change_from_another_session():
+        def change():
+            try:
+                Arrangement.objects.filter(pk=register.legal.pk).update(exempt=True)
+                Arrangement.objects.filter(pk=register.secret.pk).update(exempt=False)
+            finally:
+                connections.close_all()
+
+        thread = threading.Thread(target=change)
+        thread.start()
+        thread.join()
+
+    _watch_reads(monkeypatch, ("memberships", change_from_another_session))
+    folder = build_release(DAY, tmp_path).path
+    assert Arrangement.objects.get(pk=register.legal.pk).exempt  # the change was made
+    arrangements = {row["slug"] for row in rows(folder, "arrangements")}
+    members_of = {row["arrangement"] for row in rows(folder, "memberships")}
+    assert register.legal.slug in arrangements and register.legal.slug in members_of
+    assert register.secret.slug not in arrangements | members_of
+    assert members_of <= arrangements
+
+
 # --- The data page and its downloads ----------------------------------------------------
 
 
