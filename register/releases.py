@@ -31,6 +31,7 @@ import datetime
 import filecmp
 import hashlib
 import json
+import logging
 import re
 import shutil
 import tempfile
@@ -49,6 +50,8 @@ from django.utils import timezone
 from . import release_schema as schema
 from .figures import counts_in_headline
 from .models import Arrangement, Authority, Membership, Saving, ServiceArea
+
+logger = logging.getLogger(__name__)
 
 CHUNK = 2000
 VERSION_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -553,12 +556,81 @@ def build_release(
 # --- Reading releases back (the data page and its downloads) ---------------------------
 
 
+class MalformedManifest(ValueError):
+    """A manifest on disk that is not one this code wrote, in words."""
+
+
+SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _is_count(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _file_name_ok(name) -> bool:
+    return (
+        isinstance(name, str)
+        and name == Path(name).name
+        and not name.startswith(".")
+        and Path(name).suffix in MEDIA_TYPES
+    )
+
+
+def checked_manifest(manifest, version: str) -> dict:
+    """The manifest of the release in folder ``version`` if it has every part the data
+    page and the downloads read, in the form they read it; MalformedManifest says what
+    is wrong otherwise."""
+    if not isinstance(manifest, dict):
+        raise MalformedManifest("it is not a JSON object")
+    if manifest.get("version") != version:
+        raise MalformedManifest(
+            f"its version {manifest.get('version')!r} is not its folder's name {version!r}"
+        )
+    if not isinstance(manifest.get("schema_version"), str | int) or isinstance(
+        manifest.get("schema_version"), bool
+    ):
+        raise MalformedManifest("it has no schema_version")
+    files = manifest.get("files")
+    if not isinstance(files, list) or not files:
+        raise MalformedManifest("its 'files' is not a list of files")
+    for entry in files:
+        if not (
+            isinstance(entry, dict)
+            and _file_name_ok(entry.get("name"))
+            and isinstance(entry.get("title"), str)
+            and _is_count(entry.get("bytes"))
+            and isinstance(entry.get("sha256"), str)
+            and SHA256_RE.match(entry["sha256"])
+        ):
+            raise MalformedManifest(
+                f"a file entry is not a name (.csv or .json), title, size and sha256: {entry!r}"
+            )
+    tables = manifest.get("tables")
+    if not isinstance(tables, list):
+        raise MalformedManifest("its 'tables' is not a list of tables")
+    for table in tables:
+        if not (
+            isinstance(table, dict)
+            and all(isinstance(table.get(key), str) for key in ("name", "title", "file"))
+            and _is_count(table.get("records"))
+        ):
+            raise MalformedManifest(
+                f"a table entry is not a name, title, file and record count: {table!r}"
+            )
+    return manifest
+
+
 def _manifest(folder: Path) -> dict | None:
+    """The release's manifest, or None (logged) if it is missing or malformed: one
+    broken release is left out, never taking the data page down with it."""
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return checked_manifest(manifest, folder.name)
+    except FileNotFoundError:
         return None
-    return manifest if isinstance(manifest, dict) and manifest.get("version") else None
+    except (OSError, ValueError) as error:
+        logger.warning("Release %s is left out: its manifest cannot be read: %s", folder, error)
+        return None
 
 
 def list_releases(directory: Path | str | None = None) -> list[dict]:
@@ -570,14 +642,15 @@ def list_releases(directory: Path | str | None = None) -> list[dict]:
     for folder in root.iterdir():
         if VERSION_RE.match(folder.name) and folder.is_dir():
             manifest = _manifest(folder)
-            if manifest is not None and manifest["version"] == folder.name:
+            if manifest is not None:
                 found.append(manifest)
     return sorted(found, key=lambda m: m["version"], reverse=True)
 
 
 def release_file(version: str, name: str, directory: Path | str | None = None):
     """The path and media type of one file of a release, or None if there is no such
-    file: only the names the release's manifest lists are ever served."""
+    file: only the names the release's (well-formed) manifest lists are ever served, and
+    the media type is its extension's, whatever the manifest says."""
     if not VERSION_RE.match(version or ""):
         return None
     root = Path(directory) if directory is not None else releases_dir()
@@ -590,4 +663,4 @@ def release_file(version: str, name: str, directory: Path | str | None = None):
     path = root / version / entry["name"]
     if not path.is_file():
         return None
-    return path, entry["media_type"]
+    return path, MEDIA_TYPES[path.suffix]

@@ -313,6 +313,62 @@ def test_anything_but_a_listed_file_is_not_found(client, register, tmp_path, set
     assert response.status_code == 404
 
 
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda m: m.update(files="arrangements.csv"), id="files-a-string"),
+        pytest.param(lambda m: m.update(files=None), id="files-null"),
+        pytest.param(lambda m: m.update(files=[1, 2]), id="files-numbers"),
+        pytest.param(lambda m: m.pop("files"), id="no-files"),
+        pytest.param(lambda m: m.update(version="2024-01-01"), id="version-not-its-folder"),
+        pytest.param(lambda m: m["files"][1].pop("bytes"), id="an-entry-without-a-size"),
+        pytest.param(lambda m: m["files"][1].update(name="../x.csv"), id="a-name-with-a-path"),
+        pytest.param(lambda m: m.update(tables="all"), id="tables-a-string"),
+        pytest.param(lambda m: m.clear() or m.update(version=VERSION), id="only-a-version"),
+        pytest.param(None, id="not-json"),
+    ],
+)
+def test_a_malformed_release_is_left_out_and_the_others_still_served(
+    client, register, tmp_path, settings, caplog, damage
+):
+    settings.RELEASES_DIR = tmp_path
+    build_release(datetime.date(2024, 1, 1), tmp_path)
+    build_release(DAY, tmp_path)
+    path = tmp_path / VERSION / "manifest.json"
+    if damage is None:
+        path.write_text("{not json", encoding="utf-8")
+    else:
+        manifest = json.loads(path.read_text())
+        damage(manifest)
+        path.write_text(json.dumps(manifest), encoding="utf-8")
+    response = client.get("/data/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Latest release: 2024-01-01" in page
+    assert VERSION not in page
+    assert VERSION in caplog.text and "left out" in caplog.text
+    assert client.get(f"/data/{VERSION}/arrangements.csv").status_code == 404
+    assert client.get(f"/data/{VERSION}/manifest.json").status_code == 404
+    assert client.get("/data/2024-01-01/arrangements.csv").status_code == 200
+
+
+def test_a_file_s_type_is_its_extension_s_never_the_manifest_s(
+    client, register, tmp_path, settings
+):
+    settings.RELEASES_DIR = tmp_path
+    build_release(DAY, tmp_path)
+    path = tmp_path / VERSION / "manifest.json"
+    manifest = json.loads(path.read_text())
+    for entry in manifest["files"]:
+        entry["media_type"] = "text/html"
+    manifest["files"][0].pop("media_type")
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    assert client.get("/data/").status_code == 200
+    response = client.get(f"/data/{VERSION}/arrangements.csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert client.get(f"/data/{VERSION}/datapackage.json")["Content-Type"] == "application/json"
+
+
 # --- The import, checked against the same schema ---------------------------------------
 
 
