@@ -500,6 +500,27 @@ def _differing(new: Path, old: Path) -> list[str]:
     )
 
 
+def refuse_backdating(
+    as_of: datetime.date, directory: Path | str | None = None, *, check=False, replace=False
+) -> None:
+    """A new release holds the register as it stands, so it is dated today: an earlier
+    date is only for checking or replacing a release of that date already there (whose
+    date it keeps). ReleaseError says so otherwise."""
+    today = timezone.localdate()
+    if as_of >= today:
+        return
+    root = Path(directory) if directory is not None else releases_dir()
+    version = version_of(as_of)
+    exists = (root / version / MANIFEST).is_file()
+    if (check or replace) and exists:
+        return
+    raise ReleaseError(
+        f"A new release is dated today ({today.isoformat()}): it holds the register as it "
+        f"stands, not as it was on {version}. An earlier date is only for --check or "
+        f"--replace of a release already there, and there is no release {version} in {root}."
+    )
+
+
 def build_release(
     as_of: datetime.date,
     directory: Path | str | None = None,
@@ -523,8 +544,15 @@ def build_release(
     target = root / version
     if check and not (target / MANIFEST).is_file():
         raise ReleaseError(f"There is no release {version} in {root} to check against.")
-    root.mkdir(parents=True, exist_ok=True)
-    building = Path(tempfile.mkdtemp(prefix=f".{version}-", dir=root))
+    if root.exists() and not root.is_dir():
+        raise ReleaseError(f"Releases are kept in a folder, and {root} is not a folder.")
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        building = Path(tempfile.mkdtemp(prefix=f".{version}-", dir=root))
+    except OSError as error:
+        raise ReleaseError(
+            f"A release cannot be written in {root}: {error.strerror or error}."
+        ) from None
     try:
         manifest = write_release(building, version)
         if target.exists():
@@ -536,10 +564,15 @@ def build_release(
             if not differing:
                 return Outcome(version, target, "unchanged", (), manifest)
             if not replace:
+                advice = (
+                    "Replace it on purpose with --replace."
+                    if as_of == timezone.localdate()
+                    else "Date the new release today, or replace this one on purpose with "
+                    "--replace."
+                )
                 raise ReleaseError(
                     f"Release {version} already exists and the register has changed since it "
-                    f"was built ({', '.join(differing)} would differ). Date the new release "
-                    "today, or replace this one on purpose with --replace."
+                    f"was built ({', '.join(differing)} would differ). {advice}"
                 )
             retired = Path(tempfile.mkdtemp(prefix=f".{version}-old-", dir=root))
             target.rename(retired / version)

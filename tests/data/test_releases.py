@@ -13,6 +13,7 @@ import jsonschema
 import pytest
 import tablib
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from register.importers import ArrangementResource, SavingResource
 from register.models import Arrangement, Saving
@@ -168,7 +169,15 @@ def test_a_release_is_never_silently_changed(register, tmp_path):
 
 @pytest.mark.parametrize(
     ("as_of", "said"),
-    [("2024-13-01", "is not a date"), ("2999-01-01", "cannot be dated after today")],
+    [
+        ("2024-13-01", "is not a date"),
+        ("20261127", "is not a date"),
+        ("2026-W48-5", "is not a date"),
+        ("", "is not a date"),
+        ("2026-11-27T00:00", "is not a date"),
+        ("2999-01-01", "cannot be dated after today"),
+        ("1900-01-01", "A new release is dated today"),
+    ],
 )
 def test_the_command_refuses_a_bad_date_in_words(register, tmp_path, as_of, said):
     with pytest.raises(CommandError, match=said):
@@ -254,6 +263,41 @@ def test_a_change_made_while_a_release_is_built_is_in_all_its_files_or_none(
     assert register.legal.slug in arrangements and register.legal.slug in members_of
     assert register.secret.slug not in arrangements | members_of
     assert members_of <= arrangements
+
+
+def test_an_earlier_date_only_checks_or_replaces_a_release_already_there(register, tmp_path):
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="no release 1900-01-01"):
+        call_command(
+            "build_release", "--as-of", "1900-01-01", "--replace", "--directory", str(tmp_path)
+        )
+    assert list(tmp_path.iterdir()) == []
+    build_release(DAY, tmp_path)
+    Arrangement.objects.filter(pk=register.legal.pk).update(title="Shared legal service")
+    call_command(
+        "build_release", "--as-of", VERSION, "--replace", "--directory", str(tmp_path), stdout=out
+    )
+    assert f"Replaced release {VERSION}" in out.getvalue()
+    call_command("build_release", "--directory", str(tmp_path), stdout=out)
+    today = timezone.localdate().isoformat()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([VERSION, today])
+
+
+def test_today_s_release_changed_is_not_told_to_be_dated_today(register, tmp_path):
+    build_release(timezone.localdate(), tmp_path)
+    Arrangement.objects.filter(pk=register.legal.pk).update(title="Shared legal service")
+    with pytest.raises(CommandError) as raised:
+        call_command("build_release", "--directory", str(tmp_path))
+    assert "--replace" in str(raised.value)
+    assert "Date the new release today" not in str(raised.value)
+
+
+@pytest.mark.parametrize("where", ["a-file", "a-file/releases"])
+def test_a_releases_folder_that_cannot_be_one_is_refused_in_words(register, tmp_path, where):
+    (tmp_path / "a-file").write_text("not a folder")
+    with pytest.raises(CommandError, match="a-file"):
+        call_command("build_release", "--directory", str(tmp_path / where))
+    assert (tmp_path / "a-file").read_text() == "not a folder"
 
 
 # --- The data page and its downloads ----------------------------------------------------
@@ -453,11 +497,14 @@ def test_a_release_queued_as_a_job_is_built_by_a_worker(register, tmp_path, sett
 
     settings.RELEASES_DIR = str(tmp_path)
     out = io.StringIO()
-    call_command("build_release", "--as-of", DAY.isoformat(), "--enqueue", stdout=out)
-    assert f"Queued release {DAY}" in out.getvalue()
-    assert not (tmp_path / DAY.isoformat()).exists()  # queued, not built
+    today = timezone.localdate().isoformat()
+    with pytest.raises(CommandError, match="A new release is dated today"):
+        call_command("build_release", "--as-of", VERSION, "--enqueue", stdout=out)
+    call_command("build_release", "--enqueue", stdout=out)
+    assert f"Queued release {today}" in out.getvalue()
+    assert not (tmp_path / today).exists()  # queued, not built
     run_worker()
-    assert (tmp_path / DAY.isoformat() / "datapackage.json").is_file()
+    assert (tmp_path / today / "datapackage.json").is_file()
     result = DBTaskResult.objects.get()
     assert result.status == "SUCCESSFUL"
-    assert result.return_value == f"Release {DAY.isoformat()}: built."
+    assert result.return_value == f"Release {today}: built."
