@@ -32,6 +32,7 @@ import filecmp
 import hashlib
 import json
 import logging
+import os
 import re
 import shutil
 import tempfile
@@ -521,6 +522,15 @@ def refuse_backdating(
     )
 
 
+FOLDER_MODE = 0o755
+
+
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
 def build_release(
     as_of: datetime.date,
     directory: Path | str | None = None,
@@ -549,6 +559,9 @@ def build_release(
     try:
         root.mkdir(parents=True, exist_ok=True)
         building = Path(tempfile.mkdtemp(prefix=f".{version}-", dir=root))
+        # mkdtemp makes a folder only its owner can read; a release is served, perhaps
+        # by a web server running as another user, so it is made like any folder.
+        building.chmod(FOLDER_MODE & ~_umask())
     except OSError as error:
         raise ReleaseError(
             f"A release cannot be written in {root}: {error.strerror or error}."

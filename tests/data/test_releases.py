@@ -300,6 +300,20 @@ def test_a_releases_folder_that_cannot_be_one_is_refused_in_words(register, tmp_
     assert (tmp_path / "a-file").read_text() == "not a folder"
 
 
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o755), (0o027, 0o750)])
+def test_a_release_folder_is_readable_like_any_folder(register, tmp_path, umask, mode):
+    """Not only by its owner: the web server may run as another user."""
+    import os
+    import stat
+
+    before = os.umask(umask)
+    try:
+        folder = build_release(DAY, tmp_path).path
+    finally:
+        os.umask(before)
+    assert stat.S_IMODE(folder.stat().st_mode) == mode
+
+
 # --- The data page and its downloads ----------------------------------------------------
 
 
