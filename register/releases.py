@@ -50,7 +50,7 @@ from django.utils import timezone
 
 from . import release_schema as schema
 from .figures import counts_in_headline
-from .models import Arrangement, Authority, Membership, Saving, ServiceArea
+from .models import COUNTED_BASES, Arrangement, Authority, Membership, Saving, ServiceArea
 
 logger = logging.getLogger(__name__)
 
@@ -211,6 +211,15 @@ def arrangement_rows():
             "savings_money_figures": total.figures,
             "savings_percentage_figures": total.percentages,
             "savings_count_in_headline": counts_in_headline(a.status),
+            **{
+                f"savings_{basis}_{part}": getattr(a, f"{basis}_{stored}")
+                for basis in COUNTED_BASES
+                for part, stored in (
+                    ("at_least", "lower"),
+                    ("at_most", "upper"),
+                    ("approximate", "approximate"),
+                )
+            },
             "updated_at": a.updated_at,
         }
 

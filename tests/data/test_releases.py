@@ -141,6 +141,45 @@ def test_savings_keep_their_qualifiers_and_basis_as_the_pages_word_them(release,
     assert legal["savings_at_least"] == legal["savings_at_most"] == "150000.00"
 
 
+def test_an_arrangement_s_savings_are_given_by_basis_and_say_what_their_sum_counts(
+    register, tmp_path
+):
+    from decimal import Decimal
+
+    Saving.objects.create(
+        arrangement=register.legal, amount=Decimal("100000"), basis="estimated", qualifier="about"
+    )
+    Saving.objects.create(
+        arrangement=register.legal, amount=Decimal("50000"), basis="achieved", qualifier="over"
+    )
+    folder = build_release(DAY, tmp_path).path
+    legal = next(r for r in rows(folder, "arrangements") if r["slug"] == register.legal.slug)
+    assert legal["savings_text"] == "at least about £300,000"  # the three bases added
+    by_basis = {
+        basis: (
+            legal[f"savings_{basis}_at_least"],
+            legal[f"savings_{basis}_at_most"],
+            legal[f"savings_{basis}_approximate"],
+        )
+        for basis in ("estimated", "forecast", "achieved")
+    }
+    assert by_basis == {  # £100,000 estimated and £50,000 achieved were there already
+        "estimated": ("200000.00", "200000.00", "true"),
+        "forecast": ("0.00", "0.00", "false"),
+        "achieved": ("100000.00", "", "false"),  # "over" leaves it open
+    }
+    assert Decimal(legal["savings_at_least"]) == sum(
+        Decimal(lower) for lower, _, _ in by_basis.values()
+    )
+    package = json.loads((folder / "datapackage.json").read_text())
+    (arrangements,) = [r for r in package["resources"] if r["name"] == "arrangements"]
+    described = {f["name"]: f["description"] for f in arrangements["schema"]["fields"]}
+    for words in ("estimated, forecast and achieved", "targets are never counted", "headline"):
+        assert words in described["savings_text"]
+    assert "never one member's" in described["savings_text"]
+    assert "forecast" in described["savings_forecast_at_least"]
+
+
 def test_rows_are_sorted_by_their_keys(release):
     slugs = [row["slug"] for row in rows(release, "arrangements")]
     assert slugs == sorted(slugs)
