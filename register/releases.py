@@ -392,6 +392,15 @@ def _write_tables(folder: Path, version: str) -> dict[str, int]:
     return counts
 
 
+CSV_FORMULA_NOTE = (
+    "A cell whose text a spreadsheet would read as a formula (text starting with =, +, -, "
+    "@, a tab, a carriage return, | or %, other than a plain number) starts with an extra "
+    "apostrophe, as in the register's other downloads, so that a spreadsheet shows it as "
+    "text: take that one apostrophe off for the text as entered. register.json holds the "
+    "text as it is."
+)
+
+
 def descriptor(version: str, files: dict[str, dict]) -> dict:
     """The Data Package descriptor: each CSV file a tabular resource with its Table
     Schema, size and checksum; register.json and its JSON Schema as resources too."""
@@ -399,7 +408,7 @@ def descriptor(version: str, files: dict[str, dict]) -> dict:
         {
             "name": table.name,
             "title": table.title,
-            "description": table.description,
+            "description": f"{table.description} {CSV_FORMULA_NOTE}",
             "profile": "tabular-data-resource",
             "path": table.path,
             "format": "csv",

@@ -180,6 +180,19 @@ def test_an_arrangement_s_savings_are_given_by_basis_and_say_what_their_sum_coun
     assert "forecast" in described["savings_forecast_at_least"]
 
 
+def test_the_csv_files_say_that_formula_looking_text_has_an_apostrophe(register, tmp_path):
+    Arrangement.objects.filter(pk=register.legal.pk).update(title="=HYPERLINK(1)")
+    folder = build_release(DAY, tmp_path).path
+    legal = next(r for r in rows(folder, "arrangements") if r["slug"] == register.legal.slug)
+    assert legal["title"] == "'=HYPERLINK(1)"
+    data = json.loads((folder / "register.json").read_text())
+    assert {a["title"] for a in data["arrangements"]} >= {"=HYPERLINK(1)"}
+    package = json.loads((folder / "datapackage.json").read_text())
+    for resource in package["resources"]:
+        said = "starts with an extra apostrophe" in resource["description"]
+        assert said == (resource["format"] == "csv"), resource["name"]
+
+
 def test_rows_are_sorted_by_their_keys(release):
     slugs = [row["slug"] for row in rows(release, "arrangements")]
     assert slugs == sorted(slugs)
