@@ -17,11 +17,11 @@ from decimal import Decimal, InvalidOperation
 
 from .dates import DatePrecision
 from .figures import HEADLINE_RULE
-from .models import Kind, Membership, Saving, Status, Tier
+from .models import COUNTED_BASES, Kind, Membership, Saving, Status, Tier
 
 # The version of the files' layout: it changes when a column is added, removed or means
 # something else, never with the data.
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: savings by basis on each arrangement
 PACKAGE_NAME = "shared-services-register"
 SLUG_PATTERN = r"^[a-z0-9_-]+$"
 SLUG_RULE = "Use lower-case letters, numbers, hyphens and underscores only, e.g. joint-audit."
@@ -242,6 +242,47 @@ AUTHORITIES = Table(
     (_fk("county", "authorities", "code"),),
 )
 
+SAVINGS_COUNTED = (
+    "the arrangement's own figure: its estimated, forecast and achieved money savings "
+    "added together, whether recorded for the whole arrangement or for one partner within "
+    "it, never one member's share of it; targets are never counted, and savings given "
+    "only as a percentage are counted but never added to the pounds. The list page's "
+    "headline adds the same three bases, of arrangements going ahead only "
+    "(savings_count_in_headline). The savings_estimated_..., savings_forecast_... and "
+    "savings_achieved_... columns give each basis apart, as the pages do."
+)
+
+
+def _basis_columns() -> tuple[Column, ...]:
+    """Each counted basis's sum on its own, as stored on the arrangement's row."""
+    columns = []
+    for basis in COUNTED_BASES:
+        columns += [
+            Column(
+                f"savings_{basis}_at_least",
+                "number",
+                f"Its {basis} money savings alone add up to at least this, in pounds "
+                "(0.00 when it has none).",
+                required=True,
+                money=True,
+            ),
+            Column(
+                f"savings_{basis}_at_most",
+                "number",
+                f"...and to at most this; empty when an 'over' or 'at least' {basis} "
+                "figure leaves it open-ended.",
+                money=True,
+            ),
+            Column(
+                f"savings_{basis}_approximate",
+                "boolean",
+                f"An 'about' or 'average' figure is in the {basis} sum.",
+                required=True,
+            ),
+        ]
+    return tuple(columns)
+
+
 ARRANGEMENTS = Table(
     "arrangements",
     "Arrangements",
@@ -356,14 +397,15 @@ ARRANGEMENTS = Table(
         Column(
             "savings_text",
             "string",
-            "Its savings recorded (targets aside), in words, qualifiers kept: 'at least "
-            "£2,600,000', '£10,000 to £45,000', 'None recorded'.",
+            "Its savings, in words, qualifiers kept ('at least £2,600,000', '£10,000 to "
+            "£45,000', 'None recorded'): " + SAVINGS_COUNTED,
             required=True,
         ),
         Column(
             "savings_at_least",
             "number",
-            "Its money savings (targets aside) add up to at least this, in pounds.",
+            "The savings of savings_text (all three bases added) add up to at least this, "
+            "in pounds.",
             required=True,
             money=True,
         ),
@@ -401,6 +443,7 @@ ARRANGEMENTS = Table(
             "Whether its savings count in headline totals (it is going ahead).",
             required=True,
         ),
+        *_basis_columns(),
         Column(
             "updated_at",
             "datetime",

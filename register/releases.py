@@ -31,23 +31,28 @@ import datetime
 import filecmp
 import hashlib
 import json
+import logging
+import os
 import re
 import shutil
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Case, F, Prefetch, When
 from django.db.models.functions import Collate
 from django.utils import timezone
 
 from . import release_schema as schema
 from .figures import counts_in_headline
-from .models import Arrangement, Authority, Membership, Saving, ServiceArea
+from .models import COUNTED_BASES, Arrangement, Authority, Membership, Saving, ServiceArea
+
+logger = logging.getLogger(__name__)
 
 CHUNK = 2000
 VERSION_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -206,6 +211,15 @@ def arrangement_rows():
             "savings_money_figures": total.figures,
             "savings_percentage_figures": total.percentages,
             "savings_count_in_headline": counts_in_headline(a.status),
+            **{
+                f"savings_{basis}_{part}": getattr(a, f"{basis}_{stored}")
+                for basis in COUNTED_BASES
+                for part, stored in (
+                    ("at_least", "lower"),
+                    ("at_most", "upper"),
+                    ("approximate", "approximate"),
+                )
+            },
             "updated_at": a.updated_at,
         }
 
@@ -378,6 +392,15 @@ def _write_tables(folder: Path, version: str) -> dict[str, int]:
     return counts
 
 
+CSV_FORMULA_NOTE = (
+    "A cell whose text a spreadsheet would read as a formula (text starting with =, +, -, "
+    "@, a tab, a carriage return, | or %, other than a plain number) starts with an extra "
+    "apostrophe, as in the register's other downloads, so that a spreadsheet shows it as "
+    "text: take that one apostrophe off for the text as entered. register.json holds the "
+    "text as it is."
+)
+
+
 def descriptor(version: str, files: dict[str, dict]) -> dict:
     """The Data Package descriptor: each CSV file a tabular resource with its Table
     Schema, size and checksum; register.json and its JSON Schema as resources too."""
@@ -385,7 +408,7 @@ def descriptor(version: str, files: dict[str, dict]) -> dict:
         {
             "name": table.name,
             "title": table.title,
-            "description": table.description,
+            "description": f"{table.description} {CSV_FORMULA_NOTE}",
             "profile": "tabular-data-resource",
             "path": table.path,
             "format": "csv",
@@ -444,11 +467,29 @@ def _file_entry(folder: Path, name: str) -> dict:
     }
 
 
+@contextmanager
+def snapshot():
+    """One consistent view of the whole register for every table's reads, so that an
+    arrangement made exempt, or added, while a release is being built is in all of its
+    files or in none of them.
+
+    On PostgreSQL a REPEATABLE READ, READ ONLY transaction (server-side cursors work
+    inside it); on SQLite one read transaction. Inside a transaction the caller already
+    holds, that transaction is the snapshot: its isolation can no longer be set."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
+
+
 def write_release(folder: Path, version: str) -> dict:
-    """Every file of the release ``version`` in ``folder`` (which exists and is empty).
-    Its manifest."""
+    """Every file of the release ``version`` in ``folder`` (which exists and is empty),
+    every table read from one snapshot of the register. Its manifest."""
     _write_text(folder / JSON_SCHEMA, _dumps(schema.json_schema(), indent=2) + "\n")
-    counts = _write_tables(folder, version)
+    with snapshot():
+        counts = _write_tables(folder, version)
     data_files = [*(t.path for t in schema.TABLES), JSON_DATA, JSON_SCHEMA]
     files = {name: _file_entry(folder, name) for name in data_files}
     _write_text(folder / DESCRIPTOR, _dumps(descriptor(version, files), indent=2) + "\n")
@@ -478,6 +519,36 @@ def _differing(new: Path, old: Path) -> list[str]:
     )
 
 
+def refuse_backdating(
+    as_of: datetime.date, directory: Path | str | None = None, *, check=False, replace=False
+) -> None:
+    """A new release holds the register as it stands, so it is dated today: an earlier
+    date is only for checking or replacing a release of that date already there (whose
+    date it keeps). ReleaseError says so otherwise."""
+    today = timezone.localdate()
+    if as_of >= today:
+        return
+    root = Path(directory) if directory is not None else releases_dir()
+    version = version_of(as_of)
+    exists = (root / version / MANIFEST).is_file()
+    if (check or replace) and exists:
+        return
+    raise ReleaseError(
+        f"A new release is dated today ({today.isoformat()}): it holds the register as it "
+        f"stands, not as it was on {version}. An earlier date is only for --check or "
+        f"--replace of a release already there, and there is no release {version} in {root}."
+    )
+
+
+FOLDER_MODE = 0o755
+
+
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
 def build_release(
     as_of: datetime.date,
     directory: Path | str | None = None,
@@ -501,8 +572,18 @@ def build_release(
     target = root / version
     if check and not (target / MANIFEST).is_file():
         raise ReleaseError(f"There is no release {version} in {root} to check against.")
-    root.mkdir(parents=True, exist_ok=True)
-    building = Path(tempfile.mkdtemp(prefix=f".{version}-", dir=root))
+    if root.exists() and not root.is_dir():
+        raise ReleaseError(f"Releases are kept in a folder, and {root} is not a folder.")
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        building = Path(tempfile.mkdtemp(prefix=f".{version}-", dir=root))
+        # mkdtemp makes a folder only its owner can read; a release is served, perhaps
+        # by a web server running as another user, so it is made like any folder.
+        building.chmod(FOLDER_MODE & ~_umask())
+    except OSError as error:
+        raise ReleaseError(
+            f"A release cannot be written in {root}: {error.strerror or error}."
+        ) from None
     try:
         manifest = write_release(building, version)
         if target.exists():
@@ -514,10 +595,15 @@ def build_release(
             if not differing:
                 return Outcome(version, target, "unchanged", (), manifest)
             if not replace:
+                advice = (
+                    "Replace it on purpose with --replace."
+                    if as_of == timezone.localdate()
+                    else "Date the new release today, or replace this one on purpose with "
+                    "--replace."
+                )
                 raise ReleaseError(
                     f"Release {version} already exists and the register has changed since it "
-                    f"was built ({', '.join(differing)} would differ). Date the new release "
-                    "today, or replace this one on purpose with --replace."
+                    f"was built ({', '.join(differing)} would differ). {advice}"
                 )
             retired = Path(tempfile.mkdtemp(prefix=f".{version}-old-", dir=root))
             target.rename(retired / version)
@@ -534,12 +620,81 @@ def build_release(
 # --- Reading releases back (the data page and its downloads) ---------------------------
 
 
+class MalformedManifest(ValueError):
+    """A manifest on disk that is not one this code wrote, in words."""
+
+
+SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _is_count(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _file_name_ok(name) -> bool:
+    return (
+        isinstance(name, str)
+        and name == Path(name).name
+        and not name.startswith(".")
+        and Path(name).suffix in MEDIA_TYPES
+    )
+
+
+def checked_manifest(manifest, version: str) -> dict:
+    """The manifest of the release in folder ``version`` if it has every part the data
+    page and the downloads read, in the form they read it; MalformedManifest says what
+    is wrong otherwise."""
+    if not isinstance(manifest, dict):
+        raise MalformedManifest("it is not a JSON object")
+    if manifest.get("version") != version:
+        raise MalformedManifest(
+            f"its version {manifest.get('version')!r} is not its folder's name {version!r}"
+        )
+    if not isinstance(manifest.get("schema_version"), str | int) or isinstance(
+        manifest.get("schema_version"), bool
+    ):
+        raise MalformedManifest("it has no schema_version")
+    files = manifest.get("files")
+    if not isinstance(files, list) or not files:
+        raise MalformedManifest("its 'files' is not a list of files")
+    for entry in files:
+        if not (
+            isinstance(entry, dict)
+            and _file_name_ok(entry.get("name"))
+            and isinstance(entry.get("title"), str)
+            and _is_count(entry.get("bytes"))
+            and isinstance(entry.get("sha256"), str)
+            and SHA256_RE.match(entry["sha256"])
+        ):
+            raise MalformedManifest(
+                f"a file entry is not a name (.csv or .json), title, size and sha256: {entry!r}"
+            )
+    tables = manifest.get("tables")
+    if not isinstance(tables, list):
+        raise MalformedManifest("its 'tables' is not a list of tables")
+    for table in tables:
+        if not (
+            isinstance(table, dict)
+            and all(isinstance(table.get(key), str) for key in ("name", "title", "file"))
+            and _is_count(table.get("records"))
+        ):
+            raise MalformedManifest(
+                f"a table entry is not a name, title, file and record count: {table!r}"
+            )
+    return manifest
+
+
 def _manifest(folder: Path) -> dict | None:
+    """The release's manifest, or None (logged) if it is missing or malformed: one
+    broken release is left out, never taking the data page down with it."""
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return checked_manifest(manifest, folder.name)
+    except FileNotFoundError:
         return None
-    return manifest if isinstance(manifest, dict) and manifest.get("version") else None
+    except (OSError, ValueError) as error:
+        logger.warning("Release %s is left out: its manifest cannot be read: %s", folder, error)
+        return None
 
 
 def list_releases(directory: Path | str | None = None) -> list[dict]:
@@ -551,14 +706,15 @@ def list_releases(directory: Path | str | None = None) -> list[dict]:
     for folder in root.iterdir():
         if VERSION_RE.match(folder.name) and folder.is_dir():
             manifest = _manifest(folder)
-            if manifest is not None and manifest["version"] == folder.name:
+            if manifest is not None:
                 found.append(manifest)
     return sorted(found, key=lambda m: m["version"], reverse=True)
 
 
 def release_file(version: str, name: str, directory: Path | str | None = None):
     """The path and media type of one file of a release, or None if there is no such
-    file: only the names the release's manifest lists are ever served."""
+    file: only the names the release's (well-formed) manifest lists are ever served, and
+    the media type is its extension's, whatever the manifest says."""
     if not VERSION_RE.match(version or ""):
         return None
     root = Path(directory) if directory is not None else releases_dir()
@@ -571,4 +727,4 @@ def release_file(version: str, name: str, directory: Path | str | None = None):
     path = root / version / entry["name"]
     if not path.is_file():
         return None
-    return path, entry["media_type"]
+    return path, MEDIA_TYPES[path.suffix]

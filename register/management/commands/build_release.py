@@ -2,17 +2,28 @@
 Data Package descriptor (register.releases)."""
 
 import datetime
+import re
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from register import jobs
-from register.releases import ReleaseError, build_release, releases_dir
+from register.releases import (
+    ReleaseError,
+    build_release,
+    refuse_backdating,
+    releases_dir,
+)
+
+DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def release_date(text: str) -> datetime.date:
+    """A date written year-month-day (2025-04-01), and no other way."""
     try:
+        if not DATE_RE.fullmatch(text):
+            raise ValueError(text)
         return datetime.date.fromisoformat(text)
     except ValueError:
         raise CommandError(
@@ -35,7 +46,9 @@ class Command(BaseCommand):
             "--release",
             dest="as_of",
             metavar="YYYY-MM-DD",
-            help="The release's date, which is also its version (default: today).",
+            help="The release's date, which is also its version (default: today). A new "
+            "release is dated today; an earlier date only checks (--check) or replaces "
+            "(--replace) the release of that date already there.",
         )
         parser.add_argument(
             "--directory", help="Where releases are kept (default: DJANGO_RELEASES_DIR)."
@@ -68,9 +81,14 @@ class Command(BaseCommand):
         enqueue=False,
         **options,
     ):
-        day = release_date(as_of) if as_of else timezone.localdate()
+        day = release_date(as_of) if as_of is not None else timezone.localdate()
         if replace and check:
             raise CommandError("Choose --check or --replace, not both.")
+        root = Path(directory) if directory else releases_dir()
+        try:
+            refuse_backdating(day, root, check=check, replace=replace)
+        except ReleaseError as error:
+            raise CommandError(str(error)) from None
         if enqueue:
             if check or directory:
                 raise CommandError(
@@ -83,7 +101,6 @@ class Command(BaseCommand):
             result = jobs.build_release.enqueue(day.isoformat(), replace)
             self.stdout.write(f"Queued release {day} as job {result.id}; a worker builds it.")
             return
-        root = Path(directory) if directory else releases_dir()
         try:
             outcome = build_release(day, root, replace=replace, check=check)
         except ReleaseError as error:
