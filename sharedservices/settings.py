@@ -261,6 +261,10 @@ if not IMPORT_PREVIEW_ROWS.isdigit():
         f"IMPORT_PREVIEW_ROWS must be a whole number of rows, not {IMPORT_PREVIEW_ROWS!r}."
     )
 IMPORT_PREVIEW_ROWS = int(IMPORT_PREVIEW_ROWS)
+# On PostgreSQL, changes made through the admin take turns (register.middleware
+# .AdminWritesTakeTurnsMiddleware); one waits this many seconds at most for its turn (a
+# background import holds it while it runs), then is asked to try again.
+ADMIN_WRITE_WAIT_SECONDS = 15
 
 # One structured line per request (register.middleware.RequestLogMiddleware); errors
 # with their traceback (django.request).
