@@ -6,8 +6,10 @@ those in which one of their authorities takes part; Administrators change
 everything, reference data included. Every change is kept in the history.
 """
 
+import contextlib
 import os
 import re
+import tempfile
 
 from django import forms
 from django.contrib import admin, messages
@@ -20,6 +22,8 @@ from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedire
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 from tablib import InvalidDimensions
@@ -53,9 +57,11 @@ class ImportsAndExports(ImportExportMixin):
     file")."""
 
     def process_import(self, request, **kwargs):
-        # The file chosen is kept on the server between the preview and the confirmation,
-        # and removed once confirmed: a confirmation sent again (or naming another file)
-        # finds none. Say so and start again, rather than a server error.
+        # The file chosen is kept on the server between the preview and the confirmation.
+        # A file is imported once: the first confirmation claims it (register.import_jobs
+        # .confirm), and a confirmation sent again, or several sent at once, are told it
+        # was confirmed already, with a link to its job for a background import. A name
+        # that was never confirmed and is not there is told to choose the file again.
         # Only a name of the kind the preview gives its file (Python's temporary files,
         # "tmp" and eight letters or digits): a made-up name is never opened, let alone
         # imported and removed.
@@ -67,19 +73,69 @@ class ImportsAndExports(ImportExportMixin):
         try:
             if not PREVIEW_FILE_NAME.fullmatch(name):
                 raise FileNotFoundError(name)
-            started = self._start_background_import(request)
+            import_jobs.forget_old_confirmations()
+            started = self._start_background_import(request, name)
             if started is not None:
                 return started
-            return super().process_import(request, **kwargs)
+            return self._import_once(request, name, **kwargs)
+        except import_jobs.AlreadyConfirmed as already:
+            return self._already_confirmed(request, already.confirmation)
         except (OSError, NoRows, InvalidDimensions):
+            confirmation = import_jobs.confirmed_before(name) if name else None
+            if confirmation is not None:
+                return self._already_confirmed(request, confirmation)
             self.message_user(
                 request,
                 "The file to import is no longer here (a file is imported once, when its "
                 "preview is confirmed): choose it again; nothing was imported.",
                 messages.ERROR,
             )
-            info = self.opts.app_label, self.opts.model_name
-            return HttpResponseRedirect(reverse("admin:{}_{}_import".format(*info)))
+            return HttpResponseRedirect(self._import_url())
+
+    def _import_url(self):
+        info = self.opts.app_label, self.opts.model_name
+        return reverse("admin:{}_{}_import".format(*info))
+
+    def _import_once(self, request, name, **kwargs):
+        """A previewed file's import, claimed first so that it happens once. Should it
+        stop with an error while the file is still there (nothing was saved: the file is
+        removed only once the import is done), the claim is let go, and confirming again
+        tries again."""
+        if not os.path.exists(os.path.join(tempfile.gettempdir(), name)):
+            raise FileNotFoundError(name)
+        confirmation = import_jobs.confirm(
+            preview_file=name, model_name=self.opts.model_name, user=request.user
+        )
+        try:
+            return super().process_import(request, **kwargs)
+        except BaseException:
+            if os.path.exists(os.path.join(tempfile.gettempdir(), name)):
+                import_jobs.forget_confirmation(confirmation)
+            raise
+
+    def _already_confirmed(self, request, confirmation):
+        """The answer to a confirmation of a file confirmed before: nothing more is
+        imported, and where to see what the first confirmation did."""
+        when = timezone.localtime(confirmation.confirmed_at).strftime("%d %B %Y at %H:%M")
+        if confirmation.job_id is not None:
+            info = self.opts.app_label, confirmation.model_name
+            job_url = reverse("admin:{}_{}_import_job".format(*info), args=[confirmation.job_id])
+            message = format_html(
+                "This file was already confirmed on {} and is imported once, by its "
+                '<a href="{}">import job</a>: confirming it again imported nothing more.',
+                when,
+                job_url,
+            )
+            self.message_user(request, message, messages.WARNING)
+            return HttpResponseRedirect(job_url)
+        self.message_user(
+            request,
+            f"This file was already confirmed on {when}, and a file is imported once: "
+            "confirming it again imported nothing more. The list shows what it imported.",
+            messages.WARNING,
+        )
+        info = self.opts.app_label, self.opts.model_name
+        return HttpResponseRedirect(reverse("admin:{}_{}_changelist".format(*info)))
 
     # --- Files too long to preview: imported by a background job (register.import_jobs)
 
@@ -126,7 +182,7 @@ class ImportsAndExports(ImportExportMixin):
         request.current_app = self.admin_site.name
         return TemplateResponse(request, [self.import_template_name], context)
 
-    def _start_background_import(self, request):
+    def _start_background_import(self, request, name):
         """The confirmation of a file too long to import in this request: its job, started,
         and the page that follows it. None for a file imported here, as before."""
         confirm_form = self.create_confirm_form(request)
@@ -152,8 +208,12 @@ class ImportsAndExports(ImportExportMixin):
             data=data,
             file_name=confirm_form.cleaned_data.get("original_file_name") or "",
             rows=rows,
+            preview_file=name,
         )
-        tmp_storage.remove()
+        # The job has its own copy of the file, and is saved: whatever becomes of the
+        # preview's, the import goes on.
+        with contextlib.suppress(OSError):
+            tmp_storage.remove()
         self.message_user(
             request,
             f"The import of {rows:,} rows has started. Nothing is changed unless every row "

@@ -15,6 +15,7 @@ under var/, which every process on the machine shares.
 
 from __future__ import annotations
 
+import datetime
 import logging
 import time
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.contrib import admin
 from django.core.cache import caches
-from django.db import OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from import_export.results import RowResult
 from import_export.signals import post_import
@@ -32,7 +33,7 @@ from simple_history.models import HistoricalRecords
 from .exports import ADMIN_IMPORT_FORMATS
 from .importers import ArrangementResource, SavingResource, unreadable_file_message
 from .middleware import database_is_locked
-from .models import Arrangement, ImportJob, Saving
+from .models import Arrangement, ImportConfirmation, ImportJob, Saving
 from .totals import STATUS_TOTALS_LOCK
 
 log = logging.getLogger(__name__)
@@ -61,10 +62,66 @@ def is_background(rows: int) -> bool:
     return rows > settings.IMPORT_PREVIEW_ROWS
 
 
-def start_import(*, user, model_name: str, file_format: str, data, file_name: str, rows: int):
+# A confirmation is kept this long: far longer than any preview waits to be confirmed.
+CONFIRMATIONS_KEPT = datetime.timedelta(days=2)
+
+
+class AlreadyConfirmed(Exception):
+    """The preview's file was confirmed before: ``confirmation`` says when, by whom, and
+    (for a background import) which job is importing it."""
+
+    def __init__(self, confirmation: ImportConfirmation):
+        super().__init__(f"{confirmation.file_name} was confirmed before.")
+        self.confirmation = confirmation
+
+
+def confirm(*, preview_file: str, model_name: str, user, job=None) -> ImportConfirmation:
+    """Claim the preview's file for this confirmation, or raise AlreadyConfirmed. The
+    database decides (the file name is unique), so of confirmations sent at once exactly
+    one goes on, on SQLite as on PostgreSQL; the others wait for it to be saved, then are
+    refused."""
+    try:
+        with transaction.atomic():
+            return ImportConfirmation.objects.create(
+                file_name=preview_file, model_name=model_name, confirmed_by=user, job=job
+            )
+    except IntegrityError:
+        first = ImportConfirmation.objects.select_related("job").filter(file_name=preview_file)
+        if not first.exists():
+            raise
+        raise AlreadyConfirmed(first.get()) from None
+
+
+def confirmed_before(preview_file: str) -> ImportConfirmation | None:
+    """The confirmation of this preview's file, if it has been confirmed."""
+    return ImportConfirmation.objects.select_related("job").filter(file_name=preview_file).first()
+
+
+def forget_confirmation(confirmation: ImportConfirmation) -> None:
+    """Let the file be confirmed again: its import did not happen (it stopped with an
+    error before saving anything, the file still there)."""
+    ImportConfirmation.objects.filter(pk=confirmation.pk).delete()
+
+
+def forget_old_confirmations() -> None:
+    ImportConfirmation.objects.filter(confirmed_at__lt=timezone.now() - CONFIRMATIONS_KEPT).delete()
+
+
+def start_import(
+    *,
+    user,
+    model_name: str,
+    file_format: str,
+    data,
+    file_name: str,
+    rows: int,
+    preview_file: str | None = None,
+):
     """Keep the file and queue its import, in one transaction: a job is queued with its
     file, or neither is saved. ``data`` is the file as the admin read it (text for CSV,
-    bytes for a workbook)."""
+    bytes for a workbook). ``preview_file`` names the file the admin's preview kept: its
+    confirmation is saved with the job, so that a second confirmation of it (raising
+    AlreadyConfirmed) starts no second job."""
     from .jobs import import_file
 
     if isinstance(data, str):
@@ -78,6 +135,8 @@ def start_import(*, user, model_name: str, file_format: str, data, file_name: st
             total_rows=rows,
             started_by=user,
         )
+        if preview_file is not None:
+            confirm(preview_file=preview_file, model_name=model_name, user=user, job=job)
         result = import_file.enqueue(str(job.pk))
         job.task_id = str(result.id)
         job.save(update_fields=["task_id"])

@@ -7,6 +7,7 @@ import re
 import time
 import uuid
 
+from django.conf import settings
 from django.db import DatabaseError, OperationalError, connection
 from django.shortcuts import render
 from django.urls import reverse
@@ -56,6 +57,31 @@ def database_is_locked(error: Exception) -> bool:
     )
 
 
+def take_turn(lock: int, wait_seconds: float) -> bool:
+    """Take a PostgreSQL advisory lock, waiting up to ``wait_seconds`` for whoever holds
+    it: whether it was taken. (Asked again and again rather than waited on, so that the
+    wait ends on time whatever the connection's settings.)"""
+    deadline = time.monotonic() + wait_seconds
+    pause = 0.05
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [lock])
+            if cursor.fetchone()[0]:
+                return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            time.sleep(min(pause, left))
+            pause = min(pause * 2, 0.5)
+
+
+def busy_page(request):
+    """The "busy, try again; nothing you sent has been saved" page."""
+    response = render(request, "503.html", status=503)
+    response["Retry-After"] = "5"
+    return response
+
+
 class AdminWritesTakeTurnsMiddleware:
     """On PostgreSQL, each change made through the admin (any POST under /admin/ but
     signing in and out: a form, a bulk action, an import, a history revert, whichever app
@@ -66,7 +92,12 @@ class AdminWritesTakeTurnsMiddleware:
     workstream is rewriting), and PostgreSQL ends one of them with an error. Reading is
     never held up. The lock is the one the register's totals are rewritten under
     (register.totals.STATUS_TOTALS_LOCK), which a request holding it takes again at once;
-    SQLite lets one writer in at a time anyway."""
+    SQLite lets one writer in at a time anyway.
+
+    The wait for the lock is bounded (settings.ADMIN_WRITE_WAIT_SECONDS): a background
+    import holds it for as long as it runs, and a change sent meanwhile is answered with
+    the "busy, try again" page (503) rather than tying up a web server worker until the
+    import ends. Nothing of that request has been saved: it had not begun."""
 
     SAFE = {"GET", "HEAD", "OPTIONS", "TRACE"}
 
@@ -87,8 +118,8 @@ class AdminWritesTakeTurnsMiddleware:
             return self.get_response(request)
         from .totals import STATUS_TOTALS_LOCK
 
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s)", [STATUS_TOTALS_LOCK])
+        if not take_turn(STATUS_TOTALS_LOCK, settings.ADMIN_WRITE_WAIT_SECONDS):
+            return busy_page(request)
         try:
             return self.get_response(request)
         finally:
@@ -114,9 +145,7 @@ class DatabaseBusyMiddleware:
 
     def process_exception(self, request, exception):
         if database_is_locked(exception):
-            response = render(request, "503.html", status=503)
-            response["Retry-After"] = "5"
-            return response
+            return busy_page(request)
         return None
 
 

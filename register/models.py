@@ -1963,3 +1963,24 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.state in {self.State.SUCCEEDED, self.State.FAILED}
+
+
+class ImportConfirmation(models.Model):
+    """An import's preview confirmed: one row per file the preview kept, so that a file
+    is imported once however many times its Confirm is sent (twice, or several at once).
+    The unique file name is the claim: the first confirmation saves its row, and every
+    other is refused by the database, and told what became of the first (its job, for a
+    file imported in the background)."""
+
+    file_name = models.CharField(
+        max_length=64, unique=True, help_text="The name the preview gave the file it kept."
+    )
+    model_name = models.CharField(max_length=40, help_text="What the file holds: arrangement.")
+    job = models.ForeignKey(ImportJob, null=True, blank=True, on_delete=models.SET_NULL)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    confirmed_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Confirmation of {self.file_name}"

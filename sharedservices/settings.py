@@ -123,8 +123,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite allows one writer at a time. IMMEDIATE takes the write lock when a transaction
     # begins, so two saves queue (for up to `timeout` seconds) instead of one failing when
     # it upgrades a read lock; past the timeout the user is asked to try again.
+    # WAL (write-ahead log) lets everyone read while one writes: without it, a background
+    # import's long transaction kept every page, its own progress page included, waiting.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL;",
+        }
     )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The register's queries are short; PostgreSQL's JIT compiler can spend longer
@@ -261,6 +267,10 @@ if not IMPORT_PREVIEW_ROWS.isdigit():
         f"IMPORT_PREVIEW_ROWS must be a whole number of rows, not {IMPORT_PREVIEW_ROWS!r}."
     )
 IMPORT_PREVIEW_ROWS = int(IMPORT_PREVIEW_ROWS)
+# On PostgreSQL, changes made through the admin take turns (register.middleware
+# .AdminWritesTakeTurnsMiddleware); one waits this many seconds at most for its turn (a
+# background import holds it while it runs), then is asked to try again.
+ADMIN_WRITE_WAIT_SECONDS = 15
 
 # One structured line per request (register.middleware.RequestLogMiddleware); errors
 # with their traceback (django.request).

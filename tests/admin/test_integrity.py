@@ -684,6 +684,46 @@ def test_a_busy_database_elsewhere_is_a_clear_page_not_a_server_error(
     assert Saving.objects.count() > 0  # the rest of the register is untouched
 
 
+@pytest.fixture
+def turn_held_elsewhere(postgresql_only):
+    """The lock the admin's changes take turns by, held by another session (as a background
+    import holds it while it runs)."""
+    from django.db import connections
+
+    from register.totals import STATUS_TOTALS_LOCK
+
+    other = connections.create_connection("default")
+    with other.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [STATUS_TOTALS_LOCK])
+    yield
+    with other.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_unlock(%s)", [STATUS_TOTALS_LOCK])
+    other.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_admin_change_waits_a_bounded_time_for_its_turn_then_is_asked_to_try_again(
+    client, register, roles, settings, turn_held_elsewhere
+):
+    settings.ADMIN_WRITE_WAIT_SECONDS = 1
+    client.force_login(staff("admin1", "Administrator"))
+    region = Region.objects.get(slug="wales")
+    started = time.monotonic()
+    response = client.post(
+        f"/admin/register/region/{region.pk}/change/",
+        {"name": "Cymru", "slug": "wales", "nation": "Wales"},
+    )
+    waited = time.monotonic() - started
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    page = body(response)
+    assert "The register is busy: try again" in page and "nothing you sent has been saved" in page
+    assert 1 <= waited < 5  # its turn, for a second, not for as long as the holder keeps it
+    region.refresh_from_db()
+    assert region.name != "Cymru"
+    # Reading is never held up.
+    assert client.get(f"/admin/register/region/{region.pk}/change/").status_code == 200
+
+
 # --- A partner's savings ------------------------------------------------------------------
 
 
