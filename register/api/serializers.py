@@ -20,6 +20,7 @@ Money is a string with two decimal places, as JSON numbers lose pence.
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -180,8 +181,8 @@ class ArrangementSerializer(serializers.ModelSerializer):
     """A row of the arrangement list: what the list page and its download show."""
 
     url = serializers.SerializerMethodField(help_text="Its page on this site.")
-    status_label = serializers.CharField(source="get_status_display")
-    kind_label = serializers.CharField(source="get_kind_display")
+    status_label = serializers.SerializerMethodField()
+    kind_label = serializers.SerializerMethodField()
     lead = AuthorityRefSerializer(allow_null=True, help_text="The lead authority, if any.")
     partner_count = serializers.IntegerField(
         help_text="Members taking part: lead, host or partner (not prospective, joining or "
@@ -245,9 +246,22 @@ class ArrangementSerializer(serializers.ModelSerializer):
     def get_url(self, arrangement) -> str:
         return arrangement.get_absolute_url()
 
+    # Methods rather than source="get_status_display": for a source that is a method,
+    # DRF inspects its signature on every row.
+    def get_status_label(self, arrangement) -> str:
+        return arrangement.get_status_display()
+
+    def get_kind_label(self, arrangement) -> str:
+        return arrangement.get_kind_display()
+
+    @cached_property
+    def _figure(self) -> FigureSerializer:
+        # One for every row: a serializer made per row copies all its fields each time.
+        return FigureSerializer()
+
     @extend_schema_field(FigureSerializer)
     def get_savings_recorded(self, arrangement):
-        return FigureSerializer(arrangement.savings_figure).data
+        return self._figure.to_representation(arrangement.savings_figure)
 
     def get_savings_count_in_headline(self, arrangement) -> bool:
         return counts_in_headline(arrangement.status)
