@@ -20,8 +20,24 @@ reminders) from cron or a timer with ``manage.py`` commands that enqueue them.
 """
 
 from django_tasks import task
+from django_tasks_db.management.commands.db_worker import Worker
 
 from . import following, import_jobs, releases
+
+
+def batch_worker(worker_id: str, max_tasks: int | None = None) -> Worker:
+    """The worker ``manage.py db_worker --batch`` runs: every task waiting, then stop.
+    For the tools and tests that run the queue's own loop in-process."""
+    return Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=max_tasks,
+        worker_id=worker_id,
+        excluded_queue_names=[],
+    )
 
 
 @task()

@@ -3,22 +3,14 @@
 import threading
 
 from django.db import connections
-from django_tasks_db.management.commands.db_worker import Worker
+
+from register.jobs import batch_worker
 
 
 def run_worker(worker_id="test-worker", max_tasks=None):
     """The worker's own loop (``manage.py db_worker --batch``: every task waiting, then
     stop), in a thread with its own database connection, as a worker process has."""
-    worker = Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=max_tasks,
-        worker_id=worker_id,
-        excluded_queue_names=[],
-    )
+    worker = batch_worker(worker_id, max_tasks)
     failures = []
 
     def loop():

@@ -9,9 +9,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.test import Client
-from django_tasks_db.management.commands.db_worker import Worker
 
 from register.importers import ArrangementResource
+from register.jobs import batch_worker
 from register.models import Authority, ImportJob, ServiceArea
 
 PREFIX = "import-benchmark-"
@@ -63,16 +63,7 @@ class Command(BaseCommand):
         )
         job_id = confirmed["Location"].rstrip("/").rsplit("/", 1)[-1]
         confirmed_at = time.perf_counter()
-        Worker(
-            queue_names=["default"],
-            interval=0,
-            batch=True,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id="import-benchmark",
-            excluded_queue_names=[],
-        ).run()
+        batch_worker("import-benchmark").run()
         finished_at = time.perf_counter()
         connections.close_all()
         job = ImportJob.objects.get(pk=job_id)
