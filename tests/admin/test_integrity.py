@@ -717,6 +717,7 @@ def test_an_admin_change_waits_a_bounded_time_for_its_turn_then_is_asked_to_try_
     assert response.status_code == 503 and response["Retry-After"] == "5"
     page = body(response)
     assert "The register is busy: try again" in page and "nothing you sent has been saved" in page
+    assert "or a bulk import, which can take a few minutes" in page  # not "at the same moment"
     assert 1 <= waited < 5  # its turn, for a second, not for as long as the holder keeps it
     region.refresh_from_db()
     assert region.name != "Cymru"
